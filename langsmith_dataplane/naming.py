@@ -1,0 +1,31 @@
+"""Names derived from topology keys. Every Kubernetes and cloud name comes from here.
+
+Names derive from keys, never list positions, so reordering a list renames nothing.
+"""
+
+from __future__ import annotations
+
+HELM_RELEASE_NAME_MAX = 53
+K8S_LABEL_MAX = 63
+RELEASE_NAMESPACE_PREFIX = "langgraph-"
+RESERVED_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+MANAGED_BY = "langsmith-dataplane"
+
+
+def release_name(listener: str) -> str:
+    """Helm release name of a listener: its key (at most 53 characters, checked by the rules)."""
+    return listener
+
+
+def release_namespace(listener: str) -> str:
+    """Each listener release lives in a namespace of its own, as LangSmith requires."""
+    return f"{RELEASE_NAMESPACE_PREFIX}{listener}"
+
+
+def host_queue(listener: str) -> str:
+    """SAQ queue name; distinct per release so releases sharing a Redis never collide."""
+    return f"host-{listener}"
+
+
+def is_reserved_namespace(name: str) -> bool:
+    return name in RESERVED_NAMESPACES or name.startswith("kube-")

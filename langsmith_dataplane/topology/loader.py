@@ -1,0 +1,382 @@
+"""YAML loading that remembers where every key and value came from.
+
+PyYAML's own composer (and libyaml's, which it wraps) is recursive and crashes on deeply nested
+input, and its constructor expands aliases without limit. So this module builds plain Python data
+straight from the parser's event stream, iteratively, and in the same pass:
+
+* records the line and column of every key and value (`SourceMap`), so later checks can point
+  at the offending node;
+* rejects duplicate keys, multiple documents, non-scalar keys, nesting deeper than `MAX_DEPTH`,
+  and alias expansion beyond a node budget (the "billion laughs" attack) before doing the work;
+* supports anchors, aliases and `<<` merge keys the way YAML 1.1 defines them.
+
+Keys are always strings (the raw text), so a cluster called `on` or `1` is not turned into a
+boolean or an integer; values are resolved with YAML 1.1 rules, as PyYAML's safe loader does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
+from langsmith_dataplane.diagnostics import Diagnostic, TopologyError
+
+try:  # libyaml is an order of magnitude faster; the wheels on PyPI ship it.
+    from yaml import CSafeLoader as _EventLoader
+except ImportError:  # pragma: no cover - only on source builds without libyaml
+    from yaml import SafeLoader as _EventLoader  # type: ignore[assignment]
+
+Path = tuple[str | int, ...]
+
+MAX_DEPTH = 64
+MIN_NODE_BUDGET = 100_000
+ALIAS_EXPANSION_FACTOR = 10
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int  # 1-based
+    col: int  # 1-based
+
+
+@dataclass
+class SourceMap:
+    """Where each path of the loaded data sits in the file.
+
+    `values[path]` is the start of the value at `path`; `keys[path]` the start of the key that
+    introduced it (absent for list items and the root). `raw[path]` is a scalar's source text and
+    whether it was quoted, used to explain YAML typing surprises (`1.30` read as a float).
+    """
+
+    file: str
+    values: dict[Path, Position] = field(default_factory=dict)
+    keys: dict[Path, Position] = field(default_factory=dict)
+    raw: dict[Path, tuple[str, bool]] = field(default_factory=dict)
+
+    def key(self, path: Path) -> Position:
+        """Position of the key that introduced `path`, else its value, else the nearest parent."""
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            found = self.keys.get(prefix) or self.values.get(prefix)
+            if found:
+                return found
+        return Position(1, 1)
+
+    def value(self, path: Path) -> Position:
+        """Position of the value at `path`, falling back to the nearest recorded parent."""
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            found = self.values.get(prefix) or self.keys.get(prefix)
+            if found:
+                return found
+        return Position(1, 1)
+
+    def diagnostic(self, path: Path, message: str, *, at: str = "value", **kw: Any) -> Diagnostic:
+        pos = self.key(path) if at == "key" else self.value(path)
+        return Diagnostic(self.file, pos.line, pos.col, message, **kw)
+
+
+@dataclass
+class LoadedDocument:
+    data: Any
+    source: SourceMap
+    text: str
+
+
+def _pos(mark: yaml.Mark) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
+
+
+class _Anchor:
+    """What an anchor points at: the built value, its position and its expanded size."""
+
+    __slots__ = ("pos", "size", "value")
+
+    def __init__(self, value: Any, size: int, pos: Position) -> None:
+        self.value, self.size, self.pos = value, size, pos
+
+
+class _Frame:
+    """A mapping or sequence being built."""
+
+    __slots__ = ("anchor", "container", "is_map", "merges", "path", "pending_key", "pos", "size")
+
+    def __init__(self, is_map: bool, path: Path, pos: Position, anchor: str | None) -> None:
+        self.is_map = is_map
+        self.container: Any = {} if is_map else []
+        self.path = path
+        self.pos = pos
+        self.anchor = anchor
+        self.pending_key: tuple[str, Position, bool] | None = None  # key, position, is_merge
+        self.merges: list[tuple[Any, Position]] = []
+        self.size = 1
+
+
+class _Builder:
+    def __init__(self, text: str, filename: str) -> None:
+        self.text = text
+        self.source = SourceMap(filename)
+        self.anchors: dict[str, _Anchor] = {}
+        self.stack: list[_Frame] = []
+        self.root: Any = None
+        self.root_pos = Position(1, 1)
+        self.expanded = 0
+        self.budget = max(MIN_NODE_BUDGET, ALIAS_EXPANSION_FACTOR * (text.count("\n") + 1))
+        self.resolver = Resolver()
+        self.constructor = SafeConstructor()
+
+    def fail(self, pos: Position, message: str) -> TopologyError:
+        return TopologyError(
+            [Diagnostic(self.source.file, pos.line, pos.col, message, rule="yaml")]
+        )
+
+    # -- paths -----------------------------------------------------------------------------
+    def _child_path(self) -> Path | None:
+        """Path of the next node, or None when the next node is a mapping key."""
+        if not self.stack:
+            return ()
+        top = self.stack[-1]
+        if top.is_map:
+            if top.pending_key is None:
+                return None
+            return (*top.path, top.pending_key[0])
+        return (*top.path, len(top.container))
+
+    # -- events ----------------------------------------------------------------------------
+    def build(self) -> Any:
+        loader = _EventLoader(self.text)
+        try:
+            documents = 0
+            while loader.check_event():
+                event = loader.get_event()
+                if isinstance(event, yaml.DocumentStartEvent):
+                    documents += 1
+                    if documents > 1:
+                        raise self.fail(
+                            _pos(event.start_mark),
+                            "a topology file holds one YAML document; found a second one "
+                            "(remove the '---' separator)",
+                        )
+                elif isinstance(event, yaml.ScalarEvent):
+                    self._scalar(event)
+                elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                    self._start(event)
+                elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                    self._end()
+                elif isinstance(event, yaml.AliasEvent):
+                    self._alias(event)
+        finally:
+            loader.dispose()
+        return self.root
+
+    def _scalar(self, event: yaml.ScalarEvent) -> None:
+        pos = _pos(event.start_mark)
+        top = self.stack[-1] if self.stack else None
+        if top is not None and top.is_map and top.pending_key is None:
+            is_merge = event.tag is None and event.value == "<<" and event.implicit[0]
+            self._set_key(top, event.value, pos, is_merge)
+            return
+        value = self._resolve_scalar(event, pos)
+        quoted = bool(event.style) and event.style in "'\""
+        self._add(value, 1, pos, event.anchor, raw=(event.value, quoted))
+
+    def _resolve_scalar(self, event: yaml.ScalarEvent, pos: Position) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
+        if tag == _STR_TAG:
+            return event.value
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            return self.constructor.construct_object(node)
+        except ConstructorError as exc:
+            raise self.fail(pos, f"cannot read this value: {exc.problem}") from None
+        except (ValueError, OverflowError) as exc:
+            raise self.fail(pos, f"cannot read this value: {exc}") from None
+
+    def _set_key(self, top: _Frame, key: str, pos: Position, is_merge: bool) -> None:
+        if not is_merge and key in top.container:
+            first = self.source.keys.get((*top.path, key))
+            where = f" (first defined at line {first.line})" if first else ""
+            raise self.fail(pos, f"duplicate key '{key}'{where}")
+        top.pending_key = (key, pos, is_merge)
+
+    def _start(self, event: yaml.CollectionStartEvent) -> None:
+        pos = _pos(event.start_mark)
+        path = self._child_path()
+        if path is None:
+            raise self.fail(pos, "a mapping key must be a plain value, not a list or mapping")
+        if len(self.stack) >= MAX_DEPTH:
+            raise self.fail(pos, f"nesting is deeper than {MAX_DEPTH} levels")
+        frame = _Frame(isinstance(event, yaml.MappingStartEvent), path, pos, event.anchor)
+        self.stack.append(frame)
+
+    def _end(self) -> None:
+        frame = self.stack.pop()
+        if frame.is_map and frame.merges:
+            self._apply_merges(frame)
+        self._add(frame.container, frame.size, frame.pos, frame.anchor, collection=True)
+
+    def _apply_merges(self, frame: _Frame) -> None:
+        """`<<` keys: explicit keys win, then earlier merged mappings win over later ones."""
+        for value, pos in frame.merges:
+            sources = value if isinstance(value, list) else [value]
+            for source in sources:
+                if not isinstance(source, dict):
+                    raise self.fail(pos, "'<<' (merge key) needs a mapping or a list of mappings")
+                for key, item in source.items():
+                    if key not in frame.container:
+                        frame.container[key] = item
+                        self.source.values.setdefault((*frame.path, key), pos)
+                        self.source.keys.setdefault((*frame.path, key), pos)
+
+    def _alias(self, event: yaml.AliasEvent) -> None:
+        pos = _pos(event.start_mark)
+        anchor = self.anchors.get(event.anchor)
+        if anchor is None:
+            raise self.fail(pos, f"alias '*{event.anchor}' refers to an undefined anchor")
+        top = self.stack[-1] if self.stack else None
+        if top is not None and top.is_map and top.pending_key is None:
+            raise self.fail(pos, "an alias cannot be used as a mapping key")
+        self._add(anchor.value, anchor.size, pos, None)
+
+    def _add(
+        self,
+        value: Any,
+        size: int,
+        pos: Position,
+        anchor: str | None,
+        *,
+        raw: tuple[str, bool] | None = None,
+        collection: bool = False,
+    ) -> None:
+        self.expanded += size if not collection else 1
+        if self.expanded > self.budget:
+            raise self.fail(
+                pos,
+                f"aliases expand this document to more than {self.budget:,} values "
+                "(an alias bomb?); use fewer or smaller anchors",
+            )
+        if anchor is not None:
+            self.anchors[anchor] = _Anchor(value, size, pos)
+        path = self._child_path()
+        assert path is not None  # keys are handled before _add is called
+        self.source.values[path] = pos
+        if raw is not None:
+            self.source.raw[path] = raw
+        if not self.stack:
+            self.root, self.root_pos = value, pos
+            return
+        top = self.stack[-1]
+        top.size += size
+        if not top.is_map:
+            top.container.append(value)
+            return
+        key, key_pos, is_merge = top.pending_key  # type: ignore[misc]
+        top.pending_key = None
+        if is_merge:
+            top.merges.append((value, pos))
+            return
+        top.container[key] = value
+        self.source.keys[path] = key_pos
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, text: str, filename: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or "invalid YAML"
+    lines = text.splitlines()
+    offending = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in offending[: max(col, 1)] or (
+        col - 1 < len(offending) and offending[col - 1] == "\t"
+    ):
+        message = "tab character in indentation; YAML allows only spaces for indentation"
+    elif "mapping values are not allowed" in problem:
+        message = (
+            "unexpected ':' here: check the indentation of this line, or quote a value "
+            "that contains ': '"
+        )
+    elif "did not find expected key" in problem or "did not find expected '-'" in problem:
+        message = f"bad indentation: {problem}"
+    else:
+        message = f"invalid YAML: {problem}"
+    if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+        message += f" ({exc.context} started at line {exc.context_mark.line + 1})"
+    return Diagnostic(filename, line, col, message, rule="yaml")
+
+
+def load_yaml(text: str, filename: str) -> LoadedDocument:
+    """Parse `text` into plain data plus its source map; raise `TopologyError` on bad YAML."""
+    builder = _Builder(text, filename)
+    try:
+        data = builder.build()
+    except yaml.MarkedYAMLError as exc:
+        raise TopologyError([_yaml_error(exc, text, filename)]) from None
+    except yaml.YAMLError as exc:  # e.g. a reader error on a control character
+        mark = getattr(exc, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise TopologyError([Diagnostic(filename, line, col, f"invalid YAML: {exc}")]) from None
+    if not builder.source.values:
+        raise TopologyError(
+            [Diagnostic(filename, 1, 1, "the file is empty; a topology starts with 'version: 1'")]
+        )
+    if not isinstance(data, dict):
+        kind = describe_value(data)
+        raise TopologyError(
+            [
+                Diagnostic(
+                    filename,
+                    builder.root_pos.line,
+                    builder.root_pos.col,
+                    f"the top level of a topology must be a mapping of keys (version, "
+                    f"workspaces, ...), not {kind}",
+                )
+            ]
+        )
+    return LoadedDocument(data, builder.source, text)
+
+
+def describe_value(value: Any) -> str:
+    """How a YAML value reads to a person: 'a list', 'the number 1.3', 'null'."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__} ({value})"
+
+
+def decode(raw: bytes, filename: str) -> str:
+    """Bytes to text, with a positioned error for invalid UTF-8 instead of a traceback."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise TopologyError(
+            [
+                Diagnostic(
+                    filename,
+                    line,
+                    col,
+                    f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                )
+            ]
+        ) from None
+    return text

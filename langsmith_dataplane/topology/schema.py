@@ -1,0 +1,335 @@
+"""The topology file's typed schema (pydantic v2; YAML keys are camelCase).
+
+The schema describes structure and types only. Checks that need the whole file (references,
+shared namespaces, one cluster per stack) or that should not hide other errors (name formats,
+UUIDs, CIDRs) live in `rules.py`, so one bad name does not stop the rest of the file from being
+checked. Field descriptions end up in `topology.schema.json`, which editors use for completion.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+
+# Patterns are advertised to editors through the JSON Schema; `rules.py` enforces them with
+# positioned messages.
+RFC1123_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+LABEL_VALUE = r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+CONFIG_KEY = r"^[A-Za-z][A-Za-z0-9_.-]*(:[A-Za-z][A-Za-z0-9_.-]*)?$"
+
+Region = Literal["us", "eu", "apac", "aws-us"]
+IngressKind = Literal["ingress", "gateway", "istio"]
+
+
+def _names(pattern: str, what: str) -> dict:
+    return {"propertyNames": {"pattern": pattern}, "description": what}
+
+
+class _Model(BaseModel):
+    """Strict camelCase models: no coercion (`1.30` stays a float and is reported), no extras."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        strict=True,
+        frozen=True,
+    )
+
+
+def _exactly_one(model: BaseModel, *fields: str) -> None:
+    given = [f for f in fields if getattr(model, f) is not None]
+    if len(given) != 1:
+        names = " or ".join(f"'{to_camel(f)}'" for f in fields)
+        if not given:
+            raise ValueError(f"needs one of {names}")
+        raise ValueError(f"needs exactly one of {names}, not both")
+
+
+class ControlPlane(_Model):
+    """Where the LangChain-hosted control plane lives."""
+
+    region: Region | None = Field(
+        None,
+        description="LangSmith region of the control plane: us, eu, apac or aws-us. "
+        "Omit only for a self-hosted control plane (give both URLs instead).",
+    )
+    host_backend_url: str | None = Field(
+        None, description="Self-hosted control plane: host backend URL (https://...)."
+    )
+    smith_backend_url: str | None = Field(
+        None, description="Self-hosted control plane: LangSmith API URL (https://...)."
+    )
+    egress_cidrs: list[str] | None = Field(
+        None,
+        description="Addresses the data plane may reach the control plane at, on TCP 443. "
+        "Defaults to the addresses LangChain publishes for the region; required when the "
+        "control plane is self-hosted.",
+    )
+
+    @model_validator(mode="after")
+    def _region_or_urls(self) -> ControlPlane:
+        urls = (self.host_backend_url, self.smith_backend_url)
+        if self.region is not None and any(urls):
+            raise ValueError("give either 'region' or the backend URLs, not both")
+        if self.region is None and not all(urls):
+            raise ValueError(
+                "needs 'region' (us, eu, apac, aws-us), or both 'hostBackendUrl' and "
+                "'smithBackendUrl' for a self-hosted control plane"
+            )
+        return self
+
+
+class Workspace(_Model):
+    """A LangSmith workspace whose listeners this topology deploys."""
+
+    id: str = Field(
+        description="Workspace id (UUID), from LangSmith settings.",
+        json_schema_extra={"pattern": UUID_PATTERN},
+    )
+    api_key: str = Field(
+        description="NAME of the Pulumi secret config value holding the workspace's API key "
+        "(set it with `pulumi config set --secret <name> ...`). Never the key itself.",
+        json_schema_extra={"pattern": CONFIG_KEY},
+    )
+
+
+class NodeGroup(_Model):
+    instance_type: str = Field(description="EC2 instance type, e.g. m6i.2xlarge.")
+    min_size: int = Field(ge=0, description="Minimum number of nodes.")
+    max_size: int = Field(ge=1, description="Maximum number of nodes.")
+    desired_size: int | None = Field(
+        None, ge=0, description="Initial number of nodes (default: minSize)."
+    )
+    disk_size_gb: int = Field(50, ge=20, description="Root volume size of each node, in GiB.")
+
+
+class Vpc(_Model):
+    """An existing VPC to place the cluster in (default: a new VPC)."""
+
+    id: str = Field(description="VPC id (vpc-...).")
+    subnet_ids: list[str] = Field(
+        min_length=2, description="Private subnet ids in at least two availability zones."
+    )
+
+
+class EksCluster(_Model):
+    """A new Amazon EKS cluster created by the stack that owns it."""
+
+    region: str = Field(description="AWS region, e.g. us-east-1.")
+    version: str = Field(description='Kubernetes version, quoted: "1.33".')
+    node_groups: Annotated[
+        dict[str, NodeGroup],
+        Field(min_length=1, json_schema_extra=_names(RFC1123_LABEL, "Managed node groups.")),
+    ]
+    vpc: Vpc | None = None
+    vpc_cidr: str = Field("10.0.0.0/16", description="CIDR of the new VPC (ignored with 'vpc').")
+
+
+class ExistingCluster(_Model):
+    """A cluster that exists already, reached through a kubeconfig context."""
+
+    context: str = Field(description="kubeconfig context name.")
+    kubeconfig: str | None = Field(
+        None, description="Path of the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)."
+    )
+
+
+class GatewayRef(_Model):
+    """The Gateway (Gateway API) or Istio gateway that routes to Agent Server deployments."""
+
+    name: str = Field(description="Gateway name.")
+    namespace: str = Field(description="Namespace of the Gateway.")
+
+
+class Cluster(_Model):
+    """A Kubernetes cluster of the data plane: exactly one of 'eks' or 'existing'."""
+
+    eks: EksCluster | None = None
+    existing: ExistingCluster | None = None
+    ingress: IngressKind = Field(
+        "ingress",
+        description="How Agent Servers are exposed: ingress (one listener with one namespace "
+        "only), gateway (Gateway API) or istio. Several listeners in one cluster, or a listener "
+        "with several namespaces, need gateway or istio.",
+    )
+    hostname: str | None = Field(
+        None, description="Hostname the Agent Server deployments are served under."
+    )
+    gateway: GatewayRef | None = Field(
+        None, description="Existing Gateway to attach routes to (gateway/istio only)."
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Cluster:
+        _exactly_one(self, "eks", "existing")
+        return self
+
+
+class InClusterPostgres(_Model):
+    """A Postgres StatefulSet (pgvector) in the listener's release namespace."""
+
+    storage_gb: int = Field(10, ge=1, description="Volume size in GiB.")
+    storage_class: str | None = Field(None, description="StorageClass (default: the cluster's).")
+
+
+class RdsPostgres(_Model):
+    """An Amazon RDS for PostgreSQL instance (EKS clusters only)."""
+
+    instance_class: str = Field(description="RDS instance class, e.g. db.t4g.large.")
+    storage_gb: int = Field(20, ge=20, description="Allocated storage in GiB.")
+    engine_version: str = Field("16", description="PostgreSQL major version.")
+    multi_az: bool = Field(False, description="Standby in a second availability zone.")
+    backup_retention_days: int = Field(7, ge=1, le=35, description="Automated backup retention.")
+
+
+class Postgres(_Model):
+    """The Postgres the listener's Agent Servers use: exactly one of inCluster or rds."""
+
+    in_cluster: InClusterPostgres | None = None
+    rds: RdsPostgres | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Postgres:
+        _exactly_one(self, "in_cluster", "rds")
+        return self
+
+
+class InClusterRedis(_Model):
+    """A Redis StatefulSet in the listener's release namespace."""
+
+    storage_gb: int = Field(8, ge=1, description="Volume size in GiB.")
+    storage_class: str | None = Field(None, description="StorageClass (default: the cluster's).")
+
+
+class ElastiCacheRedis(_Model):
+    """An Amazon ElastiCache replication group with TLS and an auth token (EKS clusters only)."""
+
+    node_type: str = Field(description="Cache node type, e.g. cache.t4g.medium.")
+    engine_version: str = Field("7.1", description="Redis engine version.")
+    replicas: int = Field(1, ge=0, le=5, description="Read replicas (1+ enables failover).")
+
+
+class Redis(_Model):
+    """The Redis the listener and its Agent Servers use: exactly one of inCluster or elasticache."""
+
+    in_cluster: InClusterRedis | None = None
+    elasticache: ElastiCacheRedis | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Redis:
+        _exactly_one(self, "in_cluster", "elasticache")
+        return self
+
+
+class Deployment(_Model):
+    """An Agent Server deployment that gets its own database and Redis DB number."""
+
+    redis_db: int = Field(
+        description="Redis DB number, 1-15, unique within the listener (0 is the listener's own)."
+    )
+
+
+class ResourceQuota(_Model):
+    """A ResourceQuota applied to each watched namespace."""
+
+    cpu: str | None = Field(None, description="Total CPU requests, e.g. '16'.")
+    memory: str | None = Field(None, description="Total memory requests, e.g. '64Gi'.")
+    pods: int | None = Field(None, ge=1, description="Maximum number of pods.")
+
+
+class Listener(_Model):
+    """One `langgraph-dataplane` release: a workspace's listener in one cluster."""
+
+    workspace: str = Field(description="Key of the workspace (under 'workspaces').")
+    cluster: str = Field(description="Key of the cluster (under 'clusters').")
+    namespaces: list[str] = Field(
+        min_length=1,
+        description="Namespaces the listener deploys Agent Servers into (watchNamespaces).",
+        json_schema_extra={"items": {"type": "string", "pattern": RFC1123_LABEL}},
+    )
+    compute_id: str | None = Field(
+        None,
+        description="Control plane compute id (default: the cluster name). Must be distinct for "
+        "two listeners of one workspace in one cluster.",
+    )
+    listener_id: str | None = Field(
+        None,
+        description="Id (UUID) of a listener created already in LangSmith; without it the "
+        "listener is registered by `pulumi up`.",
+    )
+    renamed_from: str | None = Field(
+        None, description="Previous key of this listener, so its resources are kept, not replaced."
+    )
+    postgres: Postgres = Field(
+        default_factory=lambda: Postgres(in_cluster=InClusterPostgres()),
+        description="Postgres for the Agent Servers (default: inCluster).",
+    )
+    redis: Redis = Field(
+        default_factory=lambda: Redis(in_cluster=InClusterRedis()),
+        description="Redis for the listener and Agent Servers (default: inCluster).",
+    )
+    deployments: Annotated[
+        dict[str, Deployment],
+        Field(
+            default_factory=dict,
+            json_schema_extra=_names(RFC1123_LABEL, "Agent Server deployments and their Redis DB."),
+        ),
+    ]
+    resource_quota: ResourceQuota | None = Field(
+        None, description="Optional ResourceQuota for each watched namespace."
+    )
+
+
+class EgressRule(_Model):
+    """Extra egress the Agent Servers need (LLM providers, tools, ...)."""
+
+    name: str = Field(description="Name of the rule (an RFC 1123 label).")
+    cidrs: list[str] = Field(min_length=1, description="Destination CIDRs.")
+    ports: list[int] = Field(min_length=1, description="Destination ports.")
+    protocol: Literal["TCP", "UDP"] = Field("TCP", description="TCP or UDP.")
+
+
+class Egress(_Model):
+    allow: list[EgressRule] = Field(default_factory=list, description="Allowed destinations.")
+
+
+class Stack(_Model):
+    """A Pulumi stack: the clusters it owns. Every cluster belongs to exactly one stack."""
+
+    clusters: list[str] = Field(min_length=1, description="Keys of the clusters this stack owns.")
+    protect: bool = Field(
+        False, description="Protect stateful resources (databases, caches, volumes) from deletion."
+    )
+
+
+class Topology(_Model):
+    """A LangSmith hybrid data plane: workspaces, clusters, listeners, egress and stacks."""
+
+    model_config = ConfigDict(title="LangSmith data plane topology")
+
+    version: Literal[1] = Field(description="Topology format version: 1.")
+    control_plane: ControlPlane
+    workspaces: Annotated[
+        dict[str, Workspace],
+        Field(min_length=1, json_schema_extra=_names(LABEL_VALUE, "LangSmith workspaces.")),
+    ]
+    clusters: Annotated[
+        dict[str, Cluster],
+        Field(min_length=1, json_schema_extra=_names(RFC1123_LABEL, "Kubernetes clusters.")),
+    ]
+    listeners: Annotated[
+        dict[str, Listener],
+        Field(
+            default_factory=dict,
+            json_schema_extra=_names(RFC1123_LABEL, "Listener releases, keyed by release name."),
+        ),
+    ]
+    egress: Egress = Field(default_factory=Egress)
+    stacks: Annotated[
+        dict[str, Stack],
+        Field(min_length=1, json_schema_extra=_names(r"^[A-Za-z0-9_.-]+$", "Pulumi stacks.")),
+    ]

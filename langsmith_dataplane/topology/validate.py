@@ -1,0 +1,56 @@
+"""Topology text -> validated model, or every error of the file at once.
+
+This is the single entry point the CLI, the Pulumi program and the tests use, so a user sees the
+same messages whichever way they run it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path as FsPath
+
+from pydantic import ValidationError
+
+from langsmith_dataplane.diagnostics import Diagnostic, Severity, TopologyError, errors_only
+from langsmith_dataplane.topology.loader import SourceMap, decode, load_yaml
+from langsmith_dataplane.topology.rules import RuleContext, run_rules, secret_diagnostics
+from langsmith_dataplane.topology.schema import Topology
+from langsmith_dataplane.topology.schema_errors import diagnostics_from
+
+
+@dataclass(frozen=True)
+class ValidatedTopology:
+    """A topology that passed every check, with where it came from and its warnings."""
+
+    model: Topology
+    source: SourceMap
+    warnings: tuple[Diagnostic, ...]
+
+    @property
+    def file(self) -> str:
+        return self.source.file
+
+
+def parse_topology(text: str, filename: str = "topology.yaml") -> ValidatedTopology:
+    """Validate `text`; raise `TopologyError` with every error (and warning) if any error."""
+    secrets = list(secret_diagnostics(text, filename))
+    try:
+        document = load_yaml(text, filename)
+    except TopologyError as exc:
+        raise TopologyError([*exc.diagnostics, *secrets]) from None
+    try:
+        model = Topology.model_validate(document.data)
+    except ValidationError as exc:
+        raise TopologyError([*diagnostics_from(exc, Topology, document.source), *secrets]) from None
+    diagnostics = run_rules(RuleContext(model, document.source, text))
+    if errors_only(diagnostics):
+        raise TopologyError(diagnostics)
+    warnings = tuple(d for d in diagnostics if d.severity is Severity.WARNING)
+    return ValidatedTopology(model, document.source, warnings)
+
+
+def load_topology(path: str | FsPath, display_name: str | None = None) -> ValidatedTopology:
+    """Read and validate a topology file. Unreadable files raise `OSError`."""
+    name = display_name or str(path)
+    raw = FsPath(path).read_bytes()
+    return parse_topology(decode(raw, name), name)
