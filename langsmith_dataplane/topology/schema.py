@@ -34,7 +34,8 @@ class _Model(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         alias_generator=to_camel,
-        populate_by_name=True,
+        validate_by_alias=True,
+        validate_by_name=False,  # YAML keys are camelCase only: `egress_cidrs` is an unknown key
         strict=True,
         frozen=True,
     )
@@ -265,11 +266,11 @@ class Listener(_Model):
         None, description="Previous key of this listener, so its resources are kept, not replaced."
     )
     postgres: Postgres = Field(
-        default_factory=lambda: Postgres(in_cluster=InClusterPostgres()),
+        default_factory=lambda: Postgres(inCluster=InClusterPostgres()),
         description="Postgres for the Agent Servers (default: inCluster).",
     )
     redis: Redis = Field(
-        default_factory=lambda: Redis(in_cluster=InClusterRedis()),
+        default_factory=lambda: Redis(inCluster=InClusterRedis()),
         description="Redis for the listener and Agent Servers (default: inCluster).",
     )
     deployments: Annotated[

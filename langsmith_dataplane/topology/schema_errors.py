@@ -77,8 +77,10 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
 
 
 def _got(source: SourceMap, path: Path, value: Any) -> str:
+    """Describe a value, adding how it was written when YAML read it as something else."""
     raw = source.raw.get(path)
-    if raw is not None and not raw[1] and not isinstance(value, str):
+    unquoted = raw is not None and not raw[1] and raw[0]
+    if unquoted and not isinstance(value, str) and raw[0] != str(value):
         return f"{describe_value(value)} (written {raw[0]})"
     return describe_value(value)
 
@@ -117,15 +119,14 @@ def _message(root: type[BaseModel], source: SourceMap, error: dict[str, Any]) ->
     if expected:
         return f"{dotted(loc)} must be {expected}, got {_got(source, loc, value)}", "value"
     if kind == "literal_error":
-        choices = error.get("ctx", {}).get("expected", "")
+        choices = str(error.get("ctx", {}).get("expected", ""))
+        options = [c.strip().strip("'") for c in choices.replace(" or ", ",").split(",")]
+        options = [o for o in options if o]
         hint = ""
-        if isinstance(value, str):
-            options = [c.strip().strip("'") for c in choices.replace(" or ", ",").split(",")]
-            hint = _did_you_mean(value, [o for o in options if o])
-        return (
-            f"{dotted(loc)} must be one of {choices}, got {_got(source, loc, value)}{hint}",
-            "value",
-        )
+        if isinstance(value, str) and value not in options:
+            hint = _did_you_mean(value, options)
+        expected = choices if len(options) == 1 else f"one of {choices}"
+        return f"{dotted(loc)} must be {expected}, got {_got(source, loc, value)}{hint}", "value"
     if kind == "too_short":
         minimum = error.get("ctx", {}).get("min_length", 1)
         noun = "item" if minimum == 1 else "items"
