@@ -320,10 +320,16 @@ def load_yaml(text: str, filename: str) -> LoadedDocument:
         data = builder.build()
     except yaml.MarkedYAMLError as exc:
         raise TopologyError([_yaml_error(exc, text, filename)]) from None
-    except yaml.YAMLError as exc:  # e.g. a reader error on a control character
-        mark = getattr(exc, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise TopologyError([Diagnostic(filename, line, col, f"invalid YAML: {exc}")]) from None
+    except yaml.reader.ReaderError as exc:  # a control character or similar, not a syntax error
+        offset = exc.position
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"invalid YAML: character U+{character:04X} is not allowed in YAML text"
+        raise TopologyError([Diagnostic(filename, line, col, message, rule="yaml")]) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every parser error carries a mark
+        diagnostic = Diagnostic(filename, 1, 1, f"invalid YAML: {exc}", rule="yaml")
+        raise TopologyError([diagnostic]) from None
     if not builder.source.values:
         raise TopologyError(
             [Diagnostic(filename, 1, 1, "the file is empty; a topology starts with 'version: 1'")]
