@@ -473,3 +473,23 @@ def test_all_errors_reported_at_once_sorted_by_position():
     errors = errors_of(text)
     assert [e.rule for e in errors] == ["uuid", "node-group-size", "shared-namespace"]
     assert [e.line for e in errors] == sorted(e.line for e in errors)
+
+
+# -- crd-owner -----------------------------------------------------------------------------------
+
+
+def test_crd_owner_must_be_a_listener_of_the_cluster():
+    valid(ref(("      context: dev\n", "      context: dev\n    crdOwner: b-dev\n")))
+    text = ref(("      context: dev\n", "      context: dev\n    crdOwner: a-prod\n"))
+    error = only_error(text)
+    assert error.rule == "crd-owner"
+    assert (
+        error.message
+        == "crdOwner 'a-prod' is not a listener of cluster 'dev' (its listeners: a-dev, b-dev)"
+    )
+    assert error.line == line_of(text, "crdOwner")
+
+
+def test_renamed_from_must_fit_a_release_name():
+    error = only_error(ref(("  b-single:\n", f"  b-single:\n    renamedFrom: {'r' * 54}\n")))
+    assert error.rule == "release-name-length"

@@ -112,6 +112,8 @@ def _named_keys(t: Topology) -> Iterator[tuple[Path, str, str]]:
                 yield ("clusters", name, "eks", "nodeGroups", group), "node group name", group
     for name, listener in t.listeners.items():
         yield ("listeners", name), "listener name", name
+        if listener.renamed_from is not None:
+            yield ("listeners", name, "renamedFrom"), "renamedFrom", listener.renamed_from
         for deployment in listener.deployments:
             path = ("listeners", name, "deployments", deployment)
             yield path, "deployment name", deployment
@@ -154,7 +156,9 @@ def workspace_names_are_label_values(ctx: RuleContext) -> Iterator[Diagnostic]:
 def namespaces_are_not_reserved(ctx: RuleContext) -> Iterator[Diagnostic]:
     """Listeners never deploy into default or kube-* namespaces, nor into a release namespace."""
     for cluster, members in ctx.listeners_by_cluster.items():
-        release_namespaces = {release_namespace(name): name for name, _ in members}
+        release_namespaces = {
+            release_namespace(listener.renamed_from or name): name for name, listener in members
+        }
         for lname, listener in members:
             for i, namespace in enumerate(listener.namespaces):
                 path = ("listeners", lname, "namespaces", i)
@@ -175,13 +179,20 @@ def namespaces_are_not_reserved(ctx: RuleContext) -> Iterator[Diagnostic]:
 @rule("release-name-length")
 def release_names_fit_helm(ctx: RuleContext) -> Iterator[Diagnostic]:
     """Helm release names (the listener key) are at most 53 characters."""
-    for name in ctx.topology.listeners:
+    for name, listener in ctx.topology.listeners.items():
         if len(name) > HELM_RELEASE_NAME_MAX:
             yield ctx.error(
                 ("listeners", name),
                 f"listener name '{name}' is {len(name)} characters; Helm release names are at "
                 f"most {HELM_RELEASE_NAME_MAX}",
                 at="key",
+            )
+        old = listener.renamed_from
+        if old is not None and len(old) > HELM_RELEASE_NAME_MAX:
+            yield ctx.error(
+                ("listeners", name, "renamedFrom"),
+                f"renamedFrom '{old}' is {len(old)} characters; it stays the Helm release name, "
+                f"which is at most {HELM_RELEASE_NAME_MAX}",
             )
 
 
@@ -493,6 +504,8 @@ def cidrs_are_valid(ctx: RuleContext) -> Iterator[Diagnostic]:
     for cname, cluster in t.clusters.items():
         if cluster.eks is not None:
             candidates.append((("clusters", cname, "eks", "vpcCidr"), cluster.eks.vpc_cidr))
+            for i, cidr in enumerate(cluster.eks.registry_egress_cidrs):
+                candidates.append((("clusters", cname, "eks", "registryEgressCidrs", i), cidr))
     for path, cidr in candidates:
         problem = _cidr_problem(cidr)
         if problem:
@@ -573,4 +586,20 @@ def workspaces_are_used(ctx: RuleContext) -> Iterator[Diagnostic]:
         if name not in used:
             yield ctx.warning(
                 ("workspaces", name), f"workspace '{name}' has no listeners", at="key"
+            )
+
+
+@rule("crd-owner")
+def crd_owner_is_a_listener_of_the_cluster(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """`crdOwner` names a listener deployed to that cluster."""
+    for cname, cluster in ctx.topology.clusters.items():
+        if cluster.crd_owner is None:
+            continue
+        members = [name for name, _ in ctx.listeners_by_cluster.get(cname, [])]
+        if cluster.crd_owner not in members:
+            known = ", ".join(members) or "none"
+            yield ctx.error(
+                ("clusters", cname, "crdOwner"),
+                f"crdOwner '{cluster.crd_owner}' is not a listener of cluster '{cname}' "
+                f"(its listeners: {known})",
             )

@@ -128,6 +128,11 @@ class EksCluster(_Model):
     ]
     vpc: Vpc | None = None
     vpc_cidr: str = Field("10.0.0.0/16", description="CIDR of the new VPC (ignored with 'vpc').")
+    registry_egress_cidrs: list[str] = Field(
+        default_factory=lambda: ["0.0.0.0/0"],
+        description="Where nodes may open TCP 443 for image registries and AWS APIs. Narrow it "
+        "when the VPC has endpoints and a registry mirror.",
+    )
 
 
 class ExistingCluster(_Model):
@@ -144,6 +149,16 @@ class GatewayRef(_Model):
 
     name: str = Field(description="Gateway name.")
     namespace: str = Field(description="Namespace of the Gateway.")
+
+
+class Addons(_Model):
+    """Cluster add-ons the stack installs. Turn one off when the cluster already runs it."""
+
+    keda: bool = Field(True, description="KEDA (the operator scales Agent Servers with it).")
+    metrics_server: bool = Field(True, description="metrics-server (resource metrics).")
+    gateway_controller: bool = Field(
+        True, description="Envoy Gateway, the Gateway API implementation (ingress: gateway)."
+    )
 
 
 class Cluster(_Model):
@@ -163,6 +178,13 @@ class Cluster(_Model):
     gateway: GatewayRef | None = Field(
         None, description="Existing Gateway to attach routes to (gateway/istio only)."
     )
+    crd_owner: str | None = Field(
+        None,
+        description="Listener whose release creates the operator CRDs (default: the "
+        "alphabetically first listener of the cluster). Pin it before adding a listener whose "
+        "name sorts first: moving the CRDs deletes them with the old release.",
+    )
+    addons: Addons = Field(default_factory=Addons, description="Cluster add-ons to install.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Cluster:

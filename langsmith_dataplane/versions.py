@@ -1,0 +1,39 @@
+"""Pinned versions of every chart and image the project installs: bump them here, nowhere else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChartRef:
+    """A Helm chart: a repository URL (or OCI reference, or local path) and a pinned version."""
+
+    chart: str
+    version: str
+    repo: str | None = None
+
+
+# The listener chart. Legacy for *new* LangSmith customers; existing hybrid customers stay
+# supported. A later chart is one change here.
+LISTENER_CHART = ChartRef(
+    chart="langgraph-dataplane",
+    version="0.2.22",  # appVersion 0.16.36
+    repo="https://langchain-ai.github.io/helm/",
+)
+
+# Cluster add-ons.
+KEDA_CHART = ChartRef(chart="keda", version="2.17.2", repo="https://kedacore.github.io/charts")
+METRICS_SERVER_CHART = ChartRef(
+    chart="metrics-server",
+    version="3.12.2",
+    repo="https://kubernetes-sigs.github.io/metrics-server/",
+)
+# Envoy Gateway: the Gateway API implementation installed for `ingress: gateway`. It also
+# installs the Gateway API CRDs.
+GATEWAY_CHART = ChartRef(chart="oci://docker.io/envoyproxy/gateway-helm", version="v1.4.2")
+GATEWAY_CONTROLLER_NAME = "gateway.envoyproxy.io/gatewayclass-controller"
+
+# Backing-store images (in-cluster Postgres and Redis).
+POSTGRES_IMAGE = "docker.io/pgvector/pgvector:0.8.0-pg16"
+REDIS_IMAGE = "docker.io/library/redis:7.4.2"
