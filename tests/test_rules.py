@@ -479,13 +479,13 @@ def test_all_errors_reported_at_once_sorted_by_position():
 
 
 def test_crd_owner_must_be_a_listener_of_the_cluster():
-    valid(ref(("      context: dev\n", "      context: dev\n    crdOwner: b-dev\n")))
-    text = ref(("      context: dev\n", "      context: dev\n    crdOwner: a-prod\n"))
+    valid(ref(("      context: single\n", "      context: single\n    crdOwner: b-single\n")))
+    text = ref(("      context: single\n", "      context: single\n    crdOwner: a-prod\n"))
     error = only_error(text)
     assert error.rule == "crd-owner"
-    assert (
-        error.message
-        == "crdOwner 'a-prod' is not a listener of cluster 'dev' (its listeners: a-dev, b-dev)"
+    assert error.message == (
+        "crdOwner 'a-prod' is not a listener of cluster 'single' "
+        "(its listeners: a-single, b-single)"
     )
     assert error.line == line_of(text, "crdOwner")
 
