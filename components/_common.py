@@ -1,0 +1,55 @@
+"""Small helpers shared by the components."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+
+import pulumi
+
+from langsmith_dataplane.naming import MANAGED_BY
+
+SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
+RESTRICTED_CONTAINER = {
+    "allowPrivilegeEscalation": False,
+    "readOnlyRootFilesystem": True,
+    "runAsNonRoot": True,
+    "capabilities": {"drop": ["ALL"]},
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+
+
+def base_labels(**extra: str) -> dict[str, str]:
+    labels = {"app.kubernetes.io/managed-by": MANAGED_BY}
+    labels.update({f"langsmith.com/{k.replace('_', '-')}": v for k, v in extra.items() if v})
+    return labels
+
+
+def annotations(skip_await: bool) -> dict[str, str]:
+    """`pulumi.com/skipAwait` where the caller asked not to wait for readiness."""
+    return dict(SKIP_AWAIT) if skip_await else {}
+
+
+def bounded_name(base: str, limit: int) -> str:
+    """`base` if it fits in `limit` characters, else a prefix plus a short stable hash."""
+    if len(base) <= limit:
+        return base
+    digest = hashlib.sha256(base.encode()).hexdigest()[:8]
+    return f"{base[: limit - 9].rstrip('-')}-{digest}"
+
+
+def slug(value: str) -> str:
+    """A CIDR or other value as a resource-name-safe fragment: 10.0.0.0/8 -> 10-0-0-0-8."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", value).strip("-").lower()
+
+
+def child_opts(parent: pulumi.Resource, **kwargs: object) -> pulumi.ResourceOptions:
+    return pulumi.ResourceOptions(parent=parent, **kwargs)  # type: ignore[arg-type]
+
+
+def merge_labels(*maps: Mapping[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in maps:
+        out.update(m)
+    return out

@@ -1,0 +1,195 @@
+"""`Egress`: the data plane reaches the control plane, its stores and `egress.allow`, nothing else.
+
+In every listener namespace and release namespace: a default-deny egress NetworkPolicy, then
+allows for DNS, pods of the same namespace, the control plane addresses on TCP 443, the
+listener's Postgres and Redis, the Kubernetes API server (release namespaces only: the listener
+and operator talk to it, Agent Servers do not) and `egress.allow` (listener namespaces). On EKS
+the same destinations become standalone egress rules on the node security group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from components._common import base_labels, child_opts, slug
+from langsmith_dataplane.control_plane import CONTROL_PLANE_PORT
+from langsmith_dataplane.topology.schema import EgressRule
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A backing store: in-cluster pods (namespace + labels) or addresses (CIDRs)."""
+
+    name: str
+    port: int
+    namespace: pulumi.Input[str] | None = None
+    pod_labels: Mapping[str, str] | None = None
+    cidrs: pulumi.Input[Sequence[str]] | None = None
+
+    def peer(self) -> pulumi.Output[list[dict[str, Any]]]:
+        if self.pod_labels is not None:
+            return pulumi.Output.from_input(self.namespace).apply(
+                lambda ns: [
+                    {
+                        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ns}},
+                        "podSelector": {"matchLabels": dict(self.pod_labels or {})},
+                    }
+                ]
+            )
+        return pulumi.Output.from_input(self.cidrs or []).apply(
+            lambda cidrs: [{"ipBlock": {"cidr": c}} for c in cidrs]
+        )
+
+
+@dataclass(frozen=True)
+class EgressNamespace:
+    """`key` names the Pulumi resources (stable); `namespace` is the Kubernetes name."""
+
+    key: str
+    namespace: pulumi.Input[str]
+    role: Literal["release", "agents"]
+    listener: str
+    stores: Sequence[Destination] = field(default_factory=tuple)
+    previous_key: str | None = None  # the key before a `renamedFrom` rename, for aliases
+
+
+@dataclass(frozen=True)
+class EgressArgs:
+    namespaces: Sequence[EgressNamespace]
+    control_plane_cidrs: Sequence[str]
+    api_server: pulumi.Input[Sequence[Mapping[str, Any]]]
+    allow: Sequence[EgressRule] = field(default_factory=tuple)
+    node_security_group_id: pulumi.Input[str] | None = None
+    aws_provider: aws.Provider | None = None
+
+
+DNS_PEER = {
+    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+}
+
+
+def _tcp(*ports: int) -> list[dict[str, Any]]:
+    return [{"protocol": "TCP", "port": p} for p in ports]
+
+
+class Egress(pulumi.ComponentResource):
+    def __init__(
+        self, name: str, args: EgressArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("langsmith:index:Egress", name, None, opts)
+        self._name = name
+        for target in sorted(args.namespaces, key=lambda n: n.key):
+            self._namespace_policies(f"{name}-{target.key}", target, args)
+        if args.node_security_group_id is not None:
+            self._security_group_rules(name, args)
+        self.register_outputs({})
+
+    def _policy(
+        self, name: str, target: EgressNamespace, policy: str, egress: pulumi.Input[list[Any]]
+    ) -> None:
+        labels = {**base_labels(listener=target.listener), "langsmith.com/egress": policy}
+        aliases = None
+        if target.previous_key is not None:
+            aliases = [pulumi.Alias(name=f"{self._name}-{target.previous_key}-{policy}")]
+        k8s.networking.v1.NetworkPolicy(
+            f"{name}-{policy}",
+            metadata={
+                "name": f"langsmith-{policy}",
+                "namespace": target.namespace,
+                "labels": labels,
+            },
+            spec={"podSelector": {}, "policyTypes": ["Egress"], "egress": egress},
+            opts=child_opts(self, aliases=aliases),
+        )
+
+    def _namespace_policies(self, name: str, target: EgressNamespace, args: EgressArgs) -> None:
+        self._policy(name, target, "default-deny-egress", [])
+        self._policy(
+            name,
+            target,
+            "allow-dns",
+            [{"to": [DNS_PEER], "ports": [{"protocol": "UDP", "port": 53}, *_tcp(53)]}],
+        )
+        self._policy(name, target, "allow-same-namespace", [{"to": [{"podSelector": {}}]}])
+        self._policy(
+            name,
+            target,
+            "allow-control-plane",
+            [
+                {
+                    "to": [{"ipBlock": {"cidr": c}} for c in args.control_plane_cidrs],
+                    "ports": _tcp(CONTROL_PLANE_PORT),
+                }
+            ],
+        )
+        if target.role == "release":
+            self._policy(
+                name,
+                target,
+                "allow-kube-apiserver",
+                pulumi.Output.from_input(args.api_server).apply(_api_server_rules),
+            )
+        if target.stores:
+            rules = [
+                pulumi.Output.all(store.peer(), store.port).apply(
+                    lambda v: {"to": v[0], "ports": _tcp(v[1])}
+                )
+                for store in target.stores
+            ]
+            self._policy(name, target, "allow-backing-stores", pulumi.Output.all(*rules))
+        if target.role == "agents":
+            for rule in args.allow:
+                self._policy(
+                    name,
+                    target,
+                    f"allow-{rule.name}",
+                    [
+                        {
+                            "to": [{"ipBlock": {"cidr": c}} for c in rule.cidrs],
+                            "ports": [{"protocol": rule.protocol, "port": p} for p in rule.ports],
+                        }
+                    ],
+                )
+
+    def _security_group_rules(self, name: str, args: EgressArgs) -> None:
+        """Node-level egress for the topology's destinations, one standalone rule each."""
+        aws_opts = {"provider": args.aws_provider} if args.aws_provider else {}
+        rules: list[tuple[str, str, str, int]] = [
+            (f"control-plane-{slug(c)}", c, "tcp", CONTROL_PLANE_PORT)
+            for c in args.control_plane_cidrs
+        ]
+        for rule in args.allow:
+            rules.extend(
+                (f"{rule.name}-{slug(c)}-{p}", c, rule.protocol.lower(), p)
+                for c in rule.cidrs
+                for p in rule.ports
+            )
+        for suffix, cidr, protocol, port in rules:
+            family = {"cidr_ipv6": cidr} if ":" in cidr else {"cidr_ipv4": cidr}
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-{suffix}",
+                security_group_id=args.node_security_group_id,
+                ip_protocol=protocol,
+                from_port=port,
+                to_port=port,
+                description=f"LangSmith data plane egress: {suffix}",
+                **family,
+                opts=child_opts(self, **aws_opts),
+            )
+
+
+def _api_server_rules(endpoints: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    by_port: dict[int, list[str]] = {}
+    for endpoint in endpoints:
+        by_port.setdefault(int(endpoint["port"]), []).append(str(endpoint["cidr"]))
+    return [
+        {"to": [{"ipBlock": {"cidr": c}} for c in sorted(cidrs)], "ports": _tcp(port)}
+        for port, cidrs in sorted(by_port.items())
+    ]

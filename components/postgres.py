@@ -1,0 +1,278 @@
+"""`Postgres`: the database server a listener's Agent Servers share, one database per deployment.
+
+`inCluster` runs a pgvector StatefulSet in the listener's release namespace; `rds` creates an
+encrypted, private Amazon RDS instance that only the cluster's nodes can reach. Either way each
+deployment gets its own database (created by an idempotent Job) and a `POSTGRES_URI_CUSTOM`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+import pulumi_random as random
+
+from components._common import RESTRICTED_CONTAINER, annotations, bounded_name, child_opts
+from components.aws_network import AwsNetwork
+from components.database_job import create_databases_job, database_name
+from langsmith_dataplane.topology.schema import InClusterPostgres, RdsPostgres
+from langsmith_dataplane.versions import POSTGRES_IMAGE
+
+ADMIN_USER = "langsmith"
+PORT = 5432
+
+
+@dataclass(frozen=True)
+class PostgresArgs:
+    """`identity` names the Kubernetes and AWS objects; exactly one of in_cluster / rds."""
+
+    identity: str
+    namespace: pulumi.Input[str]
+    deployments: Sequence[str]
+    in_cluster: InClusterPostgres | None = None
+    rds: RdsPostgres | None = None
+    network: AwsNetwork | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    protect: bool = False
+    skip_await: bool = False
+
+
+class Postgres(pulumi.ComponentResource):
+    host: pulumi.Output[str]
+    port: int
+    deployment_uris: dict[str, pulumi.Output[str]]
+    pod_labels: dict[str, str] | None
+
+    def __init__(
+        self, name: str, args: PostgresArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("langsmith:index:Postgres", name, None, opts)
+        if (args.in_cluster is None) == (args.rds is None):
+            raise ValueError("Postgres needs exactly one of in_cluster or rds")
+        self.port = PORT
+        password = random.RandomPassword(
+            f"{name}-password", length=32, special=False, opts=child_opts(self)
+        )
+        labels = {**args.labels, "app.kubernetes.io/component": "postgres"}
+        admin = k8s.core.v1.Secret(
+            f"{name}-admin",
+            metadata={
+                "name": f"{args.identity}-postgres-admin",
+                "namespace": args.namespace,
+                "labels": labels,
+            },
+            type="Opaque",
+            string_data={"POSTGRES_USER": ADMIN_USER, "POSTGRES_PASSWORD": password.result},
+            opts=child_opts(self),
+        )
+        if args.in_cluster is not None:
+            self.host, self.pod_labels, sslmode = self._in_cluster(name, args, admin, labels)
+        else:
+            self.host, sslmode = self._rds(name, args, password), "require"
+            self.pod_labels = None
+        self.deployment_uris = {
+            deployment: pulumi.Output.secret(
+                pulumi.Output.format(
+                    "postgres://{0}:{1}@{2}:{3}/{4}?sslmode={5}",
+                    ADMIN_USER,
+                    password.result,
+                    self.host,
+                    PORT,
+                    database_name(deployment),
+                    sslmode,
+                )
+            )
+            for deployment in sorted(args.deployments)
+        }
+        if args.deployments:
+            create_databases_job(
+                f"{name}-databases",
+                namespace=args.namespace,
+                databases=[database_name(d) for d in args.deployments],
+                host=self.host,
+                admin_secret_name=admin.metadata.name,
+                labels={**labels, "app.kubernetes.io/component": "create-databases"},
+                skip_await=args.skip_await,
+                sslmode=sslmode,
+                opts=child_opts(self),
+            )
+        self.register_outputs({"host": self.host, "port": PORT})
+
+    def _in_cluster(
+        self, name: str, args: PostgresArgs, admin: k8s.core.v1.Secret, labels: dict[str, str]
+    ) -> tuple[pulumi.Output[str], dict[str, str], str]:
+        spec = args.in_cluster
+        assert spec is not None
+        server = f"{args.identity}-postgres"
+        selector = {"app.kubernetes.io/name": "postgres", "app.kubernetes.io/instance": server}
+        service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata={"name": server, "namespace": args.namespace, "labels": labels},
+            spec={
+                "selector": selector,
+                "ports": [{"name": "postgres", "port": PORT, "targetPort": PORT}],
+            },
+            opts=child_opts(self),
+        )
+        probe = {
+            "exec": {"command": ["pg_isready", "-U", ADMIN_USER]},
+            "periodSeconds": 10,
+            "timeoutSeconds": 5,
+        }
+        volume_claim = {
+            "metadata": {"name": "data"},
+            "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": f"{spec.storage_gb}Gi"}},
+                **({"storageClassName": spec.storage_class} if spec.storage_class else {}),
+            },
+        }
+        k8s.apps.v1.StatefulSet(
+            f"{name}-statefulset",
+            metadata={
+                "name": server,
+                "namespace": args.namespace,
+                "labels": {**labels, **selector},
+                "annotations": annotations(args.skip_await),
+            },
+            spec={
+                "serviceName": server,
+                "replicas": 1,
+                "selector": {"matchLabels": selector},
+                # Deleting the StatefulSet keeps the volume: data outlives a mistaken delete.
+                "persistentVolumeClaimRetentionPolicy": {
+                    "whenDeleted": "Retain",
+                    "whenScaled": "Retain",
+                },
+                "template": {
+                    "metadata": {"labels": {**labels, **selector}},
+                    "spec": {
+                        "automountServiceAccountToken": False,
+                        "securityContext": {
+                            "runAsNonRoot": True,
+                            "runAsUser": 999,
+                            "runAsGroup": 999,
+                            "fsGroup": 999,
+                            "seccompProfile": {"type": "RuntimeDefault"},
+                        },
+                        "containers": [
+                            {
+                                "name": "postgres",
+                                "image": POSTGRES_IMAGE,
+                                "imagePullPolicy": "IfNotPresent",
+                                "ports": [{"name": "postgres", "containerPort": PORT}],
+                                "env": [
+                                    {
+                                        "name": "POSTGRES_USER",
+                                        "valueFrom": {
+                                            "secretKeyRef": {
+                                                "name": admin.metadata.name,
+                                                "key": "POSTGRES_USER",
+                                            }
+                                        },
+                                    },
+                                    {
+                                        "name": "POSTGRES_PASSWORD",
+                                        "valueFrom": {
+                                            "secretKeyRef": {
+                                                "name": admin.metadata.name,
+                                                "key": "POSTGRES_PASSWORD",
+                                            }
+                                        },
+                                    },
+                                    {"name": "PGDATA", "value": "/var/lib/postgresql/data/pgdata"},
+                                ],
+                                "readinessProbe": probe,
+                                "livenessProbe": {**probe, "initialDelaySeconds": 30},
+                                "resources": {
+                                    "requests": {"cpu": "250m", "memory": "512Mi"},
+                                    "limits": {"cpu": "2", "memory": "2Gi"},
+                                },
+                                "securityContext": RESTRICTED_CONTAINER,
+                                "volumeMounts": [
+                                    {"name": "data", "mountPath": "/var/lib/postgresql/data"},
+                                    {"name": "run", "mountPath": "/var/run/postgresql"},
+                                    {"name": "tmp", "mountPath": "/tmp"},
+                                ],
+                            }
+                        ],
+                        "volumes": [
+                            {"name": "run", "emptyDir": {}},
+                            {"name": "tmp", "emptyDir": {}},
+                        ],
+                    },
+                },
+                "volumeClaimTemplates": [volume_claim],
+            },
+            opts=child_opts(self, protect=args.protect, depends_on=[service]),
+        )
+        host = pulumi.Output.format(
+            "{0}.{1}.svc.cluster.local", service.metadata.name, args.namespace
+        )
+        return host, selector, "disable"
+
+    def _rds(
+        self, name: str, args: PostgresArgs, password: random.RandomPassword
+    ) -> pulumi.Output[str]:
+        spec, network = args.rds, args.network
+        if spec is None or network is None:
+            raise ValueError("rds needs the cluster's AWS network")
+        aws_opts = {"provider": network.provider}
+        identifier = bounded_name(f"lsdp-{args.identity}", 63)
+        tags = {"managed-by": "langsmith-dataplane", "listener": args.identity}
+        subnets = aws.rds.SubnetGroup(
+            f"{name}-subnets",
+            subnet_ids=network.private_subnet_ids,
+            description=f"LangSmith data plane {args.identity}: private subnets",
+            tags=tags,
+            opts=child_opts(self, **aws_opts),
+        )
+        security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            vpc_id=network.vpc_id,
+            description=f"LangSmith data plane {args.identity}: Postgres from cluster nodes only",
+            tags=tags,
+            opts=child_opts(self, **aws_opts),
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-from-nodes",
+            security_group_id=security_group.id,
+            referenced_security_group_id=network.node_security_group_id,
+            ip_protocol="tcp",
+            from_port=PORT,
+            to_port=PORT,
+            description="Postgres from the cluster's nodes",
+            opts=child_opts(self, **aws_opts),
+        )
+        instance = aws.rds.Instance(
+            f"{name}-instance",
+            identifier=identifier,
+            engine="postgres",
+            engine_version=spec.engine_version,
+            instance_class=spec.instance_class,
+            allocated_storage=spec.storage_gb,
+            storage_type="gp3",
+            storage_encrypted=True,
+            username=ADMIN_USER,
+            password=password.result,
+            db_subnet_group_name=subnets.name,
+            vpc_security_group_ids=[security_group.id],
+            publicly_accessible=False,
+            multi_az=spec.multi_az,
+            backup_retention_period=spec.backup_retention_days,
+            copy_tags_to_snapshot=True,
+            auto_minor_version_upgrade=True,
+            iam_database_authentication_enabled=True,
+            performance_insights_enabled=True,
+            deletion_protection=args.protect,
+            skip_final_snapshot=not args.protect,
+            final_snapshot_identifier=f"{identifier}-final" if args.protect else None,
+            tags=tags,
+            opts=child_opts(
+                self, protect=args.protect, additional_secret_outputs=["password"], **aws_opts
+            ),
+        )
+        return instance.address

@@ -1,0 +1,268 @@
+"""`Redis`: the Redis a listener and its Agent Servers share.
+
+`inCluster` runs a password-protected Redis StatefulSet in the listener's release namespace;
+`elasticache` creates an encrypted (at rest and in transit) replication group with an auth
+token that only the cluster's nodes can reach. The listener reads `connection_url` from a
+Secret (DB 0); each deployment gets a `REDIS_URI_CUSTOM` with its own `redisDb`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+import pulumi_random as random
+
+from components._common import RESTRICTED_CONTAINER, annotations, bounded_name, child_opts
+from components.aws_network import AwsNetwork
+from langsmith_dataplane.topology.schema import ElastiCacheRedis, InClusterRedis
+from langsmith_dataplane.versions import REDIS_IMAGE
+
+PORT = 6379
+LISTENER_DB = 0
+
+
+@dataclass(frozen=True)
+class RedisArgs:
+    """`deployments` maps each Agent Server deployment to its Redis DB number."""
+
+    identity: str
+    namespace: pulumi.Input[str]
+    deployments: Mapping[str, int] = field(default_factory=dict)
+    in_cluster: InClusterRedis | None = None
+    elasticache: ElastiCacheRedis | None = None
+    network: AwsNetwork | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    protect: bool = False
+    skip_await: bool = False
+
+
+class Redis(pulumi.ComponentResource):
+    host: pulumi.Output[str]
+    port: int
+    connection_secret_name: pulumi.Output[str]
+    deployment_uris: dict[str, pulumi.Output[str]]
+    pod_labels: dict[str, str] | None
+
+    def __init__(
+        self, name: str, args: RedisArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("langsmith:index:Redis", name, None, opts)
+        if (args.in_cluster is None) == (args.elasticache is None):
+            raise ValueError("Redis needs exactly one of in_cluster or elasticache")
+        self.port = PORT
+        labels = {**args.labels, "app.kubernetes.io/component": "redis"}
+        password = random.RandomPassword(
+            f"{name}-password", length=40, special=False, opts=child_opts(self)
+        )
+        if args.in_cluster is not None:
+            self.host, self.pod_labels = self._in_cluster(name, args, password, labels)
+            scheme = "redis"
+        else:
+            self.host, self.pod_labels, scheme = (
+                self._elasticache(name, args, password),
+                None,
+                "rediss",
+            )
+
+        def uri(db: int) -> pulumi.Output[str]:
+            return pulumi.Output.secret(
+                pulumi.Output.format(
+                    "{0}://:{1}@{2}:{3}/{4}", scheme, password.result, self.host, PORT, db
+                )
+            )
+
+        connection = k8s.core.v1.Secret(
+            f"{name}-connection",
+            metadata={
+                "name": f"{args.identity}-redis-connection",
+                "namespace": args.namespace,
+                "labels": labels,
+            },
+            type="Opaque",
+            string_data={"connection_url": uri(LISTENER_DB)},
+            opts=child_opts(self),
+        )
+        self.connection_secret_name = connection.metadata.name
+        self.deployment_uris = {d: uri(db) for d, db in sorted(args.deployments.items())}
+        self.register_outputs({"host": self.host, "port": PORT})
+
+    def _in_cluster(
+        self,
+        name: str,
+        args: RedisArgs,
+        password: random.RandomPassword,
+        labels: dict[str, str],
+    ) -> tuple[pulumi.Output[str], dict[str, str]]:
+        spec = args.in_cluster
+        assert spec is not None
+        server = f"{args.identity}-redis"
+        selector = {"app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": server}
+        auth = k8s.core.v1.Secret(
+            f"{name}-auth",
+            metadata={"name": f"{server}-auth", "namespace": args.namespace, "labels": labels},
+            type="Opaque",
+            string_data={"REDIS_PASSWORD": password.result},
+            opts=child_opts(self),
+        )
+        service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata={"name": server, "namespace": args.namespace, "labels": labels},
+            spec={
+                "selector": selector,
+                "ports": [{"name": "redis", "port": PORT, "targetPort": PORT}],
+            },
+            opts=child_opts(self),
+        )
+        probe = {
+            "exec": {
+                "command": ["sh", "-c", 'redis-cli -a "$REDIS_PASSWORD" --no-auth-warning ping']
+            },
+            "periodSeconds": 10,
+            "timeoutSeconds": 5,
+        }
+        k8s.apps.v1.StatefulSet(
+            f"{name}-statefulset",
+            metadata={
+                "name": server,
+                "namespace": args.namespace,
+                "labels": {**labels, **selector},
+                "annotations": annotations(args.skip_await),
+            },
+            spec={
+                "serviceName": server,
+                "replicas": 1,
+                "selector": {"matchLabels": selector},
+                "persistentVolumeClaimRetentionPolicy": {
+                    "whenDeleted": "Retain",
+                    "whenScaled": "Retain",
+                },
+                "template": {
+                    "metadata": {"labels": {**labels, **selector}},
+                    "spec": {
+                        "automountServiceAccountToken": False,
+                        "securityContext": {
+                            "runAsNonRoot": True,
+                            "runAsUser": 999,
+                            "runAsGroup": 999,
+                            "fsGroup": 999,
+                            "seccompProfile": {"type": "RuntimeDefault"},
+                        },
+                        "containers": [
+                            {
+                                "name": "redis",
+                                "image": REDIS_IMAGE,
+                                "imagePullPolicy": "IfNotPresent",
+                                "command": ["sh", "-c"],
+                                "args": [
+                                    'exec redis-server --requirepass "$REDIS_PASSWORD" '
+                                    "--appendonly yes --dir /data"
+                                ],
+                                "ports": [{"name": "redis", "containerPort": PORT}],
+                                "env": [
+                                    {
+                                        "name": "REDIS_PASSWORD",
+                                        "valueFrom": {
+                                            "secretKeyRef": {
+                                                "name": auth.metadata.name,
+                                                "key": "REDIS_PASSWORD",
+                                            }
+                                        },
+                                    }
+                                ],
+                                "readinessProbe": probe,
+                                "livenessProbe": {**probe, "initialDelaySeconds": 30},
+                                "resources": {
+                                    "requests": {"cpu": "100m", "memory": "256Mi"},
+                                    "limits": {"cpu": "1", "memory": "1Gi"},
+                                },
+                                "securityContext": RESTRICTED_CONTAINER,
+                                "volumeMounts": [{"name": "data", "mountPath": "/data"}],
+                            }
+                        ],
+                    },
+                },
+                "volumeClaimTemplates": [
+                    {
+                        "metadata": {"name": "data"},
+                        "spec": {
+                            "accessModes": ["ReadWriteOnce"],
+                            "resources": {"requests": {"storage": f"{spec.storage_gb}Gi"}},
+                            **(
+                                {"storageClassName": spec.storage_class}
+                                if spec.storage_class
+                                else {}
+                            ),
+                        },
+                    }
+                ],
+            },
+            opts=child_opts(self, protect=args.protect, depends_on=[service]),
+        )
+        host = pulumi.Output.format(
+            "{0}.{1}.svc.cluster.local", service.metadata.name, args.namespace
+        )
+        return host, selector
+
+    def _elasticache(
+        self, name: str, args: RedisArgs, password: random.RandomPassword
+    ) -> pulumi.Output[str]:
+        spec, network = args.elasticache, args.network
+        if spec is None or network is None:
+            raise ValueError("elasticache needs the cluster's AWS network")
+        aws_opts = {"provider": network.provider}
+        group_id = bounded_name(f"lsdp-{args.identity}", 40)
+        tags = {"managed-by": "langsmith-dataplane", "listener": args.identity}
+        subnets = aws.elasticache.SubnetGroup(
+            f"{name}-subnets",
+            subnet_ids=network.private_subnet_ids,
+            description=f"LangSmith data plane {args.identity}: private subnets",
+            tags=tags,
+            opts=child_opts(self, **aws_opts),
+        )
+        security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            vpc_id=network.vpc_id,
+            description=f"LangSmith data plane {args.identity}: Redis from cluster nodes only",
+            tags=tags,
+            opts=child_opts(self, **aws_opts),
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-from-nodes",
+            security_group_id=security_group.id,
+            referenced_security_group_id=network.node_security_group_id,
+            ip_protocol="tcp",
+            from_port=PORT,
+            to_port=PORT,
+            description="Redis from the cluster's nodes",
+            opts=child_opts(self, **aws_opts),
+        )
+        failover = spec.replicas > 0
+        group = aws.elasticache.ReplicationGroup(
+            f"{name}-group",
+            replication_group_id=group_id,
+            description=f"LangSmith data plane {args.identity}",
+            engine="redis",
+            engine_version=spec.engine_version,
+            node_type=spec.node_type,
+            num_cache_clusters=1 + spec.replicas,
+            automatic_failover_enabled=failover,
+            multi_az_enabled=failover,
+            port=PORT,
+            subnet_group_name=subnets.name,
+            security_group_ids=[security_group.id],
+            at_rest_encryption_enabled=True,
+            transit_encryption_enabled=True,
+            auth_token=password.result,
+            snapshot_retention_limit=7 if args.protect else 0,
+            final_snapshot_identifier=f"{group_id}-final" if args.protect else None,
+            apply_immediately=False,
+            tags=tags,
+            opts=child_opts(
+                self, protect=args.protect, additional_secret_outputs=["authToken"], **aws_opts
+            ),
+        )
+        return group.primary_endpoint_address

@@ -1,0 +1,111 @@
+"""`ListenerRegistration`: registers a listener in the LangSmith control plane on `pulumi up`.
+
+A Pulumi dynamic resource, so no UI step: create POSTs the listener (adopting an existing one
+with the same compute id on 409), read GETs it (404 means gone, so Pulumi recreates it), update
+PATCHes its namespaces, and delete DELETEs it (404 counts as done). A new compute id, workspace
+or control plane is a replacement. The API key is a secret input: encrypted in state, never
+logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from langsmith_dataplane.control_plane_api import ControlPlaneClient, ListenerNotFoundError
+
+REPLACE_ON_CHANGE = ("base_url", "workspace_id", "compute_id")
+
+
+def _client(props: dict[str, Any]) -> ControlPlaneClient:
+    return ControlPlaneClient(
+        base_url=props["base_url"],
+        api_key=props["api_key"],
+        workspace_id=props["workspace_id"],
+        timeout=float(props.get("timeout", 30)),
+    )
+
+
+def _outs(
+    props: dict[str, Any], listener_id: str, namespaces: Sequence[str], adopted: bool
+) -> dict:
+    return {**props, "listener_id": listener_id, "namespaces": list(namespaces), "adopted": adopted}
+
+
+class ListenerRegistrationProvider(ResourceProvider):
+    """CRUD against `/v2/listeners`; see the module docstring."""
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        listener, adopted = _client(props).ensure_listener(props["compute_id"], props["namespaces"])
+        return CreateResult(listener.id, _outs(props, listener.id, listener.namespaces, adopted))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        try:
+            listener = _client(props).get_listener(id_)
+        except ListenerNotFoundError:
+            return ReadResult(None, {})  # deleted outside Pulumi: the next `up` recreates it
+        return ReadResult(id_, _outs(props, id_, listener.namespaces, props.get("adopted", False)))
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        replaces = [key for key in REPLACE_ON_CHANGE if olds.get(key) != news.get(key)]
+        changed = replaces[:]
+        if sorted(olds.get("namespaces") or []) != sorted(news.get("namespaces") or []):
+            changed.append("namespaces")
+        if olds.get("api_key") != news.get("api_key"):
+            changed.append("api_key")
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            delete_before_replace=True,  # the control plane allows one (workspace, compute id)
+        )
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        listener = _client(news).update_namespaces(id_, news["namespaces"])
+        return UpdateResult(_outs(news, id_, listener.namespaces, olds.get("adopted", False)))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        _client(props).delete_listener(id_)
+
+
+@dataclass(frozen=True)
+class ListenerRegistrationArgs:
+    base_url: pulumi.Input[str]
+    workspace_id: pulumi.Input[str]
+    api_key: pulumi.Input[str]
+    compute_id: pulumi.Input[str]
+    namespaces: pulumi.Input[Sequence[str]]
+
+
+class ListenerRegistration(Resource):
+    """The control plane's record of one listener; `listener_id` feeds the Helm release."""
+
+    listener_id: pulumi.Output[str]
+    adopted: pulumi.Output[bool]
+
+    def __init__(
+        self, name: str, args: ListenerRegistrationArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        props = {
+            "base_url": args.base_url,
+            "workspace_id": args.workspace_id,
+            "api_key": pulumi.Output.secret(args.api_key),
+            "compute_id": args.compute_id,
+            "namespaces": args.namespaces,
+            "listener_id": None,
+            "adopted": None,
+        }
+        opts = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
+        )
+        super().__init__(ListenerRegistrationProvider(), name, props, opts)

@@ -1,0 +1,83 @@
+"""What `pulumi up` runs (via `__main__.py`): topology -> this stack's slice -> components.
+
+Configuration (namespace `langsmith`): `topology` (path, default `topology.yaml`), `chartPath`
+(a local copy of the listener chart instead of the pinned repository version), `skipAwait`
+(do not wait for readiness). API keys are secret config values named by each workspace's
+`apiKey`. Bad input stops the program with the validator's messages, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pulumi
+
+from langsmith_dataplane.diagnostics import TopologyError
+from langsmith_dataplane.program import ProgramOptions, build_stack
+from langsmith_dataplane.stack_slice import StackSlice, UnknownStackError, slice_for_stack
+from langsmith_dataplane.topology import ValidatedTopology, load_topology
+from langsmith_dataplane.versions import LISTENER_CHART, ChartRef
+
+CONFIG_NAMESPACE = "langsmith"
+
+
+def _config_for(key: str) -> tuple[pulumi.Config, str]:
+    """`workspaceA.apiKey` lives in the project namespace; `ns:key` names its own namespace."""
+    if ":" in key:
+        namespace, name = key.split(":", 1)
+        return pulumi.Config(namespace), name
+    return pulumi.Config(), key
+
+
+def missing_api_keys(slice_: StackSlice) -> list[str]:
+    missing = []
+    for key in sorted({plan.workspace.api_key for plan in slice_.listeners}):
+        config, name = _config_for(key)
+        if config.get(name) is None:
+            missing.append(key)
+    return missing
+
+
+def api_key_from_config(key: str) -> pulumi.Output[str]:
+    config, name = _config_for(key)
+    return config.require_secret(name)
+
+
+def load_or_stop(path: str) -> ValidatedTopology:
+    try:
+        topology = load_topology(path)
+    except TopologyError as exc:
+        raise pulumi.RunError(f"the topology has errors:\n{exc.render()}") from None
+    except OSError as exc:
+        raise pulumi.RunError(f"cannot read the topology {path}: {exc.strerror or exc}") from None
+    for warning in topology.warnings:
+        pulumi.log.warn(warning.format())
+    return topology
+
+
+def options_from_config(config: pulumi.Config) -> ProgramOptions:
+    chart_path = config.get("chartPath")
+    chart = ChartRef(chart=chart_path, version="") if chart_path else LISTENER_CHART
+    return ProgramOptions(chart=chart, skip_await=bool(config.get_bool("skipAwait")))
+
+
+def _require(keys: Iterable[str]) -> None:
+    missing = list(keys)
+    if missing:
+        commands = "\n".join(f"  pulumi config set --secret {key} <api key>" for key in missing)
+        raise pulumi.RunError(
+            f"missing secret config for the workspace API keys of this stack:\n{commands}"
+        )
+
+
+def run() -> None:
+    config = pulumi.Config(CONFIG_NAMESPACE)
+    topology = load_or_stop(config.get("topology") or "topology.yaml")
+    try:
+        slice_ = slice_for_stack(topology.model, pulumi.get_stack())
+    except UnknownStackError as exc:
+        raise pulumi.RunError(str(exc)) from None
+    _require(missing_api_keys(slice_))
+    outputs = build_stack(slice_, api_key_from_config, options_from_config(config))
+    for name, value in outputs.items():
+        pulumi.export(name, value)

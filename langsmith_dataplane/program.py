@@ -1,0 +1,195 @@
+"""Stack slice -> components -> outputs. The only place that wires components together.
+
+Declaration order follows sorted topology keys, so reordering the file changes nothing. Every
+logical name comes from a topology key; `renamedFrom` becomes an alias.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from components.cluster import Cluster, ClusterArgs
+from components.egress import Destination, Egress, EgressArgs, EgressNamespace
+from components.listener import Exposure, Listener, ListenerArgs
+from components.namespace import QuotaArgs
+from langsmith_dataplane.stack_slice import ClusterPlan, ListenerPlan, StackSlice
+from langsmith_dataplane.versions import LISTENER_CHART, ChartRef
+
+ApiKeyLookup = Callable[[str], pulumi.Input[str]]
+
+
+@dataclass(frozen=True)
+class ProgramOptions:
+    """`chart` lets tests and air-gapped sites point at another copy of the listener chart;
+    `skip_await` skips readiness waits (clusters without nodes, e.g. a bare API server)."""
+
+    chart: ChartRef = LISTENER_CHART
+    skip_await: bool = False
+
+
+def _kubeconfig_path(plan: ClusterPlan) -> str | None:
+    existing = plan.spec.existing
+    if existing is None or existing.kubeconfig is None:
+        return None
+    return os.path.expanduser(existing.kubeconfig)
+
+
+def _quota(plan: ListenerPlan) -> QuotaArgs | None:
+    quota = plan.spec.resource_quota
+    return QuotaArgs(quota.cpu, quota.memory, quota.pods) if quota else None
+
+
+def _stores(listener: Listener, cluster: Cluster) -> tuple[Destination, ...]:
+    """Where the listener's Postgres and Redis are, for the egress policies."""
+    out = []
+    for store_name, store in (("postgres", listener.postgres), ("redis", listener.redis)):
+        if store.pod_labels is not None:
+            out.append(
+                Destination(
+                    store_name,
+                    store.port,
+                    namespace=listener.release_namespace,
+                    pod_labels=store.pod_labels,
+                )
+            )
+        elif cluster.network is not None:
+            cidrs = pulumi.Output.from_input(cluster.network.vpc_cidr).apply(lambda c: [c])
+            out.append(Destination(store_name, store.port, cidrs=cidrs))
+    return tuple(out)
+
+
+def _build_listener(
+    plan: ListenerPlan,
+    cluster_plan: ClusterPlan,
+    cluster: Cluster,
+    slice_: StackSlice,
+    api_key: ApiKeyLookup,
+    options: ProgramOptions,
+    providers: list[pulumi.ProviderResource],
+) -> Listener:
+    spec = plan.spec
+    gateway_name, gateway_namespace = cluster.gateway
+    args = ListenerArgs(
+        release_name=plan.release_name,
+        release_namespace=plan.release_namespace,
+        workspace_key=plan.workspace_key,
+        workspace_id=plan.workspace.id,
+        api_key=api_key(plan.workspace.api_key),
+        cluster=cluster_plan.name,
+        compute_id=plan.compute_id,
+        watch_namespaces=plan.watch_namespaces,
+        control_plane=slice_.control_plane,
+        host_queue=plan.host_queue,
+        create_crds=plan.create_crds,
+        exposure=Exposure(
+            kind=cluster_plan.spec.ingress,
+            hostname=cluster_plan.spec.hostname or "",
+            gateway_name=gateway_name,
+            gateway_namespace=gateway_namespace,
+        ),
+        postgres=spec.postgres,
+        redis=spec.redis,
+        deployments={name: d.redis_db for name, d in spec.deployments.items()},
+        listener_id=spec.listener_id,
+        quota=_quota(plan),
+        network=cluster.network,
+        chart=options.chart,
+        protect=slice_.protect,
+        skip_await=options.skip_await,
+    )
+    aliases = [pulumi.Alias(name=spec.renamed_from)] if spec.renamed_from else None
+    return Listener(
+        plan.key, args, opts=pulumi.ResourceOptions(providers=providers, aliases=aliases)
+    )
+
+
+def build_stack(
+    slice_: StackSlice, api_key: ApiKeyLookup, options: ProgramOptions
+) -> dict[str, Any]:
+    """Declare every resource of the stack; return the stack outputs."""
+    listeners_out: dict[str, Any] = {}
+    kubeconfigs: dict[str, Any] = {}
+    for cluster_plan in slice_.clusters:
+        cluster = Cluster(
+            cluster_plan.name,
+            ClusterArgs(
+                name=cluster_plan.name,
+                spec=cluster_plan.spec,
+                protect=slice_.protect,
+                skip_await=options.skip_await,
+                kubeconfig_path=_kubeconfig_path(cluster_plan),
+            ),
+        )
+        providers: list[pulumi.ProviderResource] = [cluster.provider]
+        if cluster.network is not None:
+            providers.append(cluster.network.provider)
+        if cluster.kubeconfig is not None:
+            kubeconfigs[cluster_plan.name] = cluster.kubeconfig
+        targets: list[EgressNamespace] = []
+        for plan in cluster_plan.listeners:
+            listener = _build_listener(
+                plan, cluster_plan, cluster, slice_, api_key, options, providers
+            )
+            stores = _stores(listener, cluster)
+            renamed = plan.spec.renamed_from
+            targets.append(
+                EgressNamespace(
+                    key=f"{plan.key}-release",
+                    namespace=listener.release_namespace,
+                    role="release",
+                    listener=plan.release_name,
+                    stores=stores,
+                    previous_key=f"{renamed}-release" if renamed else None,
+                )
+            )
+            targets.extend(
+                EgressNamespace(
+                    key=f"{plan.key}-ns-{ns}",
+                    namespace=listener.namespaces[ns],
+                    role="agents",
+                    listener=plan.release_name,
+                    stores=stores,
+                    previous_key=f"{renamed}-ns-{ns}" if renamed else None,
+                )
+                for ns in sorted(plan.watch_namespaces)
+            )
+            listeners_out[plan.key] = {
+                "cluster": cluster_plan.name,
+                "workspace": plan.workspace_key,
+                "listenerId": listener.listener_id,
+                "computeId": plan.compute_id,
+                "releaseName": plan.release_name,
+                "releaseNamespace": listener.release_namespace,
+                "watchNamespaces": list(plan.watch_namespaces),
+                "createsCrds": plan.create_crds,
+                "postgresEndpoint": pulumi.Output.format(
+                    "{0}:{1}", listener.postgres.host, listener.postgres.port
+                ),
+                "redisEndpoint": pulumi.Output.format(
+                    "{0}:{1}", listener.redis.host, listener.redis.port
+                ),
+                "deploymentUris": listener.deployment_uris,
+            }
+        Egress(
+            f"{cluster_plan.name}-egress",
+            EgressArgs(
+                namespaces=targets,
+                control_plane_cidrs=slice_.control_plane.egress_cidrs,
+                api_server=cluster.api_server,
+                allow=slice_.egress_allow,
+                node_security_group_id=(
+                    cluster.network.node_security_group_id if cluster.network else None
+                ),
+                aws_provider=cluster.network.provider if cluster.network else None,
+            ),
+            opts=pulumi.ResourceOptions(providers=providers),
+        )
+    outputs: dict[str, Any] = {"stack": slice_.stack, "listeners": listeners_out}
+    if kubeconfigs:
+        outputs["kubeconfigs"] = pulumi.Output.secret(kubeconfigs)
+    return outputs

@@ -1,0 +1,244 @@
+"""Run the Pulumi program under Pulumi's mocks: no engine, no credentials, no cloud.
+
+Used by the tests and by `dataplane plan`. `DataplaneMocks` answers resource registrations with
+plausible computed outputs (EKS endpoints, RDS addresses, ...) and AWS invokes (availability
+zones, VPC lookups); `RecordingMonitor` keeps what the mocks do not see: parents, protect flags,
+aliases, providers, and which input values were secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+
+from langsmith_dataplane.program import ProgramOptions, build_stack
+from langsmith_dataplane.stack_slice import slice_for_stack
+from langsmith_dataplane.topology.schema import Topology
+
+PROJECT = "langsmith-dataplane"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+_RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+PLACEHOLDER_API_KEY = "placeholder-api-key-not-a-real-key"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """An input value Pulumi treats as secret (encrypted in state, masked in output)."""
+
+    value: Any
+
+
+class Unknown:
+    """An input not known until the resource it depends on exists."""
+
+    def __repr__(self) -> str:
+        return "Unknown"
+
+
+UNKNOWN = Unknown()
+
+
+def _from_wire(value: Any) -> Any:
+    """Pulumi's wire format -> Python, keeping secrets as `Secret` and unknowns as `UNKNOWN`."""
+    if isinstance(value, dict):
+        sig = value.get(_SIG_KEY)
+        if sig == _SECRET_SIG:
+            return Secret(_from_wire(value.get("value")))
+        if sig == _RESOURCE_REF_SIG:
+            return {"$ref": value.get("urn")}
+        if sig is not None:
+            return {k: _from_wire(v) for k, v in value.items() if k != _SIG_KEY}
+        return {k: _from_wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_wire(v) for v in value]
+    if value == _UNKNOWN:
+        return UNKNOWN
+    return value
+
+
+@dataclass
+class RecordedResource:
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    protect: bool
+    provider: str
+    inputs: dict[str, Any]
+    aliases: list[str] = field(default_factory=list)
+    dependencies: list[str] = field(default_factory=list)
+    read: bool = False
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The mock monitor, also recording the resource options of every registration."""
+
+    def __init__(self, mocks: pulumi_mocks.Mocks) -> None:
+        super().__init__(mocks)
+        self.recorded: dict[str, RecordedResource] = {}
+
+    def _record(self, request: Any, properties: Any, *, read: bool) -> None:
+        urn = self.make_urn(request.parent, request.type, request.name)
+        raw = json_format.MessageToDict(properties) if properties is not None else {}
+        aliases = [
+            alias.spec.name if alias.HasField("spec") else alias.urn
+            for alias in getattr(request, "aliases", [])
+        ]
+        aliases += list(getattr(request, "aliasURNs", []))
+        self.recorded[urn] = RecordedResource(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent,
+            custom=bool(getattr(request, "custom", True)),
+            protect=bool(getattr(request, "protect", False)),
+            provider=request.provider,
+            inputs=_from_wire(raw),
+            aliases=aliases,
+            dependencies=list(request.dependencies),
+            read=read,
+        )
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        if request.type != "pulumi:pulumi:Stack":
+            self._record(request, request.object, read=False)
+        return super().RegisterResource(request)
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        self._record(request, request.properties, read=True)
+        return super().ReadResource(request)
+
+
+def _stable_id(*parts: str) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:12]
+
+
+class DataplaneMocks(pulumi_mocks.Mocks):
+    """Plausible computed outputs for the resource types and invokes this program uses."""
+
+    def __init__(self) -> None:
+        self.regions: dict[str, str] = {}
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
+        inputs = dict(args.inputs)
+        rid = args.resource_id or f"{args.name}-{_stable_id(args.typ, args.name)}"
+        computed = _COMPUTED.get(args.typ)
+        state = {**inputs, **(computed(args.name, inputs) if computed else {})}
+        if args.typ == "pulumi:providers:aws":
+            self.regions[args.name] = str(inputs.get("region", "us-east-1"))
+        if args.typ.startswith("kubernetes:") and args.typ != "kubernetes:helm.sh/v3:Release":
+            metadata = dict(state.get("metadata") or {})
+            metadata.setdefault("name", f"{args.name}-{_stable_id(args.name)[:8]}")
+            state["metadata"] = metadata
+        return rid, state
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> dict:  # type: ignore[override]
+        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            provider_name = (
+                (args.provider or "").split("::")[-2] if "::" in (args.provider or "") else ""
+            )
+            region = self.regions.get(provider_name, "us-east-1")
+            names = [f"{region}{zone}" for zone in "abc"]
+            return {"names": names, "zoneIds": [f"use1-az{i}" for i in (1, 2, 3)], "id": region}
+        if args.token == "aws:ec2/getVpc:getVpc":
+            return {"id": args.args.get("id"), "cidrBlock": "10.0.0.0/16"}
+        return {}
+
+
+def _eks(name: str, inputs: dict) -> dict:
+    cluster = inputs.get("name", name)
+    return {
+        "name": cluster,
+        "endpoint": f"https://{_stable_id(name).upper()}.gr7.eks.amazonaws.com",
+        "certificateAuthority": {"data": "LS0tLS1CRUdJTi1NT0NLLUNBLS0tLS0="},
+        "vpcConfig": {
+            **(inputs.get("vpcConfig") or {}),
+            "clusterSecurityGroupId": f"sg-{_stable_id(name, 'cluster')}",
+        },
+        "arn": f"arn:aws:eks:mock:000000000000:cluster/{cluster}",
+    }
+
+
+_COMPUTED: dict[str, Callable[[str, dict], dict]] = {
+    "aws:eks/cluster:Cluster": _eks,
+    "aws:ec2/vpc:Vpc": lambda n, i: {"cidrBlock": i.get("cidrBlock")},
+    "aws:ec2/securityGroup:SecurityGroup": lambda n, i: {"id": f"sg-{_stable_id(n)}"},
+    "aws:iam/role:Role": lambda n, i: {"arn": f"arn:aws:iam::000000000000:role/{n}", "name": n},
+    "aws:kms/key:Key": lambda n, i: {"arn": f"arn:aws:kms:mock:000000000000:key/{_stable_id(n)}"},
+    "aws:ec2/launchTemplate:LaunchTemplate": lambda n, i: {"latestVersion": 1},
+    "aws:rds/subnetGroup:SubnetGroup": lambda n, i: {"name": n},
+    "aws:elasticache/subnetGroup:SubnetGroup": lambda n, i: {"name": n},
+    "aws:rds/instance:Instance": lambda n, i: {
+        "address": f"{i.get('identifier', n)}.{_stable_id(n)}.rds.amazonaws.com",
+        "endpoint": f"{i.get('identifier', n)}.{_stable_id(n)}.rds.amazonaws.com:5432",
+    },
+    "aws:elasticache/replicationGroup:ReplicationGroup": lambda n, i: {
+        "primaryEndpointAddress": (
+            f"master.{i.get('replicationGroupId', n)}.{_stable_id(n)}.cache.amazonaws.com"
+        )
+    },
+    "random:index/randomPassword:RandomPassword": lambda n, i: {
+        "result": f"mock{_stable_id('pw', n)}"
+    },
+    "kubernetes:discovery.k8s.io/v1:EndpointSlice": lambda n, i: {
+        "addressType": "IPv4",
+        "endpoints": [{"addresses": ["10.100.0.10"]}],
+        "ports": [{"name": "https", "port": 443, "protocol": "TCP"}],
+    },
+    "pulumi-python:dynamic:Resource": lambda n, i: {
+        "listener_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"langsmith-dataplane/{n}")),
+        "adopted": False,
+    },
+}
+
+
+@dataclass
+class SimulatedStack:
+    stack: str
+    resources: list[RecordedResource]
+    outputs: dict[str, Any]
+
+    def by_type(self, type_: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_]
+
+    def one(self, type_: str, name: str) -> RecordedResource:
+        matches = [r for r in self.resources if r.type == type_ and r.name == name]
+        assert len(matches) == 1, f"{len(matches)} resources {type_} {name}"
+        return matches[0]
+
+
+def simulate(
+    topology: Topology,
+    stack: str,
+    *,
+    api_keys: Mapping[str, str] | None = None,
+    options: ProgramOptions | None = None,
+) -> SimulatedStack:
+    """Run `build_stack` for `stack` under mocks; API keys default to secret placeholders."""
+    mocks = DataplaneMocks()
+    monitor = RecordingMonitor(mocks)
+    pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    keys = dict(api_keys or {})
+    slice_ = slice_for_stack(topology, stack)
+    captured: dict[str, Any] = {}
+
+    def lookup(name: str) -> pulumi.Output[str]:
+        return pulumi.Output.secret(keys.get(name, PLACEHOLDER_API_KEY))
+
+    @pulumi.runtime.test
+    def program() -> pulumi.Output[Any]:
+        outputs = build_stack(slice_, lookup, options or ProgramOptions())
+        return pulumi.Output.from_input(outputs).apply(captured.update)
+
+    program()
+    return SimulatedStack(stack, list(monitor.recorded.values()), captured)
