@@ -152,8 +152,10 @@ class Egress(pulumi.ComponentResource):
                     f"allow-{rule.name}",
                     [
                         {
-                            "to": [{"ipBlock": {"cidr": c}} for c in rule.cidrs],
-                            "ports": [{"protocol": rule.protocol, "port": p} for p in rule.ports],
+                            "to": [{"ipBlock": {"cidr": c}} for c in sorted(rule.cidrs)],
+                            "ports": [
+                                {"protocol": rule.protocol, "port": p} for p in sorted(rule.ports)
+                            ],
                         }
                     ],
                 )

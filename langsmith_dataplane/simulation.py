@@ -94,7 +94,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             alias.spec.name if alias.HasField("spec") else alias.urn
             for alias in getattr(request, "aliases", [])
         ]
-        aliases += list(getattr(request, "aliasURNs", []))
+        aliases = [a for a in [*aliases, *getattr(request, "aliasURNs", [])] if a]
         self.recorded[urn] = RecordedResource(
             urn=urn,
             type=request.type,
@@ -187,8 +187,9 @@ _COMPUTED: dict[str, Callable[[str, dict], dict]] = {
             f"master.{i.get('replicationGroupId', n)}.{_stable_id(n)}.cache.amazonaws.com"
         )
     },
+    # From the inputs, not the name: a real password survives a rename (through its alias).
     "random:index/randomPassword:RandomPassword": lambda n, i: {
-        "result": f"mock{_stable_id('pw', n)}"
+        "result": f"mock{_stable_id('pw', str(sorted(i.items())))}"
     },
     "kubernetes:discovery.k8s.io/v1:EndpointSlice": lambda n, i: {
         "addressType": "IPv4",
@@ -196,7 +197,12 @@ _COMPUTED: dict[str, Callable[[str, dict], dict]] = {
         "ports": [{"name": "https", "port": 443, "protocol": "TCP"}],
     },
     "pulumi-python:dynamic:Resource": lambda n, i: {
-        "listener_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"langsmith-dataplane/{n}")),
+        # The control plane identifies a listener by (workspace, compute id), not our names.
+        "listener_id": str(
+            uuid.uuid5(
+                uuid.NAMESPACE_URL, f"listener/{i.get('workspace_id')}/{i.get('compute_id')}"
+            )
+        ),
         "adopted": False,
     },
 }
@@ -227,6 +233,8 @@ def simulate(
     """Run `build_stack` for `stack` under mocks; API keys default to secret placeholders."""
     mocks = DataplaneMocks()
     monitor = RecordingMonitor(mocks)
+    # A fresh root stack for this stack: set_mocks keeps an earlier simulation's otherwise.
+    pulumi.runtime.settings.set_root_resource(None)
     pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     keys = dict(api_keys or {})
     slice_ = slice_for_stack(topology, stack)

@@ -49,7 +49,8 @@ class ListenerPlan:
 
     @property
     def watch_namespaces(self) -> tuple[str, ...]:
-        return tuple(self.spec.namespaces)
+        """Sorted, so reordering the topology's list changes nothing."""
+        return tuple(sorted(self.spec.namespaces))
 
 
 @dataclass(frozen=True)
@@ -78,13 +79,13 @@ def control_plane_endpoints(topology: Topology) -> ControlPlaneEndpoints:
     cp = topology.control_plane
     if cp.region is not None:
         base = REGIONS[cp.region]
-        cidrs = tuple(cp.egress_cidrs) if cp.egress_cidrs else base.egress_cidrs
+        cidrs = tuple(sorted(cp.egress_cidrs)) if cp.egress_cidrs else base.egress_cidrs
         return ControlPlaneEndpoints(base.host_backend_url, base.smith_backend_url, cidrs)
     host, smith = cp.host_backend_url or "", cp.smith_backend_url or ""  # both set: the schema
     return ControlPlaneEndpoints(
         host.rstrip("/"),
         smith.rstrip("/"),
-        tuple(cp.egress_cidrs or ()),
+        tuple(sorted(cp.egress_cidrs or ())),
     )
 
 
@@ -145,5 +146,5 @@ def slice_for_stack(topology: Topology, stack: str) -> StackSlice:
         protect=spec.protect,
         control_plane=control_plane_endpoints(topology),
         clusters=tuple(clusters),
-        egress_allow=tuple(topology.egress.allow),
+        egress_allow=tuple(sorted(topology.egress.allow, key=lambda rule: rule.name)),
     )

@@ -1,0 +1,66 @@
+"""Cached simulations of the shipped topologies, shared by the component tests."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from langsmith_dataplane.simulation import Secret, SimulatedStack, simulate
+from langsmith_dataplane.topology import load_topology, parse_topology
+from tests.helpers import EXAMPLES, REPO
+
+TOPOLOGY_FILES = [REPO / "topology.yaml", *EXAMPLES]
+RELEASE = "kubernetes:helm.sh/v3:Release"
+NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+PLANTED_KEY = "lsv2_pt_planted0000000000000000000000000_deadbeef00"
+
+
+@cache
+def topology(path: Path):
+    return load_topology(path).model
+
+
+@cache
+def simulated(path: Path, stack: str) -> SimulatedStack:
+    model = topology(path)
+    keys = {w.api_key: PLANTED_KEY for w in model.workspaces.values()}
+    return simulate(model, stack, api_keys=keys)
+
+
+def simulated_text(text: str, stack: str) -> SimulatedStack:
+    return simulate(parse_topology(text).model, stack)
+
+
+def all_stacks() -> list[tuple[Path, str]]:
+    return [(path, stack) for path in TOPOLOGY_FILES for stack in topology(path).stacks]
+
+
+def listener_releases(sim: SimulatedStack):
+    return [r for r in sim.by_type(RELEASE) if r.name.endswith("-chart")]
+
+
+def reveal(value: Any) -> Any:
+    """Inputs with secrets unwrapped (for asserting on values that are secret)."""
+    if isinstance(value, Secret):
+        return reveal(value.value)
+    if isinstance(value, dict):
+        return {k: reveal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [reveal(v) for v in value]
+    return value
+
+
+def plain_strings(value: Any):
+    """Every string in `value` that is NOT inside a secret."""
+    if isinstance(value, Secret):
+        return
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from plain_strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from plain_strings(v)

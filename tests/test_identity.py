@@ -1,0 +1,113 @@
+"""Resource identity: reordering changes nothing, adding touches nothing, renames replace nothing."""
+
+from __future__ import annotations
+
+import yaml
+
+from tests.helpers import REFERENCE_TEXT, edit
+from tests.sim import listener_releases, simulated_text
+
+
+def inventory(sim) -> dict[str, object]:
+    return {r.urn: r.inputs for r in sim.resources}
+
+
+def reverse_everything(node):
+    """Reverse every mapping and list of the topology, recursively."""
+    if isinstance(node, dict):
+        return {k: reverse_everything(v) for k, v in reversed(list(node.items()))}
+    if isinstance(node, list):
+        return [reverse_everything(v) for v in reversed(node)]
+    return node
+
+
+def test_reordering_every_list_and_mapping_changes_nothing():
+    data = yaml.safe_load(REFERENCE_TEXT)
+    data["listeners"]["a-dev"]["namespaces"] = ["team-a", "team-a-batch"]
+    data["controlPlane"]["egressCidrs"] = ["198.51.100.1/32", "198.51.100.2/32"]
+    data["egress"]["allow"].append(
+        {"name": "search", "cidrs": ["192.0.2.0/24", "198.18.0.0/15"], "ports": [443, 80]}
+    )
+    original = yaml.safe_dump(data, sort_keys=False)
+    reordered = yaml.safe_dump(reverse_everything(data), sort_keys=False)
+    assert original != reordered
+    for stack in data["stacks"]:
+        before, after = simulated_text(original, stack), simulated_text(reordered, stack)
+        assert inventory(before) == inventory(after), stack
+
+
+NEW_LISTENER = (
+    "  c-dev:\n    workspace: B\n    cluster: dev\n    namespaces: [team-c]\n    computeId: dev-c\n"
+)
+
+
+def test_adding_a_listener_only_adds():
+    before = inventory(simulated_text(REFERENCE_TEXT, "dev"))
+    after = inventory(
+        simulated_text(edit(REFERENCE_TEXT, "  a-single:\n", NEW_LISTENER + "  a-single:\n"), "dev")
+    )
+    assert set(before) < set(after)
+    for urn, inputs in before.items():
+        assert after[urn] == inputs, urn
+    added = set(after) - set(before)
+    assert all("c-dev" in urn.split("::")[-1] for urn in added), sorted(added)
+    assert len(added) > 20  # namespaces, stores, secrets, release, registration, policies
+
+
+def test_adding_a_listener_that_sorts_first_keeps_a_pinned_crd_owner():
+    early = NEW_LISTENER.replace("c-dev", "0-dev")
+    pinned = edit(
+        REFERENCE_TEXT,
+        "    ingress: gateway                 # two",
+        "    crdOwner: a-dev\n    ingress: gateway  # two",
+    )
+    before = inventory(simulated_text(pinned, "dev"))
+    after = inventory(simulated_text(edit(pinned, "  a-single:\n", early + "  a-single:\n"), "dev"))
+    for urn, inputs in before.items():
+        assert after[urn] == inputs, urn
+
+
+def test_without_a_pin_the_first_listener_by_name_creates_the_crds():
+    early = NEW_LISTENER.replace("c-dev", "0-dev")
+    sim = simulated_text(edit(REFERENCE_TEXT, "  a-single:\n", early + "  a-single:\n"), "dev")
+    owners = [
+        r.inputs["name"]
+        for r in listener_releases(sim)
+        if r.inputs["values"]["operator"]["createCRDs"]
+    ]
+    assert owners == ["0-dev"]
+
+
+RENAMED = ("  b-dev:\n    workspace: B", "  team-b-dev:\n    renamedFrom: b-dev\n    workspace: B")
+
+
+def test_renamed_from_keeps_every_object_and_aliases_the_old_names():
+    before = simulated_text(REFERENCE_TEXT, "dev")
+    after = simulated_text(edit(REFERENCE_TEXT, *RENAMED), "dev")
+    old = inventory(before)
+    renamed = [r for r in after.resources if "team-b-dev" in r.name]
+    assert renamed
+    for resource in renamed:
+        old_urn = resource.urn.replace("team-b-dev", "b-dev")
+        assert old_urn in old, old_urn
+        assert resource.inputs == old[old_urn], resource.urn  # same objects: nothing replaced
+    [component] = [
+        r
+        for r in after.resources
+        if r.type == "langsmith:index:Listener" and r.name == "team-b-dev"
+    ]
+    assert component.aliases == ["b-dev"]
+    policies = [r for r in renamed if r.type.endswith("NetworkPolicy")]
+    assert policies
+    assert all(r.aliases == [r.name.replace("team-b-dev", "b-dev")] for r in policies)
+    # Every other resource is untouched.
+    for resource in after.resources:
+        if "team-b-dev" not in resource.name:
+            assert old[resource.urn] == resource.inputs, resource.urn
+
+
+def test_release_keeps_its_name_and_namespace_after_a_rename():
+    after = simulated_text(edit(REFERENCE_TEXT, *RENAMED), "dev")
+    release = next(r for r in listener_releases(after) if r.name == "team-b-dev-chart")
+    assert release.inputs["name"] == "b-dev"
+    assert release.inputs["namespace"] == "langgraph-b-dev"
