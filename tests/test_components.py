@@ -32,7 +32,7 @@ def listeners_of(path, stack):
     return slice_for_stack(topology(path), stack).listeners
 
 
-# -- resource types and counts -----------------------------------------------------------------
+# -- resource types and counts ---
 
 
 @pytest.mark.parametrize(("path", "stack"), STACKS, ids=IDS)
@@ -75,7 +75,7 @@ def test_resources_of_other_stacks_are_absent(path, stack):
 
 
 def test_reference_stack_type_counts():
-    """Exact inventory of the reference's prod-alpha stack (EKS, RDS, ElastiCache, 2 deployments)."""
+    """Exact inventory of the reference's prod-alpha stack: EKS, RDS, ElastiCache, 2 deployments."""
     counts = Counter(r.type for r in simulated(DEFAULT, "prod-alpha").resources)
     assert counts["aws:eks/cluster:Cluster"] == 1
     assert counts["aws:eks/nodeGroup:NodeGroup"] == 1
@@ -184,7 +184,7 @@ def test_egress_cidrs_override_the_region_table():
         ]
 
 
-# -- network policies ------------------------------------------------------------------------------
+# -- network policies ---
 
 
 def policies_by_namespace(sim):
@@ -291,12 +291,13 @@ def test_eks_security_group_egress_rules_are_standalone():
     assert egress["alpha-egress-llm-provider-203-0-113-0-24-443"]["cidrIpv4"] == "203.0.113.0/24"
     groups = sim.by_type("aws:ec2/securityGroup:SecurityGroup")
     for group in groups:
-        assert "egress" not in group.inputs and "ingress" not in group.inputs, group.name
+        assert "egress" not in group.inputs, group.name
+        assert "ingress" not in group.inputs, group.name
     for rule in sim.by_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"):
         assert rule.inputs.get("cidrIpv4") != "0.0.0.0/0", rule.name
 
 
-# -- managed stores ----------------------------------------------------------------------------------
+# -- managed stores ---
 
 
 def test_rds_is_encrypted_private_and_protected_in_protect_stacks():
@@ -374,7 +375,7 @@ def test_in_cluster_statefulsets_keep_their_volumes():
         )
 
 
-# -- deployments ---------------------------------------------------------------------------------------
+# -- deployments ---
 
 
 def test_each_deployment_gets_a_database_and_a_redis_db():
@@ -409,7 +410,7 @@ def test_listener_redis_connection_uses_db_zero():
     assert url.endswith("@a-dev-redis.langgraph-a-dev.svc.cluster.local:6379/0")
 
 
-# -- secrets -------------------------------------------------------------------------------------------
+# -- secrets ---
 
 
 @pytest.mark.parametrize(("path", "stack"), STACKS, ids=IDS)
@@ -427,7 +428,7 @@ def test_api_key_never_appears_in_plain_text(path, stack):
         assert reveal(secret.inputs["stringData"]) == {"langsmith_api_key": PLANTED_KEY}
 
 
-# -- parents and identity --------------------------------------------------------------------------------
+# -- parents and identity ---
 
 
 @pytest.mark.parametrize(("path", "stack"), STACKS, ids=IDS)
@@ -452,7 +453,8 @@ def test_kubeconfig_is_a_secret_output_for_eks_only():
     assert isinstance(simulated(DEFAULT, "prod-alpha").outputs["kubeconfigs"], dict)
     assert "kubeconfigs" not in simulated(DEFAULT, "dev").outputs
     kubeconfig = simulated(DEFAULT, "prod-alpha").outputs["kubeconfigs"]["alpha"]
-    assert '"command": "aws"' in kubeconfig and "get-token" in kubeconfig
+    assert '"command": "aws"' in kubeconfig
+    assert "get-token" in kubeconfig
 
 
 def test_listener_outputs():

@@ -1,4 +1,4 @@
-"""Resource identity: reordering changes nothing, adding touches nothing, renames replace nothing."""
+"""Identity: reordering changes nothing, adding touches nothing, renaming replaces nothing."""
 
 from __future__ import annotations
 

@@ -475,7 +475,7 @@ def test_all_errors_reported_at_once_sorted_by_position():
     assert [e.line for e in errors] == sorted(e.line for e in errors)
 
 
-# -- crd-owner -----------------------------------------------------------------------------------
+# -- crd-owner ---
 
 
 def test_crd_owner_must_be_a_listener_of_the_cluster():
