@@ -1,0 +1,240 @@
+"""A local stand-in for the LangSmith Deployment Control Plane listener API (`/v2/listeners`).
+
+Implements the documented behaviour over real HTTP on loopback: 201/200/204/404/409/422 with
+their bodies, pagination with limit/offset, uniqueness of (workspace, compute id), 403 without
+`X-Tenant-Id` or when the organisation's plan has no listeners, immutable compute id and type.
+Failures can be injected (HTTP 503 or dropped connections) to exercise retries.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+@dataclass
+class ApiKey:
+    workspaces: set[str]
+    plan_allows_listeners: bool = True
+
+
+@dataclass
+class FakeControlPlane:
+    keys: dict[str, ApiKey] = field(default_factory=dict)
+    listeners: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> listener + tenant
+    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    fail_next: list[int | str] = field(default_factory=list)  # 503, or "drop"
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def seed(self, workspace: str, compute_id: str, namespaces: list[str]) -> dict[str, Any]:
+        now = datetime.now(UTC).isoformat()
+        listener = {
+            "id": str(uuid.uuid4()),
+            "compute_type": "k8s",
+            "compute_id": compute_id,
+            "compute_config": {"k8s_namespaces": namespaces},
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+            "_tenant": workspace,
+        }
+        self.listeners[listener["id"]] = listener
+        return listener
+
+
+def _public(listener: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in listener.items() if not k.startswith("_")}
+
+
+def _invalid(loc: list[Any], msg: str, kind: str = "value_error") -> tuple[int, dict[str, Any]]:
+    return 422, {"detail": [{"loc": loc, "msg": msg, "type": kind}]}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: Any) -> None:  # keep test output quiet
+        pass
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _send(self, status: int, body: Any | None = None) -> None:
+        payload = b"" if body is None else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _body(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError:
+            return ...
+
+    def _handle(self, method: str) -> None:
+        state = self.server.state
+        with state.lock:
+            state.requests.append((method, self.path, dict(self.headers)))
+            injected = state.fail_next.pop(0) if state.fail_next else None
+        if injected == "drop":
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        if isinstance(injected, int):
+            self._send(injected, {"detail": "injected failure"})
+            return
+        status, body = self._route(method)
+        self._send(status, body)
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
+    # -- the API -------------------------------------------------------------------------------
+    def _auth(self) -> tuple[str | None, tuple[int, Any] | None]:
+        state = self.server.state
+        key = state.keys.get(self.headers.get("X-Api-Key", ""))
+        if key is None:
+            return None, (401, {"detail": "Invalid API key"})
+        tenant = self.headers.get("X-Tenant-Id")
+        if not tenant:
+            return None, (
+                403,
+                {"detail": "This API key is org-scoped and requires workspace specification"},
+            )
+        if tenant not in key.workspaces:
+            return None, (403, {"detail": "Forbidden"})
+        if not key.plan_allows_listeners:
+            return None, (403, {"detail": "Your organization's plan does not allow listeners"})
+        return tenant, None
+
+    def _route(self, method: str) -> tuple[int, Any]:
+        tenant, failure = self._auth()
+        if failure is not None:
+            return failure
+        url = urlparse(self.path)
+        parts = url.path.strip("/").split("/")
+        if parts[:2] != ["v2", "listeners"] or len(parts) > 3:
+            return 404, {"detail": "Not Found"}
+        if len(parts) == 2:
+            if method == "GET":
+                return self._list(tenant, parse_qs(url.query))
+            if method == "POST":
+                return self._create(tenant, self._body())
+            return 405, {"detail": "Method Not Allowed"}
+        listener_id = parts[2]
+        if not _UUID.match(listener_id):
+            return _invalid(["path", "listener_id"], "Input should be a valid UUID", "uuid_parsing")
+        listener = self.server.state.listeners.get(listener_id)
+        if listener is None or listener["_tenant"] != tenant:
+            return 404, {"detail": f"Listener ID {listener_id} not found."}
+        if method == "GET":
+            return 200, _public(listener)
+        if method == "DELETE":
+            del self.server.state.listeners[listener_id]
+            return 204, None
+        if method == "PATCH":
+            return self._patch(listener, self._body())
+        return 405, {"detail": "Method Not Allowed"}
+
+    def _list(self, tenant: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+        try:
+            limit = int(query.get("limit", ["10"])[0])
+            offset = int(query.get("offset", ["0"])[0])
+        except ValueError:
+            return _invalid(["query", "limit"], "Input should be a valid integer", "int_parsing")
+        if not 1 <= limit <= 100:
+            return _invalid(["query", "limit"], "Input should be between 1 and 100")
+        mine = [_public(x) for x in self.server.state.listeners.values() if x["_tenant"] == tenant]
+        mine.sort(key=lambda x: x["created_at"])
+        return 200, {"resources": mine[offset : offset + limit], "offset": offset}
+
+    def _create(self, tenant: str, body: Any) -> tuple[int, Any]:
+        if not isinstance(body, dict):
+            return _invalid(["body"], "Input should be a valid dictionary", "dict_type")
+        if body.get("compute_type") != "k8s":
+            return _invalid(["body", "compute_type"], "Input should be 'k8s'", "literal_error")
+        compute_id = body.get("compute_id")
+        if not isinstance(compute_id, str) or not compute_id:
+            return _invalid(["body", "compute_id"], "Field required", "missing")
+        namespaces = (body.get("compute_config") or {}).get("k8s_namespaces")
+        if not isinstance(namespaces, list) or not all(isinstance(n, str) for n in namespaces):
+            return _invalid(
+                ["body", "compute_config", "k8s_namespaces"], "Input should be a valid list"
+            )
+        for existing in self.server.state.listeners.values():
+            if existing["_tenant"] == tenant and existing["compute_id"] == compute_id:
+                return 409, {
+                    "detail": f"Listener for LangSmith workspace ID '{tenant}' and compute ID "
+                    f"'{compute_id}' already exists."
+                }
+        return 201, _public(self.server.state.seed(tenant, compute_id, namespaces))
+
+    def _patch(self, listener: dict[str, Any], body: Any) -> tuple[int, Any]:
+        if not isinstance(body, dict):
+            return _invalid(["body"], "Input should be a valid dictionary", "dict_type")
+        for immutable in ("compute_type", "compute_id"):
+            if immutable in body:
+                return _invalid(
+                    ["body", immutable], "Extra inputs are not permitted", "extra_forbidden"
+                )
+        namespaces = (body.get("compute_config") or {}).get("k8s_namespaces")
+        if not isinstance(namespaces, list):
+            return _invalid(
+                ["body", "compute_config", "k8s_namespaces"], "Input should be a valid list"
+            )
+        listener["compute_config"] = {"k8s_namespaces": namespaces}
+        listener["version"] += 1
+        listener["updated_at"] = datetime.now(UTC).isoformat()
+        return 200, _public(listener)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, state: FakeControlPlane) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.state = state
+
+
+class RunningControlPlane:
+    """Context manager: the fake API on an ephemeral loopback port."""
+
+    def __init__(self, state: FakeControlPlane) -> None:
+        self.state = state
+        self._server = _Server(state)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> RunningControlPlane:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)

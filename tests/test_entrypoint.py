@@ -1,0 +1,101 @@
+"""`__main__` behaviour: topology errors, unknown stacks and missing keys stop cleanly."""
+
+from __future__ import annotations
+
+import pulumi
+import pytest
+from pulumi.runtime import mocks as pulumi_mocks
+
+from langsmith_dataplane import entrypoint
+from langsmith_dataplane.simulation import DataplaneMocks, RecordingMonitor
+from tests.helpers import REFERENCE_TEXT, edit
+
+
+def run_entrypoint(stack: str, config: dict[str, str], secret_keys: list[str]) -> RecordingMonitor:
+    mocks = DataplaneMocks()
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.settings.set_root_resource(None)
+    pulumi_mocks.set_mocks(
+        mocks, project="langsmith-dataplane", stack=stack, preview=False, monitor=monitor
+    )
+    pulumi.runtime.set_all_config(config, secret_keys)
+
+    @pulumi.runtime.test
+    def program():
+        entrypoint.run()
+
+    try:
+        program()
+    finally:
+        pulumi.runtime.set_all_config({}, [])
+    return monitor
+
+
+KEYS = {
+    "langsmith-dataplane:workspaceA.apiKey": "key-a",
+    "langsmith-dataplane:workspaceB.apiKey": "key-b",
+}
+
+
+def write(tmp_path, text):
+    path = tmp_path / "topology.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_runs_the_stack_slice(tmp_path):
+    config = {"langsmith:topology": write(tmp_path, REFERENCE_TEXT), **KEYS}
+    monitor = run_entrypoint("dev", config, list(KEYS))
+    names = {r.name for r in monitor.recorded.values() if r.type == "langsmith:index:Listener"}
+    assert names == {"a-dev", "b-dev"}
+
+
+def test_topology_errors_stop_with_the_validator_messages(tmp_path):
+    path = write(tmp_path, edit(REFERENCE_TEXT, "namespaces: [team-b]", "namespaces: [team-a]"))
+    with pytest.raises(pulumi.RunError) as info:
+        run_entrypoint("dev", {"langsmith:topology": path, **KEYS}, list(KEYS))
+    assert "the topology has errors" in str(info.value)
+    assert f"{path}:70:18: error: namespace 'team-a' of cluster 'dev' is already watched" in str(
+        info.value
+    )
+
+
+def test_unknown_stack(tmp_path):
+    with pytest.raises(pulumi.RunError, match=r"stack 'dve' is not declared .*did you mean 'dev'"):
+        run_entrypoint(
+            "dve", {"langsmith:topology": write(tmp_path, REFERENCE_TEXT), **KEYS}, list(KEYS)
+        )
+
+
+def test_missing_topology_file(tmp_path):
+    with pytest.raises(pulumi.RunError, match="cannot read the topology"):
+        run_entrypoint("dev", {"langsmith:topology": str(tmp_path / "nope.yaml")}, [])
+
+
+def test_missing_api_keys_list_the_commands(tmp_path):
+    config = {"langsmith:topology": write(tmp_path, REFERENCE_TEXT)}
+    with pytest.raises(pulumi.RunError) as info:
+        run_entrypoint("dev", config, [])
+    message = str(info.value)
+    assert "pulumi config set --secret workspaceA.apiKey <api key>" in message
+    assert "pulumi config set --secret workspaceB.apiKey <api key>" in message
+
+
+def test_chart_path_and_skip_await_come_from_config(tmp_path):
+    config = {
+        "langsmith:topology": write(tmp_path, REFERENCE_TEXT),
+        "langsmith:chartPath": "/charts/langgraph-dataplane",
+        "langsmith:skipAwait": "true",
+        **KEYS,
+    }
+    monitor = run_entrypoint("single", config, list(KEYS))
+    releases = [
+        r
+        for r in monitor.recorded.values()
+        if r.type == "kubernetes:helm.sh/v3:Release" and r.name.endswith("-chart")
+    ]
+    assert releases
+    for release in releases:
+        assert release.inputs["chart"] == "/charts/langgraph-dataplane"
+        assert "repositoryOpts" not in release.inputs
+        assert release.inputs["skipAwait"] is True

@@ -1,0 +1,297 @@
+"""Listener registration against a faithful local control plane, over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+from components.registration import ListenerRegistrationProvider
+from langsmith_dataplane.control_plane_api import ControlPlaneClient, ControlPlaneError
+from langsmith_dataplane.simulation import Secret
+from tests.fake_control_plane import ApiKey, FakeControlPlane, RunningControlPlane
+from tests.helpers import REFERENCE_TEXT, edit
+from tests.sim import listener_releases, simulated_text
+
+WORKSPACE = "6f1e8c52-4b1e-4b7e-9a51-2d1d2f7e0a01"
+OTHER_WORKSPACE = "0c3b6a3e-8f7d-4f0e-b3a5-9b1f2e4d5c02"
+KEY = "lsv2_pt_registration_test_key_000000000000"
+NO_PLAN_KEY = "lsv2_pt_registration_test_no_plan_0000000"
+
+
+@pytest.fixture
+def api():
+    state = FakeControlPlane(
+        keys={
+            KEY: ApiKey({WORKSPACE}),
+            NO_PLAN_KEY: ApiKey({WORKSPACE}, plan_allows_listeners=False),
+        }
+    )
+    with RunningControlPlane(state) as running:
+        yield running
+
+
+def client(api, key: str = KEY, workspace: str = WORKSPACE, **kw) -> ControlPlaneClient:
+    sleeps: list[float] = []
+    c = ControlPlaneClient(api.url, key, workspace, timeout=5, sleep=sleeps.append, **kw)
+    c.sleeps = sleeps  # type: ignore[attr-defined]
+    return c
+
+
+def props(api, **overrides):
+    base = {
+        "base_url": api.url,
+        "workspace_id": WORKSPACE,
+        "api_key": KEY,
+        "compute_id": "dev",
+        "namespaces": ["team-a"],
+    }
+    return {**base, **overrides}
+
+
+# -- the fake is faithful --------------------------------------------------------------------
+
+
+def raw(api, method: str, path: str, headers: dict[str, str], body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(api.url + path, data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+def test_fake_requires_the_tenant_header(api):
+    status, body = raw(api, "GET", "/v2/listeners?limit=10&offset=0", {"X-Api-Key": KEY})
+    assert status == 403
+    assert "requires workspace specification" in body["detail"]
+
+
+def test_fake_rejects_a_malformed_id_with_422(api):
+    status, body = raw(
+        api, "GET", "/v2/listeners/not-a-uuid", {"X-Api-Key": KEY, "X-Tenant-Id": WORKSPACE}
+    )
+    assert status == 422
+    assert body["detail"][0]["loc"] == ["path", "listener_id"]
+
+
+def test_fake_paginates_and_bounds_limit(api):
+    for i in range(5):
+        api.state.seed(WORKSPACE, f"c{i}", ["ns"])
+    headers = {"X-Api-Key": KEY, "X-Tenant-Id": WORKSPACE}
+    status, body = raw(api, "GET", "/v2/listeners?limit=2&offset=2", headers)
+    assert status == 200
+    assert [x["compute_id"] for x in body["resources"]] == ["c2", "c3"]
+    assert body["offset"] == 2
+    assert raw(api, "GET", "/v2/listeners?limit=101&offset=0", headers)[0] == 422
+
+
+# -- the client -------------------------------------------------------------------------------
+
+
+def test_create_read_update_delete(api):
+    c = client(api)
+    created = c.create_listener("dev", ["team-a"])
+    assert uuid.UUID(created.id)
+    assert (created.compute_type, created.compute_id, created.namespaces) == (
+        "k8s",
+        "dev",
+        ("team-a",),
+    )
+    assert c.get_listener(created.id).namespaces == ("team-a",)
+    updated = c.update_namespaces(created.id, ["team-a", "team-b"])
+    assert updated.namespaces == ("team-a", "team-b")
+    assert api.state.listeners[created.id]["version"] == 2
+    assert c.delete_listener(created.id) is True
+    assert c.delete_listener(created.id) is False  # 404 counts as done
+    method, path, headers = api.state.requests[0]
+    assert (method, path) == ("POST", "/v2/listeners")
+    assert headers["X-Api-Key"] == KEY
+    assert headers["X-Tenant-Id"] == WORKSPACE
+
+
+def test_conflict_adopts_the_existing_listener_across_pages(api):
+    for i in range(150):
+        api.state.seed(WORKSPACE, f"other-{i}", ["x"])
+    existing = api.state.seed(WORKSPACE, "dev", ["old-namespace"])
+    api.state.seed(OTHER_WORKSPACE, "dev", ["elsewhere"])  # another workspace's listener
+    listener, adopted = client(api).ensure_listener("dev", ["team-a"])
+    assert adopted is True
+    assert listener.id == existing["id"]
+    assert listener.namespaces == ("team-a",)  # brought in line with the topology
+    pages = [path for method, path, _ in api.state.requests if method == "GET"]
+    assert pages == ["/v2/listeners?limit=100&offset=0", "/v2/listeners?limit=100&offset=100"]
+
+
+def test_forbidden_plan_gives_a_clear_error_without_the_key(api):
+    with pytest.raises(ControlPlaneError) as info:
+        client(api, key=NO_PLAN_KEY).create_listener("dev", ["team-a"])
+    message = str(info.value)
+    assert info.value.status == 403
+    assert "plan does not allow listeners" in message
+    assert "does not include hybrid listeners" in message
+    assert NO_PLAN_KEY not in message
+
+
+def test_key_without_the_workspace_is_403(api):
+    with pytest.raises(ControlPlaneError, match=f"no access to workspace {OTHER_WORKSPACE}"):
+        client(api, workspace=OTHER_WORKSPACE).create_listener("dev", ["team-a"])
+
+
+def test_422_shows_the_detail(api):
+    with pytest.raises(ControlPlaneError) as info:
+        client(api).get_listener("definitely-not-a-uuid")
+    assert info.value.status == 422
+    assert "path.listener_id: Input should be a valid UUID" in str(info.value)
+
+
+def test_5xx_is_retried_with_backoff(api):
+    api.state.fail_next.extend([503, 502])
+    c = client(api)
+    assert c.create_listener("dev", ["team-a"]).compute_id == "dev"
+    assert c.sleeps == [0.5, 1.0]
+    assert len(api.state.requests) == 3
+
+
+def test_dropped_connections_are_retried(api):
+    api.state.fail_next.append("drop")
+    c = client(api)
+    assert c.create_listener("dev", ["team-a"]).compute_id == "dev"
+    assert c.sleeps == [0.5]
+
+
+def test_4xx_is_not_retried(api):
+    c = client(api)
+    with pytest.raises(ControlPlaneError):
+        c.get_listener("bad")
+    assert len(api.state.requests) == 1
+    assert c.sleeps == []
+
+
+def test_persistent_5xx_gives_up(api):
+    api.state.fail_next.extend([503] * 10)
+    c = client(api, retries=2)
+    with pytest.raises(ControlPlaneError, match="server error 503"):
+        c.create_listener("dev", ["team-a"])
+    assert len(api.state.requests) == 3
+
+
+def test_unreachable_control_plane():
+    c = ControlPlaneClient(
+        "http://127.0.0.1:9", KEY, WORKSPACE, timeout=1, retries=1, sleep=lambda s: None
+    )
+    with pytest.raises(ControlPlaneError, match="cannot reach the LangSmith control plane") as info:
+        c.create_listener("dev", ["team-a"])
+    assert KEY not in str(info.value)
+
+
+# -- the dynamic provider ------------------------------------------------------------------------
+
+
+def test_provider_lifecycle(api):
+    provider = ListenerRegistrationProvider()
+    created = provider.create(props(api))
+    assert created.outs["listener_id"] == created.id
+    assert created.outs["adopted"] is False
+
+    read = provider.read(created.id, created.outs)
+    assert read.id == created.id
+    assert read.outs["namespaces"] == ["team-a"]
+
+    new = props(api, namespaces=["team-a", "team-b"])
+    diff = provider.diff(created.id, created.outs, new)
+    assert diff.changes is True
+    assert diff.replaces == []
+    updated = provider.update(created.id, created.outs, new)
+    assert updated.outs["namespaces"] == ["team-a", "team-b"]
+
+    provider.delete(created.id, updated.outs)
+    assert created.id not in api.state.listeners
+    provider.delete(created.id, updated.outs)  # already gone: fine
+
+
+def test_provider_adopts_on_conflict(api):
+    existing = api.state.seed(WORKSPACE, "dev", ["team-a"])
+    created = ListenerRegistrationProvider().create(props(api))
+    assert created.id == existing["id"]
+    assert created.outs["adopted"] is True
+    assert len(api.state.listeners) == 1
+
+
+def test_provider_read_of_a_deleted_listener_reports_it_gone(api):
+    provider = ListenerRegistrationProvider()
+    created = provider.create(props(api))
+    del api.state.listeners[created.id]  # deleted in the UI
+    read = provider.read(created.id, created.outs)
+    assert read.id is None  # so Pulumi recreates it on the next up
+
+
+def test_provider_diff_replaces_on_a_new_compute_id():
+    provider = ListenerRegistrationProvider()
+    olds = {
+        "base_url": "u",
+        "workspace_id": "w",
+        "api_key": "k",
+        "compute_id": "dev",
+        "namespaces": ["a"],
+    }
+    diff = provider.diff("id", olds, {**olds, "compute_id": "dev-2"})
+    assert diff.replaces == ["compute_id"]
+    assert diff.delete_before_replace is True
+    assert provider.diff("id", olds, {**olds, "namespaces": ["a"]}).changes is False
+    assert provider.diff("id", olds, {**olds, "workspace_id": "w2"}).replaces == ["workspace_id"]
+
+
+# -- wiring into the program (mocks) ------------------------------------------------------------
+
+
+def test_listeners_without_listener_id_are_registered_and_feed_the_release():
+    sim = simulated_text(REFERENCE_TEXT, "dev")
+    registrations = {r.name: r for r in sim.by_type("pulumi-python:dynamic:Resource")}
+    assert set(registrations) == {"a-dev-registration", "b-dev-registration"}
+    registration = registrations["a-dev-registration"]
+    assert registration.inputs["compute_id"] == "dev"
+    assert registration.inputs["namespaces"] == ["team-a"]
+    assert registration.inputs["base_url"] == "https://api.host.langchain.com"
+    assert isinstance(registration.inputs["api_key"], Secret)
+    ids = {
+        r.inputs["name"]: r.inputs["values"]["config"]["langgraphListenerId"]
+        for r in listener_releases(sim)
+    }
+    assert ids["a-dev"] == str(uuid.uuid5(uuid.NAMESPACE_URL, f"listener/{WORKSPACE}/dev"))
+    assert sim.outputs["listeners"]["a-dev"]["listenerId"] == ids["a-dev"]
+
+
+def test_listener_id_in_the_topology_skips_registration():
+    fixed = "9e2f1a3b-0c4d-4e5f-8a6b-7c8d9e0f1a2b"
+    text = edit(
+        REFERENCE_TEXT,
+        "    namespaces: [team-b]\n",
+        f"    namespaces: [team-b]\n    listenerId: {fixed}\n",
+    )
+    sim = simulated_text(text, "dev")
+    assert {r.name for r in sim.by_type("pulumi-python:dynamic:Resource")} == {"a-dev-registration"}
+    ids = {
+        r.inputs["name"]: r.inputs["values"]["config"]["langgraphListenerId"]
+        for r in listener_releases(sim)
+    }
+    assert ids["b-dev"] == fixed
+
+
+def test_serialized_provider_is_a_reference_without_secrets():
+    """Pulumi stores the dynamic provider in state: it must be a by-name reference, no key."""
+    import base64
+
+    import dill
+
+    sim = simulated_text(REFERENCE_TEXT, "dev")
+    registration = sim.by_type("pulumi-python:dynamic:Resource")[0]
+    blob = base64.b64decode(registration.inputs["__provider"].value)
+    assert len(blob) < 200
+    assert b"api_key" not in blob
+    assert b"placeholder-api-key" not in blob
+    assert isinstance(dill.loads(blob), ListenerRegistrationProvider)
