@@ -62,6 +62,119 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _validated_or_report(path: str, style: str = "text") -> ValidatedTopology | None:
+    """The validated topology, or None after printing its errors (exit 1 for the caller)."""
+    try:
+        topology = _load(path)
+    except TopologyError as exc:
+        print(exc.render(style))
+        return None
+    for warning in topology.warnings:
+        print(warning.format(), file=sys.stderr)
+    return topology
+
+
+def _check_stack(topology: ValidatedTopology, stack: str | None) -> list[str] | None:
+    if stack is None:
+        return None
+    if stack not in topology.model.stacks:
+        known = ", ".join(sorted(topology.model.stacks))
+        raise UsageError(f"stack '{stack}' is not in {topology.file} (stacks: {known})")
+    return [stack]
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from langsmith_dataplane.review.plan import plan_json, plan_topology
+    from langsmith_dataplane.review.plan_format import plan_markdown, plan_text
+
+    topology = _validated_or_report(args.path)
+    if topology is None:
+        return EXIT_INVALID
+    plans = plan_topology(topology.model, _check_stack(topology, args.stack))
+    if args.format == "json":
+        print(json.dumps(plan_json(plans), indent=2, sort_keys=False, default=str))
+    elif args.format == "markdown":
+        print(plan_markdown(topology.model, plans, args.path))
+    else:
+        print(plan_text(topology.model, plans, args.path), end="")
+    return EXIT_OK
+
+
+EXIT_STATEFUL_LOSS = 3
+
+
+def _read_git(ref: str, path: str) -> tuple[str, str]:
+    """The text of `path` at git `ref`, and a display name like `origin/main:topology.yaml`."""
+    import subprocess
+    from pathlib import Path
+
+    target = Path(path).resolve()
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=target.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        relative = target.relative_to(Path(top).resolve()).as_posix()
+        shown = subprocess.run(
+            ["git", "show", f"{ref}:{relative}"], cwd=top, capture_output=True, check=True
+        ).stdout
+    except FileNotFoundError:
+        raise UsageError("--git needs the git command") from None
+    except subprocess.CalledProcessError as exc:
+        detail = (
+            exc.stderr.decode() if isinstance(exc.stderr, bytes) else exc.stderr or ""
+        ).strip()
+        raise UsageError(f"cannot read {path} at git ref {ref}: {detail}") from None
+    except ValueError:
+        raise UsageError(f"{path} is not inside the git repository") from None
+    return shown.decode("utf-8", "replace"), f"{ref}:{relative}"
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from langsmith_dataplane.review.diff import diff_topologies
+    from langsmith_dataplane.review.diff_format import diff_markdown, diff_text
+    from langsmith_dataplane.topology import parse_topology
+
+    if args.git:
+        if len(args.paths) != 1:
+            raise UsageError("with --git REF give one path: dataplane diff --git REF HEAD_PATH")
+        head_path = args.paths[0]
+        base_text, base_name = _read_git(args.git, head_path)
+        try:
+            base = parse_topology(base_text, base_name)
+        except TopologyError as exc:
+            print(exc.render())
+            return EXIT_INVALID
+    else:
+        if len(args.paths) != 2:
+            raise UsageError("give BASE and HEAD paths, or --git REF and the HEAD path")
+        base_name, head_path = args.paths
+        loaded = _validated_or_report(base_name)
+        if loaded is None:
+            return EXIT_INVALID
+        base = loaded
+    head = _validated_or_report(head_path)
+    if head is None:
+        return EXIT_INVALID
+    diff = diff_topologies(base.model, head.model)
+    if args.format == "json":
+        print(json.dumps(diff.as_json(), indent=2))
+    elif args.format == "markdown":
+        print(diff_markdown(diff, base_name, head_path), end="")
+    else:
+        print(diff_text(diff), end="")
+    if args.fail_on_stateful_loss and diff.stateful_losses:
+        print(
+            f"dataplane: {len(diff.stateful_losses)} stateful loss(es); failing as asked",
+            file=sys.stderr,
+        )
+        return EXIT_STATEFUL_LOSS
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     print(json.dumps(topology_json_schema(), indent=2))
     return EXIT_OK
@@ -85,6 +198,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="text: PATH:LINE:COL: error: MESSAGE; github: workflow annotations",
     )
     validate.set_defaults(handler=cmd_validate)
+
+    plan = commands.add_parser(
+        "plan",
+        help="show what each stack would create (Pulumi program under mocks, no credentials)",
+    )
+    plan.add_argument("path", metavar="PATH", help="topology file")
+    plan.add_argument("--stack", help="only this stack (default: every stack)")
+    plan.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    plan.set_defaults(handler=cmd_plan)
+
+    diff = commands.add_parser(
+        "diff", help="what changes between two topology versions, per stack (no credentials)"
+    )
+    diff.add_argument("paths", nargs="+", metavar="PATH", help="BASE HEAD, or HEAD with --git")
+    diff.add_argument("--git", metavar="REF", help="take BASE from this git ref (e.g. origin/main)")
+    diff.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    diff.add_argument(
+        "--fail-on-stateful-loss",
+        action="store_true",
+        help="exit 3 if a database, cache, volume or namespace would be deleted or replaced",
+    )
+    diff.set_defaults(handler=cmd_diff)
 
     schema = commands.add_parser("schema", help="print the topology JSON Schema")
     schema.set_defaults(handler=cmd_schema)

@@ -1,0 +1,1 @@
+"""Reviewing a topology without credentials: plan, diff, diagram and rendered manifests."""

@@ -1,0 +1,52 @@
+"""A mermaid diagram of the topology: stacks -> clusters -> listeners -> namespaces, and
+listeners -> workspaces. Rendered by GitHub in PR comments and markdown files."""
+
+from __future__ import annotations
+
+import re
+
+from langsmith_dataplane.topology.schema import Topology
+
+
+def _id(kind: str, name: str) -> str:
+    return f"{kind}_{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
+
+
+def _label(text: str) -> str:
+    return text.replace('"', "'")
+
+
+def mermaid(topology: Topology, stacks: set[str] | None = None) -> str:
+    """Only `stacks` (default: all) and what they contain."""
+    lines = ["flowchart LR"]
+    shown_clusters: set[str] = set()
+    for stack, spec in sorted(topology.stacks.items()):
+        if stacks is not None and stack not in stacks:
+            continue
+        protect = " · protected" if spec.protect else ""
+        lines.append(f'  {_id("stack", stack)}[["stack {_label(stack)}{protect}"]]')
+        for cluster in sorted(set(spec.clusters)):
+            cluster_spec = topology.clusters.get(cluster)
+            if cluster_spec is None:
+                continue
+            kind = "eks " + cluster_spec.eks.region if cluster_spec.eks else "existing"
+            label = f"cluster {_label(cluster)}<br/>{kind} · {cluster_spec.ingress}"
+            lines.append(f'  {_id("cluster", cluster)}["{label}"]')
+            lines.append(f"  {_id('stack', stack)} --> {_id('cluster', cluster)}")
+            shown_clusters.add(cluster)
+    workspaces: set[str] = set()
+    for name, listener in sorted(topology.listeners.items()):
+        if listener.cluster not in shown_clusters:
+            continue
+        listener_id = _id("listener", name)
+        lines.append(f'  {listener_id}("listener {_label(name)}")')
+        lines.append(f"  {_id('cluster', listener.cluster)} --> {listener_id}")
+        for namespace in sorted(listener.namespaces):
+            ns_id = _id("ns", f"{listener.cluster}_{namespace}")
+            lines.append(f'  {ns_id}[/"ns {_label(namespace)}"/]')
+            lines.append(f"  {listener_id} --> {ns_id}")
+        lines.append(f"  {listener_id} -.-> {_id('workspace', listener.workspace)}")
+        workspaces.add(listener.workspace)
+    for workspace in sorted(workspaces):
+        lines.append(f'  {_id("workspace", workspace)}(["workspace {_label(workspace)}"])')
+    return "\n".join(lines)

@@ -1,0 +1,260 @@
+"""`dataplane diff`: what a topology change does to each stack, before anyone runs `pulumi up`.
+
+Both topologies run under mocks; resources are matched by URN, or through aliases (a
+`renamedFrom` rename is a match, not a delete and a create). A changed input that the provider
+cannot update in place (a namespace name, an RDS engine, a node group's instance types, ...)
+makes the change a replacement. Deleting or replacing a stateful resource (databases, caches,
+StatefulSets, namespaces, the EKS cluster), or moving the operator CRDs to another release, is a
+stateful loss, reported first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from langsmith_dataplane.review.masking import reveal
+from langsmith_dataplane.review.plan import STATEFUL_TYPES
+from langsmith_dataplane.simulation import RecordedResource, simulate
+from langsmith_dataplane.stack_slice import slice_for_stack
+from langsmith_dataplane.topology.schema import Topology
+
+# Input paths the provider cannot change in place (a change means delete + create).
+_K8S_IDENTITY = ("metadata.name", "metadata.namespace", "apiVersion", "kind")
+REPLACE_PATHS: dict[str, tuple[str, ...]] = {
+    "kubernetes:apps/v1:StatefulSet": (
+        "spec.selector",
+        "spec.serviceName",
+        "spec.volumeClaimTemplates",
+        "spec.podManagementPolicy",
+    ),
+    "kubernetes:batch/v1:Job": ("spec.template", "spec.selector", "spec.completions"),
+    "kubernetes:core/v1:Service": ("spec.clusterIP",),
+    "kubernetes:core/v1:Secret": ("type",),
+    "kubernetes:storage.k8s.io/v1:StorageClass": ("provisioner", "parameters", "reclaimPolicy"),
+    "kubernetes:helm.sh/v3:Release": ("name", "namespace"),
+    "aws:rds/instance:Instance": (
+        "identifier",
+        "engine",
+        "storageEncrypted",
+        "username",
+        "dbSubnetGroupName",
+        "kmsKeyId",
+    ),
+    "aws:elasticache/replicationGroup:ReplicationGroup": (
+        "replicationGroupId",
+        "engine",
+        "atRestEncryptionEnabled",
+        "subnetGroupName",
+        "port",
+    ),
+    "aws:eks/cluster:Cluster": ("name", "roleArn", "encryptionConfig"),
+    "aws:eks/nodeGroup:NodeGroup": (
+        "nodeGroupName",
+        "clusterName",
+        "subnetIds",
+        "instanceTypes",
+        "amiType",
+        "nodeRoleArn",
+    ),
+    "aws:ec2/vpc:Vpc": ("cidrBlock",),
+    "aws:ec2/subnet:Subnet": ("cidrBlock", "availabilityZone", "vpcId"),
+    "aws:ec2/securityGroup:SecurityGroup": ("vpcId", "description", "name"),
+    "aws:rds/subnetGroup:SubnetGroup": ("name",),
+    "random:index/randomPassword:RandomPassword": (
+        "length",
+        "special",
+        "upper",
+        "lower",
+        "numeric",
+    ),
+    "pulumi-python:dynamic:Resource": ("compute_id", "workspace_id", "base_url"),
+}
+IGNORED_PATHS = ("__provider",)
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # added, removed, changed, replaced, renamed
+    type: str
+    name: str
+    urn: str
+    paths: tuple[str, ...] = ()
+    reason: str = ""
+    old_name: str = ""
+
+    @property
+    def stateful_loss(self) -> bool:
+        return self.kind in ("removed", "replaced") and self.type in STATEFUL_TYPES
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "type": self.type,
+            "name": self.name,
+            "urn": self.urn,
+        }
+        if self.paths:
+            out["paths"] = list(self.paths)
+        if self.reason:
+            out["reason"] = self.reason
+        if self.old_name:
+            out["oldName"] = self.old_name
+        return out
+
+
+@dataclass
+class StackDiff:
+    stack: str
+    status: str  # unchanged, changed, added, removed
+    changes: list[Change] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def of(self, kind: str) -> list[Change]:
+        return [c for c in self.changes if c.kind == kind]
+
+    @property
+    def stateful_losses(self) -> list[str]:
+        losses = [f"{c.kind} {c.type} {c.name}" for c in self.changes if c.stateful_loss]
+        return losses + self.warnings
+
+    @property
+    def affected(self) -> bool:
+        return self.status != "unchanged"
+
+
+@dataclass
+class TopologyDiff:
+    stacks: dict[str, StackDiff]
+
+    @property
+    def affected_stacks(self) -> list[str]:
+        return [name for name, d in self.stacks.items() if d.affected]
+
+    @property
+    def stateful_losses(self) -> list[tuple[str, str]]:
+        return [(name, loss) for name, d in self.stacks.items() for loss in d.stateful_losses]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "affectedStacks": self.affected_stacks,
+            "statefulLoss": [{"stack": s, "what": w} for s, w in self.stateful_losses],
+            "stacks": {
+                name: {
+                    "status": d.status,
+                    **{
+                        kind: [c.as_json() for c in d.of(kind)]
+                        for kind in ("added", "removed", "changed", "replaced", "renamed")
+                    },
+                    "warnings": d.warnings,
+                }
+                for name, d in self.stacks.items()
+            },
+        }
+
+
+def _differences(old: Any, new: Any, prefix: str = "") -> list[str]:
+    """Dotted paths where two input trees differ (lists compared whole)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[str] = []
+        for key in sorted(set(old) | set(new), key=str):
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if path in IGNORED_PATHS:
+                continue
+            if key not in old or key not in new:
+                out.append(path)
+            else:
+                out.extend(_differences(old[key], new[key], path))
+        return out
+    return [] if old == new else [prefix or "(value)"]
+
+
+def _forces_replacement(type_: str, paths: Iterable[str]) -> list[str]:
+    rules = REPLACE_PATHS.get(type_, ())
+    if type_.startswith("kubernetes:") and type_ != "kubernetes:helm.sh/v3:Release":
+        rules = (*rules, *_K8S_IDENTITY)
+    return [p for p in paths if any(p == r or p.startswith(f"{r}.") for r in rules)]
+
+
+def _old_urns(resource: RecordedResource, by_urn: dict[str, RecordedResource]) -> list[str]:
+    """URNs this resource had before a rename: its own aliases and its ancestors'."""
+    prefix, _, name = resource.urn.rpartition("::")
+    candidates = [f"{prefix}::{alias}" for alias in resource.aliases if "::" not in alias]
+    candidates += [alias for alias in resource.aliases if alias.startswith("urn:")]
+    parent = by_urn.get(resource.parent)
+    while parent is not None:
+        for alias in parent.aliases:
+            if "::" not in alias and name.startswith(parent.name):
+                candidates.append(f"{prefix}::{alias}{name[len(parent.name) :]}")
+        parent = by_urn.get(parent.parent)
+    return candidates
+
+
+def _crd_moves(old: dict[str, RecordedResource], new: dict[str, RecordedResource]) -> list[str]:
+    def owners(resources: dict[str, RecordedResource]) -> set[str]:
+        out = set()
+        for r in resources.values():
+            if r.type == "kubernetes:helm.sh/v3:Release":
+                values = reveal(r.inputs).get("values") or {}
+                if (values.get("operator") or {}).get("createCRDs") is True:
+                    out.add(str(r.inputs.get("name")))
+        return out
+
+    before, after = owners(old), owners(new)
+    return [
+        f"operator CRDs move from release {release} (deleting them deletes every Agent Server "
+        "resource): pin `crdOwner` on the cluster"
+        for release in sorted(before - after)
+    ]
+
+
+def diff_stack(stack: str, base: Topology | None, head: Topology | None) -> StackDiff:
+    old = {r.urn: r for r in simulate(base, stack).resources} if base else {}
+    new = {r.urn: r for r in simulate(head, stack).resources} if head else {}
+    changes: list[Change] = []
+    matched_old: set[str] = set()
+    for urn, resource in sorted(new.items()):
+        previous_urn = urn if urn in old else None
+        if previous_urn is None:
+            previous_urn = next((u for u in _old_urns(resource, new) if u in old), None)
+        if previous_urn is None:
+            changes.append(Change("added", resource.type, resource.name, urn))
+            continue
+        matched_old.add(previous_urn)
+        previous = old[previous_urn]
+        paths = _differences(reveal(previous.inputs), reveal(resource.inputs))
+        replacing = _forces_replacement(resource.type, paths)
+        if replacing:
+            reason = "cannot change in place: " + ", ".join(replacing)
+            changes.append(
+                Change("replaced", resource.type, resource.name, urn, tuple(paths), reason)
+            )
+        elif paths:
+            changes.append(Change("changed", resource.type, resource.name, urn, tuple(paths)))
+        if previous_urn != urn:
+            changes.append(
+                Change("renamed", resource.type, resource.name, urn, old_name=previous.name)
+            )
+    for urn, resource in sorted(old.items()):
+        if urn not in matched_old:
+            changes.append(Change("removed", resource.type, resource.name, urn))
+    status = "changed" if changes else "unchanged"
+    if not base:
+        status = "added"
+    elif not head:
+        status = "removed"
+    return StackDiff(stack, status, changes, _crd_moves(old, new))
+
+
+def diff_topologies(base: Topology, head: Topology) -> TopologyDiff:
+    """Per stack; a stack whose slice of the topology is identical is unchanged, unsimulated."""
+    out = {}
+    for stack in sorted(set(base.stacks) | set(head.stacks)):
+        old = base if stack in base.stacks else None
+        new = head if stack in head.stacks else None
+        if old and new and slice_for_stack(old, stack) == slice_for_stack(new, stack):
+            out[stack] = StackDiff(stack, "unchanged")
+        else:
+            out[stack] = diff_stack(stack, old, new)
+    return TopologyDiff(out)

@@ -1,0 +1,93 @@
+"""`dataplane plan`: every stack's resources, from the Pulumi program run under mocks.
+
+No credentials and no Pulumi CLI: the program runs in-process with Pulumi's mocks; missing API
+keys are secret placeholders. Computed values (endpoints, ids) are simulated.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from langsmith_dataplane.review.masking import mask
+from langsmith_dataplane.simulation import RecordedResource, SimulatedStack, simulate
+from langsmith_dataplane.topology.schema import Topology
+
+STATEFUL_TYPES = frozenset(
+    {
+        "aws:rds/instance:Instance",
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        "aws:eks/cluster:Cluster",
+        "kubernetes:apps/v1:StatefulSet",
+        "kubernetes:core/v1:Namespace",
+    }
+)
+
+
+@dataclass(frozen=True)
+class PlannedResource:
+    urn: str
+    type: str
+    name: str
+    parent: str
+    protect: bool
+    inputs: dict[str, Any]
+    recorded: RecordedResource = field(repr=False, compare=False)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "parent": self.parent,
+            "protect": self.protect,
+            "inputs": self.inputs,
+        }
+
+
+@dataclass(frozen=True)
+class StackPlan:
+    stack: str
+    resources: tuple[PlannedResource, ...]
+    simulated: SimulatedStack = field(repr=False, compare=False)
+
+    def counts(self) -> list[tuple[str, int]]:
+        counter = Counter(r.type for r in self.resources)
+        return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
+
+def plan_stack(topology: Topology, stack: str) -> StackPlan:
+    simulated = simulate(topology, stack)
+    resources = tuple(
+        PlannedResource(
+            urn=r.urn,
+            type=r.type,
+            name=r.name,
+            parent=r.parent,
+            protect=r.protect,
+            inputs=mask(r.inputs),
+            recorded=r,
+        )
+        for r in simulated.resources
+    )
+    return StackPlan(stack, resources, simulated)
+
+
+def plan_topology(topology: Topology, stacks: Iterable[str] | None = None) -> dict[str, StackPlan]:
+    names = sorted(stacks) if stacks is not None else sorted(topology.stacks)
+    return {name: plan_stack(topology, name) for name in names}
+
+
+def plan_json(plans: dict[str, StackPlan]) -> dict[str, Any]:
+    return {
+        "stacks": {
+            name: {
+                "resourceCount": len(plan.resources),
+                "counts": dict(plan.counts()),
+                "resources": [r.as_json() for r in plan.resources],
+            }
+            for name, plan in plans.items()
+        }
+    }

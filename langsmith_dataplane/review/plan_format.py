@@ -1,0 +1,117 @@
+"""Plans as text (terminal) and markdown (PR comments): counts per stack and type first."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from langsmith_dataplane.review.diagram import mermaid
+from langsmith_dataplane.review.plan import StackPlan
+from langsmith_dataplane.stack_slice import slice_for_stack
+from langsmith_dataplane.topology.schema import Topology
+
+NOTE = (
+    "Pulumi program run under mocks: no credentials, no cloud calls; computed values are simulated."
+)
+
+
+def _tree(plan: StackPlan) -> list[str]:
+    children: dict[str, list] = defaultdict(list)
+    urns = {r.urn for r in plan.resources}
+    for resource in plan.resources:
+        parent = resource.parent if resource.parent in urns else ""
+        children[parent].append(resource)
+    lines: list[str] = []
+
+    def walk(parent: str, depth: int) -> None:
+        for resource in sorted(children.get(parent, []), key=lambda r: (r.type, r.name)):
+            flags = " [protected]" if resource.protect else ""
+            lines.append(f"{'  ' * depth}{resource.type}  {resource.name}{flags}")
+            walk(resource.urn, depth + 1)
+
+    walk("", 0)
+    return lines
+
+
+def _listener_lines(topology: Topology, stack: str) -> list[str]:
+    lines = []
+    for cluster in slice_for_stack(topology, stack).clusters:
+        spec = cluster.spec
+        kind = (
+            f"eks {spec.eks.region}, Kubernetes {spec.eks.version}"
+            if spec.eks
+            else (f"existing, context {spec.existing.context}" if spec.existing else "")
+        )
+        lines.append(f"cluster {cluster.name} ({kind}; ingress {spec.ingress})")
+        for plan in cluster.listeners:
+            listener = plan.spec
+            postgres = "rds" if listener.postgres.rds else "inCluster"
+            redis = "elasticache" if listener.redis.elasticache else "inCluster"
+            crds = ", creates CRDs" if plan.create_crds else ""
+            registered = (
+                f"listenerId {listener.listener_id}" if listener.listener_id else "registered on up"
+            )
+            lines.append(
+                f"  listener {plan.key}: workspace {plan.workspace_key}, "
+                f"compute id {plan.compute_id}, "
+                f"release {plan.release_namespace}/{plan.release_name}, watches "
+                f"{', '.join(plan.watch_namespaces)}{crds}; postgres {postgres}, redis {redis}; "
+                f"{registered}"
+            )
+    return lines
+
+
+def plan_text(topology: Topology, plans: dict[str, StackPlan], source: str) -> str:
+    total = sum(len(p.resources) for p in plans.values())
+    out = [f"Plan of {source}: {len(plans)} stack(s), {total} resources", f"({NOTE})", ""]
+    for name, plan in plans.items():
+        protect = "yes" if topology.stacks[name].protect else "no"
+        out.append(f"stack {name}: {len(plan.resources)} resources (protect: {protect})")
+        out.extend(f"  {count:>4}  {type_}" for type_, count in plan.counts())
+        out.append("")
+    for name, plan in plans.items():
+        out.append(f"== stack {name} ==")
+        out.extend(_listener_lines(topology, name))
+        out.append("resources:")
+        out.extend(f"  {line}" for line in _tree(plan))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def plan_markdown(topology: Topology, plans: dict[str, StackPlan], source: str) -> str:
+    total = sum(len(p.resources) for p in plans.values())
+    out = [f"## Plan of `{source}`", "", f"{len(plans)} stack(s), {total} resources. _{NOTE}_", ""]
+    out += [
+        "| stack | resources | protect | clusters | listeners |",
+        "| --- | ---: | --- | --- | --- |",
+    ]
+    for name, plan in plans.items():
+        slice_ = slice_for_stack(topology, name)
+        clusters = ", ".join(c.name for c in slice_.clusters)
+        listeners = ", ".join(p.key for p in slice_.listeners) or "-"
+        protect = "yes" if slice_.protect else "no"
+        out.append(f"| `{name}` | {len(plan.resources)} | {protect} | {clusters} | {listeners} |")
+    types = sorted({t for p in plans.values() for t, _ in p.counts()})
+    out += ["", "### Resources per type", ""]
+    out.append("| type | " + " | ".join(f"`{n}`" for n in plans) + " |")
+    out.append("| --- |" + " ---: |" * len(plans))
+    for type_ in types:
+        row = [str(dict(p.counts()).get(type_, 0)) for p in plans.values()]
+        out.append(f"| `{type_}` | " + " | ".join(row) + " |")
+    out += ["", "### Topology", "", "```mermaid", mermaid(topology, set(plans)), "```", ""]
+    for name, plan in plans.items():
+        out.append(
+            f"<details><summary>stack <code>{name}</code>: "
+            f"{len(plan.resources)} resources</summary>"
+        )
+        out += [
+            "",
+            "```text",
+            *_listener_lines(topology, name),
+            "",
+            *_tree(plan),
+            "```",
+            "",
+            "</details>",
+            "",
+        ]
+    return "\n".join(out)
