@@ -175,6 +175,27 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_render(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from langsmith_dataplane.review.render import render_stack
+
+    topology = _validated_or_report(args.path)
+    if topology is None:
+        return EXIT_INVALID
+    _check_stack(topology, args.stack)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a directory")
+    rendered = render_stack(topology.model, args.stack, out)
+    print(
+        f"{out}: {len(rendered.manifests)} Kubernetes manifests, "
+        f"{len(rendered.helm_releases)} Helm releases (in {out / 'helm'}); "
+        f"Kubernetes {rendered.kubernetes_version}; secret values masked"
+    )
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     print(json.dumps(topology_json_schema(), indent=2))
     return EXIT_OK
@@ -220,6 +241,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 3 if a database, cache, volume or namespace would be deleted or replaced",
     )
     diff.set_defaults(handler=cmd_diff)
+
+    render = commands.add_parser(
+        "render", help="write one YAML manifest per Kubernetes object of a stack"
+    )
+    render.add_argument("path", metavar="PATH", help="topology file")
+    render.add_argument("--stack", required=True, help="the stack to render")
+    render.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    render.set_defaults(handler=cmd_render)
 
     schema = commands.add_parser("schema", help="print the topology JSON Schema")
     schema.set_defaults(handler=cmd_schema)

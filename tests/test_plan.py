@@ -1,0 +1,97 @@
+"""`dataplane plan`: JSON shape, masking, counts first, the mermaid diagram, stack selection."""
+
+from __future__ import annotations
+
+import json
+
+from langsmith_dataplane.cli import main
+from langsmith_dataplane.review.diagram import mermaid
+from tests.helpers import REFERENCE, REFERENCE_TEXT, edit
+from tests.sim import PLANTED_KEY
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_shape_and_masked_secrets(capsys):
+    code, out, _ = run(capsys, "plan", str(REFERENCE), "--format", "json", "--stack", "dev")
+    assert code == 0
+    data = json.loads(out)
+    assert list(data["stacks"]) == ["dev"]
+    resources = data["stacks"]["dev"]["resources"]
+    assert len(resources) == data["stacks"]["dev"]["resourceCount"] == 72
+    assert set(resources[0]) == {"urn", "type", "name", "parent", "protect", "inputs"}
+    by_name = {r["name"]: r for r in resources}
+    assert by_name["a-dev-api-key"]["inputs"]["stringData"] == "[secret]"
+    assert by_name["a-dev-registration"]["inputs"]["api_key"] == "[secret]"
+    assert by_name["a-dev-postgres-admin"]["inputs"]["stringData"] == "[secret]"
+    assert "placeholder-api-key" not in out
+    assert "mock" not in json.dumps(by_name["a-dev-redis-connection"]["inputs"])
+
+
+def test_text_gives_counts_per_stack_and_type_first(capsys):
+    code, out, _ = run(capsys, "plan", str(REFERENCE))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == f"Plan of {REFERENCE}: 4 stack(s), 307 resources"
+    assert lines[3] == "stack dev: 72 resources (protect: no)"
+    assert lines[4] == "    24  kubernetes:networking.k8s.io/v1:NetworkPolicy"
+    first_tree = out.index("== stack dev ==")
+    assert out.index("stack single: 72 resources") < first_tree
+    assert (
+        "  listener a-dev: workspace A, compute id dev, release langgraph-a-dev/a-dev, watches team-a, creates CRDs"
+        in out
+    )
+    assert "aws:rds/instance:Instance  a-prod-postgres-instance [protected]" in out
+
+
+def test_markdown_has_tables_diagram_and_folded_details(capsys):
+    code, out, _ = run(capsys, "plan", str(REFERENCE), "--format", "markdown")
+    assert code == 0
+    assert out.startswith(f"## Plan of `{REFERENCE}`")
+    assert "| `prod-alpha` | 83 | yes | alpha | a-prod |" in out
+    assert "```mermaid\nflowchart LR" in out
+    assert out.index("| type |") < out.index("```mermaid") < out.index("<details>")
+
+
+def test_mermaid_edges():
+    from langsmith_dataplane.topology import parse_topology
+
+    diagram = mermaid(parse_topology(REFERENCE_TEXT).model)
+    for edge in (
+        "stack_dev --> cluster_dev",
+        "cluster_dev --> listener_a_dev",
+        "listener_a_dev --> ns_dev_team_a",
+        "listener_a_dev -.-> workspace_A",
+        "stack_prod_alpha --> cluster_alpha",
+    ):
+        assert edge in diagram
+    assert 'stack_prod_alpha[["stack prod-alpha · protected"]]' in diagram
+
+
+def test_unknown_stack_is_a_usage_error(capsys):
+    code, _, err = run(capsys, "plan", str(REFERENCE), "--stack", "nope")
+    assert code == 2
+    assert "stack 'nope' is not in" in err
+
+
+def test_invalid_topology_exits_1(capsys, tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text(edit(REFERENCE_TEXT, "region: us\n", "region: mars\n"))
+    code, out, _ = run(capsys, "plan", str(path))
+    assert code == 1
+    assert out.startswith(f"{path}:9:11: error:")
+
+
+def test_planted_key_never_printed(capsys, monkeypatch, tmp_path):
+    """Even if a real key were configured for the simulation, plan output masks it."""
+    import langsmith_dataplane.simulation as simulation
+
+    monkeypatch.setattr(simulation, "PLACEHOLDER_API_KEY", PLANTED_KEY)
+    for fmt in ("text", "json", "markdown"):
+        code, out, _ = run(capsys, "plan", str(REFERENCE), "--format", fmt, "--stack", "dev")
+        assert code == 0
+        assert PLANTED_KEY not in out

@@ -1,0 +1,110 @@
+"""Rendered manifests: valid against the Kubernetes OpenAPI schemas (strict), secrets masked."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+
+from langsmith_dataplane.cli import main
+from langsmith_dataplane.review.render import render_stack
+from langsmith_dataplane.simulation import simulate
+from tests.sim import PLANTED_KEY, all_stacks, topology
+
+GATEWAY_SCHEMAS = json.loads(
+    (Path(__file__).parent / "schemas" / "gateway-api-v1.json").read_text()
+)
+STACKS = all_stacks()
+
+
+def validate(doc: dict, version: str) -> None:
+    if doc["apiVersion"].startswith("gateway.networking.k8s.io/"):
+        schema = {**GATEWAY_SCHEMAS[doc["kind"]], "definitions": GATEWAY_SCHEMAS["definitions"]}
+        jsonschema.validate(doc, schema)
+    else:
+        kubernetes_validate.validate(doc, version, strict=True)
+
+
+@pytest.mark.parametrize(("path", "stack"), STACKS, ids=[f"{p.stem}:{s}" for p, s in STACKS])
+def test_every_rendered_manifest_is_valid(path, stack, tmp_path):
+    rendered = render_stack(topology(path), stack, tmp_path)
+    assert rendered.manifests
+    kinds = set()
+    for manifest in rendered.manifests:
+        doc = yaml.safe_load(manifest.read_text())
+        validate(doc, rendered.kubernetes_version)
+        kinds.add(doc["kind"])
+    assert {"Namespace", "NetworkPolicy", "Secret"} <= kinds
+
+
+def test_render_covers_every_kubernetes_object_once(tmp_path):
+    model = topology(STACKS[0][0])
+    rendered = render_stack(model, "dev", tmp_path)
+    declared = [
+        r
+        for r in simulate(model, "dev").resources
+        if r.type.startswith("kubernetes:")
+        and r.custom
+        and not r.read
+        and r.type != "kubernetes:helm.sh/v3:Release"
+    ]
+    assert len(rendered.manifests) == len(declared) == len(set(rendered.manifests))
+    assert len(rendered.helm_releases) == 5
+
+
+def test_the_validator_rejects_a_bad_manifest():
+    with pytest.raises(kubernetes_validate.ValidationError):
+        validate(
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x", "labelz": {}}},
+            "1.33",
+        )
+    with pytest.raises(jsonschema.ValidationError):
+        validate(
+            {
+                "apiVersion": "gateway.networking.k8s.io/v1",
+                "kind": "Gateway",
+                "metadata": {"name": "x"},
+                "spec": {},
+            },
+            "1.33",
+        )
+
+
+@pytest.mark.parametrize(("path", "stack"), STACKS, ids=[f"{p.stem}:{s}" for p, s in STACKS])
+def test_rendered_files_hold_no_secret_values(path, stack, tmp_path, monkeypatch):
+    import langsmith_dataplane.simulation as simulation
+
+    monkeypatch.setattr(simulation, "PLACEHOLDER_API_KEY", PLANTED_KEY)
+    rendered = render_stack(topology(path), stack, tmp_path)
+    for file in [*rendered.manifests, *rendered.helm_releases]:
+        text = file.read_text()
+        assert PLANTED_KEY not in text, file
+        assert not re.search(r"mock[0-9a-f]{12}", text), file  # generated passwords stay masked
+    for file in rendered.manifests:
+        doc = yaml.safe_load(file.read_text())
+        if doc["kind"] == "Secret":
+            assert set(doc["stringData"].values()) == {"[secret]"}, file
+
+
+def test_helm_listing_carries_values_not_keys(tmp_path):
+    rendered = render_stack(topology(STACKS[0][0]), "dev", tmp_path)
+    listing = yaml.safe_load((tmp_path / "helm" / "langgraph-a-dev-a-dev.yaml").read_text())
+    assert listing["chart"] == "langgraph-dataplane"
+    assert listing["version"] == "0.2.22"
+    assert listing["repository"] == "https://langchain-ai.github.io/helm/"
+    assert listing["values"]["config"]["existingSecretName"] == "a-dev-langsmith-api-key"
+    assert "langsmithApiKey" not in listing["values"]["config"]
+    assert rendered.kubernetes_version == "1.33"
+
+
+def test_render_command(capsys, tmp_path):
+    code = main(["render", str(STACKS[0][0]), "--stack", "dev", "--out", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith(f"{tmp_path / 'out'}: 47 Kubernetes manifests, 5 Helm releases")
+    assert (tmp_path / "out" / "namespace-team-a.yaml").exists()
