@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TOPOLOGY ?= topology.yaml
 
-.PHONY: setup plan validate test lint format schema bench lock clean
+TOOLS ?= .venv-tools
+TOOLS_STAMP := $(TOOLS)/.installed
+
+.PHONY: setup plan validate test lint scan format schema bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,12 +17,19 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
+$(TOOLS_STAMP): requirements-tools.lock
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-tools.lock
+	touch $(TOOLS_STAMP)
+
 setup: $(STAMP) ## create .venv with the pinned dependencies and the project
 
 validate: $(STAMP) ## validate the topology file
 	$(BIN)/dataplane validate $(TOPOLOGY)
 
-plan: validate ## the main job, no credentials needed
+plan: validate ## the main job, no credentials needed: validate, then every stack's plan
+	$(BIN)/dataplane plan $(TOPOLOGY)
 
 test: $(STAMP) ## the whole test suite
 	$(BIN)/python -m pytest
@@ -27,6 +37,9 @@ test: $(STAMP) ## the whole test suite
 lint: $(STAMP) ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+scan: $(STAMP) $(TOOLS_STAMP) ## render every stack and scan the manifests with checkov
+	$(BIN)/python tools/checkov_scan.py --checkov $(TOOLS)/bin/checkov
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -46,4 +59,4 @@ lock: ## re-resolve requirements.lock from pyproject.toml (needs the registry)
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) $(TOOLS) out .pytest_cache .ruff_cache .hypothesis build *.egg-info

@@ -14,6 +14,8 @@ from langsmith_dataplane.versions import POSTGRES_IMAGE
 # The Job's template changes when the list changes, which replaces (re-runs) the Job.
 CREATE_DATABASES = """\
 set -eu
+PGPASSWORD="$(cat /etc/postgres-admin/POSTGRES_PASSWORD)"
+export PGPASSWORD
 for db in $DATABASES; do
   until pg_isready --quiet; do sleep 2; done
   if [ "$(psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" != 1 ]; then
@@ -35,6 +37,7 @@ def create_databases_job(
     databases: Sequence[str],
     host: pulumi.Input[str],
     admin_secret_name: pulumi.Input[str],
+    admin_user: str,
     labels: Mapping[str, str],
     skip_await: bool,
     sslmode: str,
@@ -45,14 +48,7 @@ def create_databases_job(
         {"name": "PGHOST", "value": host},
         {"name": "PGPORT", "value": "5432"},
         {"name": "PGSSLMODE", "value": sslmode},
-        {
-            "name": "PGUSER",
-            "valueFrom": {"secretKeyRef": {"name": admin_secret_name, "key": "POSTGRES_USER"}},
-        },
-        {
-            "name": "PGPASSWORD",
-            "valueFrom": {"secretKeyRef": {"name": admin_secret_name, "key": "POSTGRES_PASSWORD"}},
-        },
+        {"name": "PGUSER", "value": admin_user},
     ]
     return k8s.batch.v1.Job(
         name,
@@ -87,6 +83,19 @@ def create_databases_job(
                                 "requests": {"cpu": "50m", "memory": "64Mi"},
                                 "limits": {"cpu": "200m", "memory": "128Mi"},
                             },
+                            "volumeMounts": [
+                                {
+                                    "name": "admin",
+                                    "mountPath": "/etc/postgres-admin",
+                                    "readOnly": True,
+                                }
+                            ],
+                        }
+                    ],
+                    "volumes": [
+                        {
+                            "name": "admin",
+                            "secret": {"secretName": admin_secret_name, "defaultMode": 0o440},
                         }
                     ],
                 },

@@ -23,6 +23,7 @@ from langsmith_dataplane.versions import POSTGRES_IMAGE
 
 ADMIN_USER = "langsmith"
 PORT = 5432
+SECRET_MOUNT = "/etc/postgres-admin"
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Postgres(pulumi.ComponentResource):
                 databases=[database_name(d) for d in args.deployments],
                 host=self.host,
                 admin_secret_name=admin.metadata.name,
+                admin_user=ADMIN_USER,
                 labels={**labels, "app.kubernetes.io/component": "create-databases"},
                 skip_await=args.skip_await,
                 sslmode=sslmode,
@@ -164,24 +166,12 @@ class Postgres(pulumi.ComponentResource):
                                 "image": POSTGRES_IMAGE,
                                 "imagePullPolicy": "IfNotPresent",
                                 "ports": [{"name": "postgres", "containerPort": PORT}],
+                                # The password is a mounted file, never an environment variable.
                                 "env": [
+                                    {"name": "POSTGRES_USER", "value": ADMIN_USER},
                                     {
-                                        "name": "POSTGRES_USER",
-                                        "valueFrom": {
-                                            "secretKeyRef": {
-                                                "name": admin.metadata.name,
-                                                "key": "POSTGRES_USER",
-                                            }
-                                        },
-                                    },
-                                    {
-                                        "name": "POSTGRES_PASSWORD",
-                                        "valueFrom": {
-                                            "secretKeyRef": {
-                                                "name": admin.metadata.name,
-                                                "key": "POSTGRES_PASSWORD",
-                                            }
-                                        },
+                                        "name": "POSTGRES_PASSWORD_FILE",
+                                        "value": f"{SECRET_MOUNT}/POSTGRES_PASSWORD",
                                     },
                                     {"name": "PGDATA", "value": "/var/lib/postgresql/data/pgdata"},
                                 ],
@@ -196,12 +186,17 @@ class Postgres(pulumi.ComponentResource):
                                     {"name": "data", "mountPath": "/var/lib/postgresql/data"},
                                     {"name": "run", "mountPath": "/var/run/postgresql"},
                                     {"name": "tmp", "mountPath": "/tmp"},
+                                    {"name": "admin", "mountPath": SECRET_MOUNT, "readOnly": True},
                                 ],
                             }
                         ],
                         "volumes": [
                             {"name": "run", "emptyDir": {}},
                             {"name": "tmp", "emptyDir": {}},
+                            {
+                                "name": "admin",
+                                "secret": {"secretName": admin.metadata.name, "defaultMode": 0o440},
+                            },
                         ],
                     },
                 },

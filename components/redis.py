@@ -117,10 +117,10 @@ class Redis(pulumi.ComponentResource):
             },
             opts=child_opts(self),
         )
+        password_file = "/etc/redis-auth/REDIS_PASSWORD"
+        ping = f'redis-cli -a "$(cat {password_file})" --no-auth-warning ping'
         probe = {
-            "exec": {
-                "command": ["sh", "-c", 'redis-cli -a "$REDIS_PASSWORD" --no-auth-warning ping']
-            },
+            "exec": {"command": ["sh", "-c", ping]},
             "periodSeconds": 10,
             "timeoutSeconds": 5,
         }
@@ -157,22 +157,12 @@ class Redis(pulumi.ComponentResource):
                                 "image": REDIS_IMAGE,
                                 "imagePullPolicy": "IfNotPresent",
                                 "command": ["sh", "-c"],
+                                # The password is a mounted file, never an environment variable.
                                 "args": [
-                                    'exec redis-server --requirepass "$REDIS_PASSWORD" '
+                                    f'exec redis-server --requirepass "$(cat {password_file})" '
                                     "--appendonly yes --dir /data"
                                 ],
                                 "ports": [{"name": "redis", "containerPort": PORT}],
-                                "env": [
-                                    {
-                                        "name": "REDIS_PASSWORD",
-                                        "valueFrom": {
-                                            "secretKeyRef": {
-                                                "name": auth.metadata.name,
-                                                "key": "REDIS_PASSWORD",
-                                            }
-                                        },
-                                    }
-                                ],
                                 "readinessProbe": probe,
                                 "livenessProbe": {**probe, "initialDelaySeconds": 30},
                                 "resources": {
@@ -180,7 +170,20 @@ class Redis(pulumi.ComponentResource):
                                     "limits": {"cpu": "1", "memory": "1Gi"},
                                 },
                                 "securityContext": RESTRICTED_CONTAINER,
-                                "volumeMounts": [{"name": "data", "mountPath": "/data"}],
+                                "volumeMounts": [
+                                    {"name": "data", "mountPath": "/data"},
+                                    {
+                                        "name": "auth",
+                                        "mountPath": "/etc/redis-auth",
+                                        "readOnly": True,
+                                    },
+                                ],
+                            }
+                        ],
+                        "volumes": [
+                            {
+                                "name": "auth",
+                                "secret": {"secretName": auth.metadata.name, "defaultMode": 0o440},
                             }
                         ],
                     },

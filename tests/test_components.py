@@ -388,9 +388,17 @@ def test_each_deployment_gets_a_database_and_a_redis_db():
     assert uris["support-bot"]["REDIS_URI_CUSTOM"].endswith(":6379/1")
     assert uris["research-agent"]["REDIS_URI_CUSTOM"].endswith(":6379/2")
     [job] = sim.by_type("kubernetes:batch/v1:Job")
-    env = {e["name"]: e for e in job.inputs["spec"]["template"]["spec"]["containers"][0]["env"]}
+    pod = job.inputs["spec"]["template"]["spec"]
+    env = {e["name"]: e for e in pod["containers"][0]["env"]}
     assert env["DATABASES"]["value"] == "research_agent support_bot"
-    assert env["PGPASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == "POSTGRES_PASSWORD"
+    assert "PGPASSWORD" not in env  # read from the mounted admin Secret, not the environment
+    assert pod["volumes"] == [
+        {"name": "admin", "secret": {"secretName": "a-prod-postgres-admin", "defaultMode": 0o440}}
+    ]
+    assert (
+        'PGPASSWORD="$(cat /etc/postgres-admin/POSTGRES_PASSWORD)"'
+        in pod["containers"][0]["command"][2]
+    )
     stores = [r for r in sim.by_type("kubernetes:core/v1:Secret") if r.name.endswith("-stores")]
     assert sorted(r.inputs["metadata"]["name"] for r in stores) == [
         "research-agent-backing-stores",
@@ -485,3 +493,18 @@ def test_node_group_and_subnets():
     [cluster] = sim.by_type("aws:eks/cluster:Cluster")
     assert cluster.inputs["encryptionConfig"]["resources"] == ["secrets"]
     assert cluster.protect
+
+
+@pytest.mark.parametrize(("path", "stack"), STACKS, ids=IDS)
+def test_workloads_read_secrets_from_files_not_environment(path, stack):
+    sim = simulated(path, stack)
+    workloads = sim.by_type("kubernetes:apps/v1:StatefulSet") + sim.by_type(
+        "kubernetes:batch/v1:Job"
+    )
+    for workload in workloads:
+        for container in workload.inputs["spec"]["template"]["spec"]["containers"]:
+            for env in container.get("env", []):
+                assert "secretKeyRef" not in str(env.get("valueFrom", "")), (
+                    workload.name,
+                    env["name"],
+                )
