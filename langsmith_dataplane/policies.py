@@ -1,0 +1,203 @@
+"""The mandatory policies (`pulumi preview --policy-pack policy`), as plain functions.
+
+Each check takes what pulumi-policy passes (`ResourceValidationArgs` / `StackValidationArgs`) and
+a `report_violation` callback, so unit tests call them with crafted resources. `policy/` wraps
+them in a PolicyPack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from langsmith_dataplane.topology.rules import SECRET_PATTERN
+
+Report = Callable[..., None]
+
+STATEFUL_TYPES = frozenset(
+    {
+        "aws:rds/instance:Instance",
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        "kubernetes:apps/v1:StatefulSet",
+    }
+)
+LISTENER_ROLES = frozenset({"release", "agents"})
+OPEN = frozenset({"0.0.0.0/0", "::/0"})
+DEFAULT_TOPOLOGY = Path(__file__).resolve().parent.parent / "topology.yaml"
+
+
+def stack_of(urn: str) -> str:
+    """`urn:pulumi:<stack>::<project>::...` -> `<stack>`."""
+    return urn.split("::", 1)[0].removeprefix("urn:pulumi:")
+
+
+def protected_stacks(config: Mapping[str, Any] | None) -> set[str]:
+    """From policy config `protectedStacks`, else from the topology's `protect: true` stacks."""
+    if config and config.get("protectedStacks") is not None:
+        return set(config["protectedStacks"])
+    from langsmith_dataplane.topology import load_topology
+
+    path = Path(config.get("topology")) if config and config.get("topology") else DEFAULT_TOPOLOGY
+    model = load_topology(path).model
+    return {name for name, stack in model.stacks.items() if stack.protect}
+
+
+def _role(props: Mapping[str, Any]) -> str | None:
+    labels = (props.get("metadata") or {}).get("labels") or {}
+    return labels.get("langsmith.com/role")
+
+
+def is_stateful(resource_type: str, props: Mapping[str, Any]) -> bool:
+    if resource_type in STATEFUL_TYPES:
+        return True
+    return resource_type == "kubernetes:core/v1:Namespace" and _role(props) in LISTENER_ROLES
+
+
+def check_stateful_protected(args: Any, report: Report) -> None:
+    """Stateful resources are `protect`ed in stacks marked `protect: true`."""
+    if not is_stateful(args.resource_type, args.props):
+        return
+    if stack_of(args.urn) in protected_stacks(args.get_config()) and not args.opts.protect:
+        report(f"{args.resource_type} {args.name} holds data and must be protected in this stack")
+
+
+def check_stores_encrypted_and_private(args: Any, report: Report) -> None:
+    """RDS: encrypted, not public. ElastiCache: encrypted at rest and in transit."""
+    props = args.props
+    if args.resource_type == "aws:rds/instance:Instance":
+        if props.get("storageEncrypted") is not True:
+            report(f"RDS instance {args.name} must have storageEncrypted: true")
+        if props.get("publiclyAccessible") is True:
+            report(f"RDS instance {args.name} must not be publicly accessible")
+    elif args.resource_type == "aws:elasticache/replicationGroup:ReplicationGroup":
+        if props.get("atRestEncryptionEnabled") not in (True, "true"):
+            report(f"ElastiCache group {args.name} must be encrypted at rest")
+        if props.get("transitEncryptionEnabled") is not True:
+            report(f"ElastiCache group {args.name} must use TLS (transitEncryptionEnabled)")
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def check_no_api_key_in_helm_values(args: Any, report: Report) -> None:
+    """The API key reaches the chart through `config.existingSecretName`, never Helm values."""
+    if args.resource_type != "kubernetes:helm.sh/v3:Release":
+        return
+    values = args.props.get("values") or {}
+    if (values.get("config") or {}).get("langsmithApiKey"):
+        report(
+            f"Helm release {args.name} sets config.langsmithApiKey; use config.existingSecretName"
+        )
+    if any(SECRET_PATTERN.search(text) for text in _strings(values)):
+        report(f"Helm release {args.name} has a LangSmith API key in its values")
+
+
+def _denies_all_egress(props: Mapping[str, Any]) -> bool:
+    spec = props.get("spec") or {}
+    return (
+        spec.get("podSelector") in ({}, None)
+        and "Egress" in (spec.get("policyTypes") or [])
+        and not spec.get("egress")
+    )
+
+
+def check_default_deny_egress(args: Any, report: Report) -> None:
+    """Every listener and release namespace has a default-deny egress NetworkPolicy."""
+    namespaces = {
+        (r.props.get("metadata") or {}).get("name")
+        for r in args.resources
+        if r.resource_type == "kubernetes:core/v1:Namespace" and _role(r.props) in LISTENER_ROLES
+    }
+    denied = {
+        (r.props.get("metadata") or {}).get("namespace")
+        for r in args.resources
+        if r.resource_type == "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+        and _denies_all_egress(r.props)
+    }
+    for namespace in sorted(n for n in namespaces - denied if n):
+        report(f"namespace {namespace} has no default-deny egress NetworkPolicy")
+
+
+def check_no_world_ingress(args: Any, report: Report) -> None:
+    """No security group admits traffic from 0.0.0.0/0 or ::/0."""
+    props, kind = args.props, args.resource_type
+    open_cidrs: set[str] = set()
+    if kind == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+        open_cidrs = {props.get("cidrIpv4"), props.get("cidrIpv6")} & OPEN
+    elif kind == "aws:ec2/securityGroupRule:SecurityGroupRule" and props.get("type") == "ingress":
+        open_cidrs = set(props.get("cidrBlocks") or []) | set(props.get("ipv6CidrBlocks") or [])
+        open_cidrs &= OPEN
+    elif kind == "aws:ec2/securityGroup:SecurityGroup":
+        for rule in props.get("ingress") or []:
+            open_cidrs |= (
+                set(rule.get("cidrBlocks") or []) | set(rule.get("ipv6CidrBlocks") or [])
+            ) & OPEN
+    if open_cidrs:
+        report(f"{kind} {args.name} admits {', '.join(sorted(open_cidrs))}")
+
+
+RESOURCE_CHECKS: dict[str, Callable[[Any, Report], None]] = {
+    "stateful-resources-protected": check_stateful_protected,
+    "stores-encrypted-and-private": check_stores_encrypted_and_private,
+    "no-api-key-in-helm-values": check_no_api_key_in_helm_values,
+    "no-security-group-open-to-the-world": check_no_world_ingress,
+}
+STACK_CHECKS: dict[str, Callable[[Any, Report], None]] = {
+    "listener-namespaces-deny-egress": check_default_deny_egress,
+}
+
+
+def build_policies() -> list[Any]:
+    """The pulumi-policy objects (imported lazily: only the policy runtime needs them)."""
+    from pulumi_policy import (
+        EnforcementLevel,
+        PolicyConfigSchema,
+        ResourceValidationPolicy,
+        StackValidationPolicy,
+    )
+
+    schemas = {
+        "stateful-resources-protected": PolicyConfigSchema(
+            properties={
+                "protectedStacks": {"type": "array", "items": {"type": "string"}},
+                "topology": {"type": "string"},
+            }
+        )
+    }
+
+    policies: list[Any] = [
+        ResourceValidationPolicy(
+            name=name,
+            description=(check.__doc__ or name).strip(),
+            validate=check,
+            enforcement_level=EnforcementLevel.MANDATORY,
+            config_schema=schemas.get(name),
+        )
+        for name, check in RESOURCE_CHECKS.items()
+    ]
+    policies += [
+        StackValidationPolicy(
+            name=name,
+            description=(check.__doc__ or name).strip(),
+            validate=check,
+            enforcement_level=EnforcementLevel.MANDATORY,
+        )
+        for name, check in STACK_CHECKS.items()
+    ]
+    return policies
+
+
+def policy_pack() -> Any:
+    """Serve the pack to the Pulumi engine (blocks: only `policy/__main__.py` calls it)."""
+    from pulumi_policy import PolicyPack
+
+    return PolicyPack(name="langsmith-dataplane", policies=build_policies())
