@@ -1,0 +1,42 @@
+"""The example GitHub workflows parse and call commands that exist with options that exist."""
+
+from __future__ import annotations
+
+import shlex
+
+import pytest
+import yaml
+
+from langsmith_dataplane.cli import build_parser
+from tests.helpers import REPO
+
+WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yaml"))
+
+
+def dataplane_calls(workflow: dict) -> list[list[str]]:
+    calls = []
+    for job in workflow["jobs"].values():
+        for step in job["steps"]:
+            script = step.get("run", "").replace("\\\n", " ")
+            for line in script.splitlines():
+                if ".venv/bin/dataplane" in line:
+                    command = line.split(".venv/bin/dataplane", 1)[1].split("|")[0].split(">")[0]
+                    calls.append(shlex.split(command.replace("${{ github.base_ref }}", "main").replace("${{ github.event.before }}", "HEAD~1")))
+    return calls
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_commands_parse(path):
+    workflow = yaml.safe_load(path.read_text())
+    calls = dataplane_calls(workflow)
+    assert calls
+    parser = build_parser()
+    for argv in calls:
+        args = parser.parse_args(argv)  # raises SystemExit(2) on an unknown option
+        assert args.handler
+
+
+def test_review_workflow_covers_validate_diff_and_plan():
+    workflow = yaml.safe_load((REPO / ".github/workflows/topology-review.yaml").read_text())
+    commands = [argv[0] for argv in dataplane_calls(workflow)]
+    assert commands == ["validate", "diff", "plan"]
