@@ -8,7 +8,7 @@ TOPOLOGY ?= topology.yaml
 TOOLS ?= .venv-tools
 TOOLS_STAMP := $(TOOLS)/.installed
 
-.PHONY: setup plan validate test lint scan format schema bench lock clean
+.PHONY: setup plan validate test lint scan format schema bench bench-plan lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ schema: $(STAMP) ## rewrite topology.schema.json from the models
 
 bench: $(STAMP) ## validate-time benchmark, 10 to 2,000 listeners
 	$(BIN)/python benchmarks/validate_bench.py
+
+bench-plan: $(STAMP) ## plan-time and dependency-depth benchmark, 10 to 1,000 listeners
+	$(BIN)/python benchmarks/plan_bench.py
 
 lock: ## re-resolve requirements.lock from pyproject.toml (needs the registry)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
