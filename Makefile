@@ -8,7 +8,7 @@ TOPOLOGY ?= topology.yaml
 TOOLS ?= .venv-tools
 TOOLS_STAMP := $(TOOLS)/.installed
 
-.PHONY: setup plan validate test lint scan format schema bench bench-plan lock clean
+.PHONY: setup plan validate test test-integration lint scan format schema bench bench-plan lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,12 @@ validate: $(STAMP) ## validate the topology file
 plan: validate ## the main job, no credentials needed: validate, then every stack's plan
 	$(BIN)/dataplane plan $(TOPOLOGY)
 
-test: $(STAMP) ## the whole test suite
+test: $(STAMP) ## the whole test suite (unit, property, mock-based component tests)
 	$(BIN)/python -m pytest
+
+test-integration: $(STAMP) ## build etcd/kube-apiserver from Go modules (cached), test against them
+	LANGSMITH_ENGINE_BIN="$$(tools/engine/build.sh | tail -n 1)" \
+	  $(BIN)/python -m pytest -m integration tests/integration
 
 lint: $(STAMP) ## ruff lint and format check
 	$(BIN)/ruff check .

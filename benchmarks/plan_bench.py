@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.generate import generate_topology  # noqa: E402
-from langsmith_dataplane.review.plan import plan_topology  # noqa: E402
-from langsmith_dataplane.simulation import RecordedResource  # noqa: E402
-from langsmith_dataplane.topology import parse_topology  # noqa: E402
+from benchmarks.generate import generate_topology
+from langsmith_dataplane.review.plan import plan_topology
+from langsmith_dataplane.simulation import RecordedResource
+from langsmith_dataplane.topology import parse_topology
 
 SIZES = (10, 50, 100, 250, 500, 1000)
 ONE_STACK_SIZES = (5, 10, 25, 50, 100)
@@ -54,10 +54,12 @@ def run(listeners: int, per_cluster: int) -> tuple[float, int, int, int]:
 
 def main() -> int:
     print("all stacks, ten listeners per cluster and stack")
-    print(f"{'listeners':>9} {'stacks':>6} {'resources':>9} {'seconds':>8} {'res/s':>7} {'max depth':>9}")
+    header = ("listeners", "stacks", "resources", "seconds", "res/s", "max depth")
+    print(" ".join(f"{h:>9}" for h in header))
     for size in SIZES:
         seconds, resources, stacks, max_depth = run(size, 10)
-        print(f"{size:>9} {stacks:>6} {resources:>9} {seconds:>8.1f} {resources / seconds:>7.0f} {max_depth:>9}")
+        row = (size, stacks, resources, f"{seconds:.1f}", f"{resources / seconds:.0f}", max_depth)
+        print(" ".join(f"{cell:>9}" for cell in row))
     print("\none stack: every listener in the same cluster")
     print(f"{'listeners':>9} {'resources':>9} {'seconds':>8} {'depth':>6}")
     depths = []
@@ -66,7 +68,8 @@ def main() -> int:
         depths.append(max_depth)
         print(f"{size:>9} {resources:>9} {seconds:>8.1f} {max_depth:>6}")
     flat = len(set(depths)) == 1
-    print(f"\ndependency depth {'is constant' if flat else 'GROWS'} with the number of listeners: {depths}")
+    verdict = "is constant" if flat else "GROWS"
+    print(f"\ndependency depth {verdict} with the number of listeners: {depths}")
     return 0 if flat else 1
 
 

@@ -21,7 +21,13 @@ def dataplane_calls(workflow: dict) -> list[list[str]]:
             for line in script.splitlines():
                 if ".venv/bin/dataplane" in line:
                     command = line.split(".venv/bin/dataplane", 1)[1].split("|")[0].split(">")[0]
-                    calls.append(shlex.split(command.replace("${{ github.base_ref }}", "main").replace("${{ github.event.before }}", "HEAD~1")))
+                    calls.append(
+                        shlex.split(
+                            command.replace("${{ github.base_ref }}", "main").replace(
+                                "${{ github.event.before }}", "HEAD~1"
+                            )
+                        )
+                    )
     return calls
 
 

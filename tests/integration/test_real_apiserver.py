@@ -1,0 +1,227 @@
+"""What the program renders, applied to a real kube-apiserver (etcd, admission, controllers).
+
+The real Pulumi engine and Kubernetes provider cannot be built here (the Go module proxy refuses
+their modules), so these tests apply `dataplane render`'s manifests with server-side apply, the
+same way the Kubernetes provider does, and check what the API server stores and admits.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from langsmith_dataplane.naming import MANAGED_BY
+from langsmith_dataplane.review.render import render_stack
+from langsmith_dataplane.topology import parse_topology
+from tests.helpers import edit
+from tests.test_identity import reverse_everything
+
+pytestmark = pytest.mark.integration
+TOPOLOGY = (Path(__file__).parent / "topology.yaml").read_text()
+FIELD_MANAGER = "langsmith-dataplane"
+
+
+def rendered(text: str, out: Path) -> list[dict]:
+    result = render_stack(parse_topology(text).model, "local", out)
+    docs = [yaml.safe_load(p.read_text()) for p in result.manifests]
+    return sorted(docs, key=lambda d: (d["kind"] != "Namespace", d["kind"], d["metadata"]["name"]))
+
+
+def key(doc: dict) -> tuple[str, str, str]:
+    return doc["kind"], doc["metadata"].get("namespace", ""), doc["metadata"]["name"]
+
+
+def apply_all(api, docs: list[dict]) -> dict[tuple[str, str, str], str]:
+    """Server-side apply every object; returns the resourceVersion of each."""
+    dynamic_client, _ = api
+    versions = {}
+    for doc in docs:
+        resource = dynamic_client.resources.get(api_version=doc["apiVersion"], kind=doc["kind"])
+        live = resource.server_side_apply(
+            body=copy.deepcopy(doc),
+            name=doc["metadata"]["name"],
+            namespace=doc["metadata"].get("namespace"),
+            field_manager=FIELD_MANAGER,
+            force_conflicts=True,
+        )
+        versions[key(doc)] = live.metadata.resourceVersion
+    return versions
+
+
+def live(api, doc: dict) -> dict:
+    dynamic_client, _ = api
+    resource = dynamic_client.resources.get(api_version=doc["apiVersion"], kind=doc["kind"])
+    return resource.get(
+        name=doc["metadata"]["name"], namespace=doc["metadata"].get("namespace")
+    ).to_dict()
+
+
+def contains(actual, expected) -> bool:
+    """Every field we set is stored as set (the server may add defaults)."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(
+            k in actual and contains(actual[k], v) for k, v in expected.items()
+        )
+    if isinstance(expected, list):
+        return (
+            isinstance(actual, list)
+            and len(actual) == len(expected)
+            and all(map(contains, actual, expected))
+        )
+    return actual == expected
+
+
+@pytest.fixture(scope="module")
+def applied(api, tmp_path_factory):
+    docs = rendered(TOPOLOGY, tmp_path_factory.mktemp("render"))
+    return docs, apply_all(api, docs)
+
+
+def test_the_api_server_stores_every_object_as_rendered(api, applied):
+    docs, versions = applied
+    assert len(versions) == len(docs) > 40
+    for doc in docs:
+        stored = live(api, doc)
+        for field in ("spec", "stringData" if doc["kind"] != "Secret" else "type"):
+            if field in doc:
+                assert contains(stored[field], doc[field]), key(doc)
+        assert contains(
+            stored["metadata"].get("labels") or {}, doc["metadata"].get("labels") or {}
+        ), key(doc)
+
+
+def test_namespaces_carry_listener_and_pod_security_labels(api, applied):
+    _, core = api
+    labels = core.read_namespace("alpha-agents").metadata.labels
+    assert labels["app.kubernetes.io/managed-by"] == MANAGED_BY
+    assert labels["langsmith.com/listener"] == "alpha"
+    assert labels["langsmith.com/workspace"] == "A"
+    assert labels["pod-security.kubernetes.io/enforce"] == "baseline"
+    assert labels["pod-security.kubernetes.io/warn"] == "restricted"
+    quota = core.read_namespaced_resource_quota("langsmith-quota", "alpha-agents")
+    assert quota.spec.hard == {"requests.cpu": "8", "requests.memory": "16Gi", "pods": "40"}
+
+
+def test_every_namespace_has_default_deny_egress(api, applied):
+    dynamic_client, _ = api
+    policies = dynamic_client.resources.get(
+        api_version="networking.k8s.io/v1", kind="NetworkPolicy"
+    )
+    for namespace in (
+        "alpha-agents",
+        "alpha-batch",
+        "beta-agents",
+        "langgraph-alpha",
+        "langgraph-beta",
+    ):
+        deny = policies.get(name="langsmith-default-deny-egress", namespace=namespace).to_dict()
+        assert deny["spec"]["podSelector"] == {}
+        assert deny["spec"]["policyTypes"] == ["Egress"]
+        assert not deny["spec"].get("egress")
+
+
+def test_secrets_hold_the_expected_keys(api, applied):
+    _, core = api
+    assert set(core.read_namespaced_secret("alpha-langsmith-api-key", "langgraph-alpha").data) == {
+        "langsmith_api_key"
+    }
+    stores = core.read_namespaced_secret("support-bot-backing-stores", "alpha-batch")
+    assert set(stores.data) == {"POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM"}
+
+
+def test_workload_pods_pass_the_restricted_pod_security_profile(api, applied):
+    """Dry-run each workload's pod in a namespace that enforces `restricted`."""
+    _, core = api
+    docs, _ = applied
+    core.create_namespace(
+        {
+            "metadata": {
+                "name": "psa-restricted",
+                "labels": {"pod-security.kubernetes.io/enforce": "restricted"},
+            }
+        }
+    )
+    deadline = time.monotonic() + 60
+    while not core.list_namespaced_service_account("psa-restricted").items:  # the SA controller
+        assert time.monotonic() < deadline, "default ServiceAccount never appeared"
+        time.sleep(0.5)
+    workloads = [d for d in docs if d["kind"] in ("StatefulSet", "Job")]
+    assert len(workloads) == 5  # Postgres and Redis per listener, one database Job
+    for doc in workloads:
+        template = copy.deepcopy(doc["spec"]["template"])
+        template["spec"]["volumes"] = [
+            v for v in template["spec"].get("volumes", []) if "secret" not in v
+        ]
+        for container in template["spec"]["containers"]:
+            container["volumeMounts"] = [
+                m
+                for m in container.get("volumeMounts", [])
+                if m["name"] in {v["name"] for v in template["spec"]["volumes"]}
+            ]
+        pod = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": f"dry-{doc['metadata']['name']}"[:63]},
+            "spec": template["spec"],
+        }
+        core.create_namespaced_pod(
+            "psa-restricted", pod, dry_run="All"
+        )  # raises 403 on a violation
+    core.delete_namespace("psa-restricted")
+
+
+def test_second_apply_changes_nothing(api, applied):
+    docs, versions = applied
+    assert apply_all(api, docs) == versions
+
+
+def test_reordered_topology_changes_nothing(api, applied, tmp_path):
+    _, versions = applied
+    reordered = yaml.safe_dump(reverse_everything(yaml.safe_load(TOPOLOGY)), sort_keys=False)
+    assert apply_all(api, rendered(reordered, tmp_path)) == versions
+
+
+def test_rename_with_renamed_from_changes_nothing(api, applied, tmp_path):
+    _, versions = applied
+    text = edit(
+        TOPOLOGY,
+        "  beta:\n    workspace: B",
+        "  team-beta:\n    renamedFrom: beta\n    workspace: B",
+    )
+    assert apply_all(api, rendered(text, tmp_path)) == versions
+
+
+def test_adding_a_listener_only_adds(api, applied, tmp_path):
+    _, versions = applied
+    text = edit(
+        TOPOLOGY,
+        "egress:",
+        "  gamma:\n    workspace: B\n    cluster: local\n    namespaces: [gamma-agents]\n    computeId: local-gamma\n    listenerId: 2b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b\negress:",
+    )
+    after = apply_all(api, rendered(text, tmp_path))
+    assert {k: after[k] for k in versions} == versions
+    added = set(after) - set(versions)
+    assert ("Namespace", "", "gamma-agents") in added
+    assert all(k[1] in ("", "gamma-agents", "langgraph-gamma") for k in added)
+
+
+def test_deleting_everything_leaves_nothing(api, applied):
+    """Runs last: delete what the stack owns; the namespace controller finalizes namespaces."""
+    _, core = api
+    selector = f"app.kubernetes.io/managed-by={MANAGED_BY}"
+    for namespace in core.list_namespace(label_selector=selector).items:
+        core.delete_namespace(namespace.metadata.name)
+    deadline = time.monotonic() + 120
+    while core.list_namespace(label_selector=selector).items:
+        assert time.monotonic() < deadline, "namespaces still terminating"
+        time.sleep(1)
+    from kubernetes.dynamic.exceptions import NotFoundError
+
+    docs, _ = applied
+    for doc in docs:
+        with pytest.raises(NotFoundError):
+            live(api, doc)

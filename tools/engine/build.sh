@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Build the real Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager) from Go
+# modules with the ordinary `go` client, pinned in versions.env and cached outside the repository.
+# Idempotent: a cached binary is reused. Prints the bin directory on the last line of stdout.
+#
+# Also probes the Go module proxy for the Pulumi CLI, language host and providers that a real
+# `pulumi up` needs, and reports exactly what the proxy answers (see README, "Integration tests").
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=versions.env
+source "$here/versions.env"
+cache="${LANGSMITH_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/langsmith-dataplane/engine}"
+bin="$cache/bin-$KUBERNETES_VERSION-$ETCD_VERSION"
+mkdir -p "$bin"
+export GOFLAGS=-mod=mod CGO_ENABLED=0 GOTOOLCHAIN=local
+log() { echo "engine: $*" >&2; }
+
+build_etcd() {
+  [ -x "$bin/etcd" ] && "$bin/etcd" --version >/dev/null 2>&1 && return
+  local dir="$cache/src/etcd-$ETCD_VERSION"
+  mkdir -p "$dir"
+  cat > "$dir/go.mod" <<MOD
+module langsmith-dataplane/engine/etcd
+
+go 1.24
+
+require go.etcd.io/etcd/server/v3 $ETCD_VERSION
+MOD
+  cat > "$dir/main.go" <<'SRC'
+// etcd, built from the go.etcd.io/etcd/server/v3 module.
+package main
+
+import (
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() { etcdmain.Main(os.Args) }
+SRC
+  log "building etcd $ETCD_VERSION"
+  (cd "$dir" && go mod tidy >&2 && go build -trimpath -ldflags "-s -w" -o "$bin/etcd" .)
+}
+
+build_kubernetes() {
+  if [ -x "$bin/kube-apiserver" ] && [ -x "$bin/kube-controller-manager" ] \
+     && "$bin/kube-apiserver" --version 2>/dev/null | grep -q "$KUBERNETES_VERSION"; then
+    return
+  fi
+  local dir="$cache/src/kubernetes-$KUBERNETES_VERSION"
+  local staging="v0.${KUBERNETES_VERSION#v1.}"
+  mkdir -p "$dir"
+  log "downloading k8s.io/kubernetes $KUBERNETES_VERSION"
+  local gomod
+  gomod="$(cd "$dir" && go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
+  {
+    echo "module langsmith-dataplane/engine/kubernetes"
+    echo
+    echo "go 1.24"
+    echo
+    echo "require k8s.io/kubernetes $KUBERNETES_VERSION"
+    echo
+    echo "replace ("
+    # k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them with local
+    # paths; point each at its published version instead.
+    sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => ./staging/src/.*#\1#p' "$gomod" |
+      while read -r module; do echo "	$module => $module $staging"; done
+    echo ")"
+  } > "$dir/go.mod"
+  local pkg=k8s.io/component-base/version
+  local ldflags="-s -w -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1"
+  ldflags+=" -X $pkg.gitMinor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2) -X $pkg.gitTreeState=clean"
+  ldflags+=" -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  for cmd in kube-apiserver kube-controller-manager; do
+    log "building $cmd $KUBERNETES_VERSION (several minutes the first time)"
+    (cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$bin/$cmd" "k8s.io/kubernetes/cmd/$cmd")
+  done
+}
+
+probe_pulumi() {
+  local proxy="${GOPROXY%%,*}"
+  [ "$proxy" = "direct" ] || [ -z "$proxy" ] && proxy=https://proxy.golang.org
+  local module version code
+  while read -r module version; do
+    code="$(curl -s -o /dev/null -w '%{http_code}' "$proxy/$module/@v/$version.info" || echo 000)"
+    log "probe $module@$version: HTTP $code"
+  done <<PROBES
+github.com/pulumi/pulumi/pkg/v3 $PULUMI_VERSION
+github.com/pulumi/pulumi-kubernetes/provider/v4 $PULUMI_KUBERNETES_VERSION
+github.com/pulumi/pulumi-random/provider/v4 $PULUMI_RANDOM_VERSION
+PROBES
+}
+
+build_etcd
+build_kubernetes
+probe_pulumi
+echo "$bin"
