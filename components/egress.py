@@ -105,7 +105,7 @@ class Egress(pulumi.ComponentResource):
                 "namespace": target.namespace,
                 "labels": labels,
             },
-            spec={"podSelector": {}, "policyTypes": ["Egress"], "egress": egress},
+            spec=pulumi.Output.from_input(egress).apply(_spec),
             opts=child_opts(self, aliases=aliases),
         )
 
@@ -185,6 +185,15 @@ class Egress(pulumi.ComponentResource):
                 **family,
                 opts=child_opts(self, **aws_opts),
             )
+
+
+def _spec(egress: list[Any]) -> dict[str, Any]:
+    """No `egress` key at all for deny-all: the API server drops an empty list, and sending
+    one would show as a change on every apply."""
+    spec: dict[str, Any] = {"podSelector": {}, "policyTypes": ["Egress"]}
+    if egress:
+        spec["egress"] = egress
+    return spec
 
 
 def _api_server_rules(endpoints: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -62,6 +62,8 @@ def _from_wire(value: Any) -> Any:
         return [_from_wire(v) for v in value]
     if value == _UNKNOWN:
         return UNKNOWN
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the wire format has only doubles; 999.0 was written as 999
     return value
 
 

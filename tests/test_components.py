@@ -202,7 +202,7 @@ def test_every_listener_namespace_denies_egress_by_default(path, stack):
     for plan in listeners_of(path, stack):
         for namespace in (plan.release_namespace, *plan.spec.namespaces):
             deny = policies[namespace]["langsmith-default-deny-egress"]
-            assert deny == {"podSelector": {}, "policyTypes": ["Egress"], "egress": []}
+            assert deny == {"podSelector": {}, "policyTypes": ["Egress"]}
             assert "langsmith-allow-dns" in policies[namespace]
             assert "langsmith-allow-control-plane" in policies[namespace]
 

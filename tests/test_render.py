@@ -108,3 +108,13 @@ def test_render_command(capsys, tmp_path):
     assert code == 0
     assert out.startswith(f"{tmp_path / 'out'}: 47 Kubernetes manifests, 5 Helm releases")
     assert (tmp_path / "out" / "namespace-team-a.yaml").exists()
+
+
+def test_integers_render_as_integers(tmp_path):
+    """Pulumi's wire format carries only doubles; manifests must still say 999, not 999.0."""
+    rendered = render_stack(topology(STACKS[0][0]), "dev", tmp_path)
+    statefulset = next(p for p in rendered.manifests if p.name.startswith("statefulset-"))
+    text = statefulset.read_text()
+    assert "runAsUser: 999\n" in text
+    assert "999.0" not in text
+    assert "containerPort: 5432\n" in text or "containerPort: 6379\n" in text

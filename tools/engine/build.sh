@@ -78,8 +78,10 @@ build_kubernetes() {
 }
 
 probe_pulumi() {
-  local proxy="${GOPROXY%%,*}"
-  [ "$proxy" = "direct" ] || [ -z "$proxy" ] && proxy=https://proxy.golang.org
+  local proxy
+  proxy="$(go env GOPROXY)"
+  proxy="${proxy%%,*}"
+  if [ "$proxy" = "direct" ] || [ -z "$proxy" ]; then proxy=https://proxy.golang.org; fi
   local module version code
   while read -r module version; do
     code="$(curl -s -o /dev/null -w '%{http_code}' "$proxy/$module/@v/$version.info" || echo 000)"
