@@ -132,7 +132,7 @@ def slice_for_stack(topology: Topology, stack: str) -> StackSlice:
                 workspace_key=listener.workspace,
                 workspace=topology.workspaces[listener.workspace],
                 cluster=cname,
-                compute_id=listener.compute_id or cname,
+                compute_id=listener.effective_compute_id,
                 release_name=release_name(identities[key]),
                 release_namespace=release_namespace(identities[key]),
                 host_queue=host_queue(identities[key]),

@@ -40,17 +40,6 @@ def listener_releases(sim: SimulatedStack):
     return [r for r in sim.by_type(RELEASE) if r.name.endswith("-chart")]
 
 
-def reveal(value: Any) -> Any:
-    """Inputs with secrets unwrapped (for asserting on values that are secret)."""
-    if isinstance(value, Secret):
-        return reveal(value.value)
-    if isinstance(value, dict):
-        return {k: reveal(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [reveal(v) for v in value]
-    return value
-
-
 def plain_strings(value: Any):
     """Every string in `value` that is NOT inside a secret."""
     if isinstance(value, Secret):

@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 import yaml
 
+from langsmith_dataplane.review.masking import reveal
 from langsmith_dataplane.versions import LISTENER_CHART
 from tests.helpers import REFERENCE_VALUES
-from tests.sim import all_stacks, listener_releases, reveal, simulated
+from tests.sim import all_stacks, listener_releases, simulated
 
 CHART_VALUES = yaml.safe_load(REFERENCE_VALUES.read_text())
 CHART_META = yaml.safe_load((REFERENCE_VALUES.parent / "Chart.yaml").read_text())

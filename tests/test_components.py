@@ -9,6 +9,7 @@ import pytest
 
 from langsmith_dataplane.control_plane import REGIONS
 from langsmith_dataplane.naming import release_namespace
+from langsmith_dataplane.review.masking import reveal
 from langsmith_dataplane.simulation import Secret
 from langsmith_dataplane.stack_slice import slice_for_stack
 from tests.helpers import REPO
@@ -18,7 +19,6 @@ from tests.sim import (
     all_stacks,
     listener_releases,
     plain_strings,
-    reveal,
     simulated,
     topology,
 )

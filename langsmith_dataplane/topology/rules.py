@@ -408,16 +408,12 @@ def redis_dbs_distinct(ctx: RuleContext) -> Iterator[Diagnostic]:
                 used[db] = dname
 
 
-def effective_compute_id(name: str, listener: Listener) -> str:
-    return listener.compute_id or listener.cluster
-
-
 @rule("compute-id")
 def compute_ids_unique(ctx: RuleContext) -> Iterator[Diagnostic]:
     """(workspace, compute id) is unique; compute id defaults to the cluster name."""
     seen: dict[tuple[str, str], str] = {}
     for lname, listener in ctx.topology.listeners.items():
-        compute_id = effective_compute_id(lname, listener)
+        compute_id = listener.effective_compute_id
         key = (listener.workspace, compute_id)
         first = seen.setdefault(key, lname)
         if first == lname:

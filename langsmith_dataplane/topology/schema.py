@@ -306,6 +306,11 @@ class Listener(_Model):
         None, description="Optional ResourceQuota for each watched namespace."
     )
 
+    @property
+    def effective_compute_id(self) -> str:
+        """The control plane's compute id: `computeId`, or the cluster name."""
+        return self.compute_id or self.cluster
+
 
 class EgressRule(_Model):
     """Extra egress the Agent Servers need (LLM providers, tools, ...)."""
