@@ -23,16 +23,32 @@ def test_program_invariants_hold_for_random_topologies(data):
         urns = Counter(r.urn for r in sim.resources)
         assert not [u for u, n in urns.items() if n > 1], "duplicate URNs"
         k8s_names = Counter(  # per cluster: the provider identifies the cluster
-            (r.provider.split("::")[-2], r.type, (r.inputs.get("metadata") or {}).get("namespace"), (r.inputs.get("metadata") or {}).get("name"))
+            (
+                r.provider.split("::")[-2],
+                r.type,
+                (r.inputs.get("metadata") or {}).get("namespace"),
+                (r.inputs.get("metadata") or {}).get("name"),
+            )
             for r in sim.resources
-            if r.type.startswith("kubernetes:") and r.custom and not r.read and (r.inputs.get("metadata") or {}).get("name")
+            if r.type.startswith("kubernetes:")
+            and r.custom
+            and not r.read
+            and (r.inputs.get("metadata") or {}).get("name")
         )
-        assert not [k for k, n in k8s_names.items() if n > 1], "two objects with one Kubernetes name"
-        releases = [r for r in sim.by_type("kubernetes:helm.sh/v3:Release") if r.name.endswith("-chart")]
+        assert not [k for k, n in k8s_names.items() if n > 1], (
+            "two objects with one Kubernetes name"
+        )
+        releases = [
+            r for r in sim.by_type("kubernetes:helm.sh/v3:Release") if r.name.endswith("-chart")
+        ]
         assert len(releases) == len(slice_.listeners)
         for cluster in slice_.clusters:
             names = {p.release_name for p in cluster.listeners}
-            owners = [r for r in releases if r.inputs["name"] in names and r.inputs["values"]["operator"]["createCRDs"]]
+            owners = [
+                r
+                for r in releases
+                if r.inputs["name"] in names and r.inputs["values"]["operator"]["createCRDs"]
+            ]
             assert len(owners) == (1 if cluster.listeners else 0)
         denied = {
             r.inputs["metadata"]["namespace"]

@@ -8,6 +8,7 @@ same way the Kubernetes provider does, and check what the API server stores and 
 from __future__ import annotations
 
 import copy
+import subprocess
 import time
 from pathlib import Path
 
@@ -207,6 +208,91 @@ def test_adding_a_listener_only_adds(api, applied, tmp_path):
     added = set(after) - set(versions)
     assert ("Namespace", "", "gamma-agents") in added
     assert all(k[1] in ("", "gamma-agents", "langgraph-gamma") for k in added)
+
+
+def _helm(control_plane, *args: str) -> str:
+    result = subprocess.run(
+        [str(control_plane.bin_dir / "helm"), "--kubeconfig", str(control_plane.kubeconfig), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_listener_releases_install_with_the_rendered_values(api, applied, control_plane, tmp_path):
+    """Install each listener release (stand-in chart) with exactly the values the program sets."""
+    from tests.integration.standin_chart import make_standin_chart
+
+    chart = make_standin_chart(tmp_path / "charts")
+    result = render_stack(parse_topology(TOPOLOGY).model, "local", tmp_path / "render")
+    listings = [yaml.safe_load(p.read_text()) for p in result.helm_releases]
+    releases = [r for r in listings if r["chart"] == "langgraph-dataplane"]
+    assert {r["release"] for r in releases} == {"alpha", "beta"}
+    for release in releases:
+        values = tmp_path / f"{release['release']}.values.yaml"
+        values.write_text(yaml.safe_dump(release["values"]))
+        args = [
+            "upgrade",
+            "--install",
+            release["release"],
+            str(chart),
+            "-n",
+            release["namespace"],
+            "-f",
+            str(values),
+        ]
+        _helm(control_plane, *args)
+        first = _helm(
+            control_plane, "get", "manifest", release["release"], "-n", release["namespace"]
+        )
+        _helm(
+            control_plane, *args
+        )  # a second install with the same values renders the same objects
+        assert (
+            _helm(control_plane, "get", "manifest", release["release"], "-n", release["namespace"])
+            == first
+        )
+    dynamic_client, _ = api
+    deployments = dynamic_client.resources.get(api_version="apps/v1", kind="Deployment")
+    env = {
+        name: {
+            e["name"]: e
+            for e in deployments.get(
+                name=f"{name}-listener", namespace=f"langgraph-{name}"
+            ).to_dict()["spec"]["template"]["spec"]["containers"][0]["env"]
+        }
+        for name in ("alpha", "beta")
+    }
+    assert env["alpha"]["LANGGRAPH_LISTENER_ID"]["value"] == "9e2f1a3b-0c4d-4e5f-8a6b-7c8d9e0f1a2b"
+    assert env["alpha"]["WATCH_NAMESPACES"]["value"] == "alpha-agents,alpha-batch"
+    assert env["alpha"]["HOST_BACKEND_URL"]["value"] == "https://eu.api.host.langchain.com"
+    assert env["alpha"]["LANGSMITH_API_KEY"]["valueFrom"]["secretKeyRef"] == {
+        "name": "alpha-langsmith-api-key",
+        "key": "langsmith_api_key",
+    }
+    assert env["beta"]["REDIS_URL"]["valueFrom"]["secretKeyRef"] == {
+        "name": "beta-redis-connection",
+        "key": "connection_url",
+    }
+    assert env["alpha"]["HOST_QUEUE"]["value"] != env["beta"]["HOST_QUEUE"]["value"]
+    crds = dynamic_client.resources.get(
+        api_version="apiextensions.k8s.io/v1", kind="CustomResourceDefinition"
+    )
+    crd = crds.get(name="lgps.standin.langchain.test").to_dict()
+    assert crd["metadata"]["annotations"]["meta.helm.sh/release-name"] == "alpha"  # the one creator
+    configmaps = dynamic_client.resources.get(api_version="v1", kind="ConfigMap")
+    routing = configmaps.get(name="alpha-routing", namespace="langgraph-alpha").to_dict()["data"]
+    assert routing == {
+        "ingress": "false",
+        "gateway": "true",
+        "gatewayName": "agents",
+        "gatewayNamespace": "gateway-system",
+        "istio": "false",
+    }
+    for release in releases:
+        _helm(control_plane, "uninstall", release["release"], "-n", release["namespace"])
 
 
 def test_deleting_everything_leaves_nothing(api, applied):

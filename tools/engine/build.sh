@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Build the real Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager) from Go
-# modules with the ordinary `go` client, pinned in versions.env and cached outside the repository.
+# Build the real Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager) and Helm
+# from Go modules with the ordinary `go` client, pinned in versions.env and cached outside the repository.
 # Idempotent: a cached binary is reused. Prints the bin directory on the last line of stdout.
 #
 # Also probes the Go module proxy for the Pulumi CLI, language host and providers that a real
@@ -77,6 +77,23 @@ build_kubernetes() {
   done
 }
 
+build_helm() {
+  [ -x "$bin/helm" ] && "$bin/helm" version --short 2>/dev/null | grep -q "$HELM_VERSION" && return
+  local dir="$cache/src/helm-$HELM_VERSION"
+  mkdir -p "$dir"
+  cat > "$dir/go.mod" <<MOD
+module langsmith-dataplane/engine/helm
+
+go 1.24
+
+require helm.sh/helm/v3 $HELM_VERSION
+MOD
+  log "building helm $HELM_VERSION"
+  (cd "$dir" && go build -trimpath \
+    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
+    -o "$bin/helm" helm.sh/helm/v3/cmd/helm)
+}
+
 probe_pulumi() {
   local proxy
   proxy="$(go env GOPROXY)"
@@ -95,5 +112,6 @@ PROBES
 
 build_etcd
 build_kubernetes
+build_helm
 probe_pulumi
 echo "$bin"
