@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
 
 import pulumi
 
@@ -46,10 +45,3 @@ def slug(value: str) -> str:
 
 def child_opts(parent: pulumi.Resource, **kwargs: object) -> pulumi.ResourceOptions:
     return pulumi.ResourceOptions(parent=parent, **kwargs)  # type: ignore[arg-type]
-
-
-def merge_labels(*maps: Mapping[str, str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for m in maps:
-        out.update(m)
-    return out

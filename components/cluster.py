@@ -20,7 +20,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components._common import base_labels, bounded_name, child_opts
+from components._common import base_labels, bounded_name, child_opts, slug
 from components.aws_network import AwsNetwork
 from langsmith_dataplane.topology.schema import Cluster as ClusterSpec
 from langsmith_dataplane.topology.schema import EksCluster
@@ -384,7 +384,7 @@ class Cluster(pulumi.ComponentResource):
         for cidr in eks.registry_egress_cidrs:
             rules.append(
                 (
-                    f"to-registries-{cidr.replace('/', '-').replace('.', '-')}",
+                    f"to-registries-{slug(cidr)}",
                     aws.vpc.SecurityGroupEgressRule,
                     {"cidr_ipv4": cidr, "ip_protocol": "tcp", "from_port": 443, "to_port": 443},
                 )

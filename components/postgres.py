@@ -15,8 +15,9 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from components._common import RESTRICTED_CONTAINER, annotations, bounded_name, child_opts
-from components.aws_network import AwsNetwork
+from components._common import RESTRICTED_CONTAINER, bounded_name, child_opts
+from components._stateful_store import store_service, store_statefulset
+from components.aws_network import AwsNetwork, nodes_only_security_group
 from components.database_job import create_databases_job, database_name
 from langsmith_dataplane.topology.schema import InClusterPostgres, RdsPostgres
 from langsmith_dataplane.versions import POSTGRES_IMAGE
@@ -110,102 +111,65 @@ class Postgres(pulumi.ComponentResource):
         assert spec is not None
         server = f"{args.identity}-postgres"
         selector = {"app.kubernetes.io/name": "postgres", "app.kubernetes.io/instance": server}
-        service = k8s.core.v1.Service(
-            f"{name}-service",
-            metadata={"name": server, "namespace": args.namespace, "labels": labels},
-            spec={
-                "selector": selector,
-                "ports": [{"name": "postgres", "port": PORT, "targetPort": PORT}],
-            },
-            opts=child_opts(self),
+        service, host = store_service(
+            self,
+            name,
+            server=server,
+            namespace=args.namespace,
+            labels=labels,
+            selector=selector,
+            port_name="postgres",
+            port=PORT,
         )
         probe = {
             "exec": {"command": ["pg_isready", "-U", ADMIN_USER]},
             "periodSeconds": 10,
             "timeoutSeconds": 5,
         }
-        volume_claim = {
-            "metadata": {"name": "data"},
-            "spec": {
-                "accessModes": ["ReadWriteOnce"],
-                "resources": {"requests": {"storage": f"{spec.storage_gb}Gi"}},
-                **({"storageClassName": spec.storage_class} if spec.storage_class else {}),
+        container = {
+            "name": "postgres",
+            "image": POSTGRES_IMAGE,
+            "imagePullPolicy": "IfNotPresent",
+            "ports": [{"name": "postgres", "containerPort": PORT}],
+            # The password is a mounted file, never an environment variable.
+            "env": [
+                {"name": "POSTGRES_USER", "value": ADMIN_USER},
+                {"name": "POSTGRES_PASSWORD_FILE", "value": f"{SECRET_MOUNT}/POSTGRES_PASSWORD"},
+                {"name": "PGDATA", "value": "/var/lib/postgresql/data/pgdata"},
+            ],
+            "readinessProbe": probe,
+            "livenessProbe": {**probe, "initialDelaySeconds": 30},
+            "resources": {
+                "requests": {"cpu": "250m", "memory": "512Mi"},
+                "limits": {"cpu": "2", "memory": "2Gi"},
             },
+            "securityContext": RESTRICTED_CONTAINER,
+            "volumeMounts": [
+                {"name": "data", "mountPath": "/var/lib/postgresql/data"},
+                {"name": "run", "mountPath": "/var/run/postgresql"},
+                {"name": "tmp", "mountPath": "/tmp"},
+                {"name": "admin", "mountPath": SECRET_MOUNT, "readOnly": True},
+            ],
         }
-        k8s.apps.v1.StatefulSet(
-            f"{name}-statefulset",
-            metadata={
-                "name": server,
-                "namespace": args.namespace,
-                "labels": {**labels, **selector},
-                "annotations": annotations(args.skip_await),
-            },
-            spec={
-                "serviceName": server,
-                "replicas": 1,
-                "selector": {"matchLabels": selector},
-                # Deleting the StatefulSet keeps the volume: data outlives a mistaken delete.
-                "persistentVolumeClaimRetentionPolicy": {
-                    "whenDeleted": "Retain",
-                    "whenScaled": "Retain",
-                },
-                "template": {
-                    "metadata": {"labels": {**labels, **selector}},
-                    "spec": {
-                        "automountServiceAccountToken": False,
-                        "securityContext": {
-                            "runAsNonRoot": True,
-                            "runAsUser": 999,
-                            "runAsGroup": 999,
-                            "fsGroup": 999,
-                            "seccompProfile": {"type": "RuntimeDefault"},
-                        },
-                        "containers": [
-                            {
-                                "name": "postgres",
-                                "image": POSTGRES_IMAGE,
-                                "imagePullPolicy": "IfNotPresent",
-                                "ports": [{"name": "postgres", "containerPort": PORT}],
-                                # The password is a mounted file, never an environment variable.
-                                "env": [
-                                    {"name": "POSTGRES_USER", "value": ADMIN_USER},
-                                    {
-                                        "name": "POSTGRES_PASSWORD_FILE",
-                                        "value": f"{SECRET_MOUNT}/POSTGRES_PASSWORD",
-                                    },
-                                    {"name": "PGDATA", "value": "/var/lib/postgresql/data/pgdata"},
-                                ],
-                                "readinessProbe": probe,
-                                "livenessProbe": {**probe, "initialDelaySeconds": 30},
-                                "resources": {
-                                    "requests": {"cpu": "250m", "memory": "512Mi"},
-                                    "limits": {"cpu": "2", "memory": "2Gi"},
-                                },
-                                "securityContext": RESTRICTED_CONTAINER,
-                                "volumeMounts": [
-                                    {"name": "data", "mountPath": "/var/lib/postgresql/data"},
-                                    {"name": "run", "mountPath": "/var/run/postgresql"},
-                                    {"name": "tmp", "mountPath": "/tmp"},
-                                    {"name": "admin", "mountPath": SECRET_MOUNT, "readOnly": True},
-                                ],
-                            }
-                        ],
-                        "volumes": [
-                            {"name": "run", "emptyDir": {}},
-                            {"name": "tmp", "emptyDir": {}},
-                            {
-                                "name": "admin",
-                                "secret": {"secretName": admin.metadata.name, "defaultMode": 0o440},
-                            },
-                        ],
-                    },
-                },
-                "volumeClaimTemplates": [volume_claim],
-            },
-            opts=child_opts(self, protect=args.protect, depends_on=[service]),
-        )
-        host = pulumi.Output.format(
-            "{0}.{1}.svc.cluster.local", service.metadata.name, args.namespace
+        volumes = [
+            {"name": "run", "emptyDir": {}},
+            {"name": "tmp", "emptyDir": {}},
+            {"name": "admin", "secret": {"secretName": admin.metadata.name, "defaultMode": 0o440}},
+        ]
+        store_statefulset(
+            self,
+            name,
+            server=server,
+            namespace=args.namespace,
+            labels=labels,
+            selector=selector,
+            container=container,
+            volumes=volumes,
+            storage_gb=spec.storage_gb,
+            storage_class=spec.storage_class,
+            service=service,
+            protect=args.protect,
+            skip_await=args.skip_await,
         )
         return host, selector, "disable"
 
@@ -225,22 +189,14 @@ class Postgres(pulumi.ComponentResource):
             tags=tags,
             opts=child_opts(self, **aws_opts),
         )
-        security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
-            vpc_id=network.vpc_id,
-            description=f"LangSmith data plane {args.identity}: Postgres from cluster nodes only",
+        security_group = nodes_only_security_group(
+            self,
+            name,
+            network=network,
+            port=PORT,
+            what="Postgres",
+            identity=args.identity,
             tags=tags,
-            opts=child_opts(self, **aws_opts),
-        )
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-from-nodes",
-            security_group_id=security_group.id,
-            referenced_security_group_id=network.node_security_group_id,
-            ip_protocol="tcp",
-            from_port=PORT,
-            to_port=PORT,
-            description="Postgres from the cluster's nodes",
-            opts=child_opts(self, **aws_opts),
         )
         instance = aws.rds.Instance(
             f"{name}-instance",

@@ -16,8 +16,9 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from components._common import RESTRICTED_CONTAINER, annotations, bounded_name, child_opts
-from components.aws_network import AwsNetwork
+from components._common import RESTRICTED_CONTAINER, bounded_name, child_opts
+from components._stateful_store import store_service, store_statefulset
+from components.aws_network import AwsNetwork, nodes_only_security_group
 from langsmith_dataplane.topology.schema import ElastiCacheRedis, InClusterRedis
 from langsmith_dataplane.versions import REDIS_IMAGE
 
@@ -108,14 +109,15 @@ class Redis(pulumi.ComponentResource):
             string_data={"REDIS_PASSWORD": password.result},
             opts=child_opts(self),
         )
-        service = k8s.core.v1.Service(
-            f"{name}-service",
-            metadata={"name": server, "namespace": args.namespace, "labels": labels},
-            spec={
-                "selector": selector,
-                "ports": [{"name": "redis", "port": PORT, "targetPort": PORT}],
-            },
-            opts=child_opts(self),
+        service, host = store_service(
+            self,
+            name,
+            server=server,
+            namespace=args.namespace,
+            labels=labels,
+            selector=selector,
+            port_name="redis",
+            port=PORT,
         )
         password_file = "/etc/redis-auth/REDIS_PASSWORD"
         ping = f'redis-cli -a "$(cat {password_file})" --no-auth-warning ping'
@@ -124,89 +126,46 @@ class Redis(pulumi.ComponentResource):
             "periodSeconds": 10,
             "timeoutSeconds": 5,
         }
-        k8s.apps.v1.StatefulSet(
-            f"{name}-statefulset",
-            metadata={
-                "name": server,
-                "namespace": args.namespace,
-                "labels": {**labels, **selector},
-                "annotations": annotations(args.skip_await),
+        container = {
+            "name": "redis",
+            "image": REDIS_IMAGE,
+            "imagePullPolicy": "IfNotPresent",
+            "command": ["sh", "-c"],
+            # The password is a mounted file, never an environment variable.
+            "args": [
+                f'exec redis-server --requirepass "$(cat {password_file})" '
+                "--appendonly yes --dir /data"
+            ],
+            "ports": [{"name": "redis", "containerPort": PORT}],
+            "readinessProbe": probe,
+            "livenessProbe": {**probe, "initialDelaySeconds": 30},
+            "resources": {
+                "requests": {"cpu": "100m", "memory": "256Mi"},
+                "limits": {"cpu": "1", "memory": "1Gi"},
             },
-            spec={
-                "serviceName": server,
-                "replicas": 1,
-                "selector": {"matchLabels": selector},
-                "persistentVolumeClaimRetentionPolicy": {
-                    "whenDeleted": "Retain",
-                    "whenScaled": "Retain",
-                },
-                "template": {
-                    "metadata": {"labels": {**labels, **selector}},
-                    "spec": {
-                        "automountServiceAccountToken": False,
-                        "securityContext": {
-                            "runAsNonRoot": True,
-                            "runAsUser": 999,
-                            "runAsGroup": 999,
-                            "fsGroup": 999,
-                            "seccompProfile": {"type": "RuntimeDefault"},
-                        },
-                        "containers": [
-                            {
-                                "name": "redis",
-                                "image": REDIS_IMAGE,
-                                "imagePullPolicy": "IfNotPresent",
-                                "command": ["sh", "-c"],
-                                # The password is a mounted file, never an environment variable.
-                                "args": [
-                                    f'exec redis-server --requirepass "$(cat {password_file})" '
-                                    "--appendonly yes --dir /data"
-                                ],
-                                "ports": [{"name": "redis", "containerPort": PORT}],
-                                "readinessProbe": probe,
-                                "livenessProbe": {**probe, "initialDelaySeconds": 30},
-                                "resources": {
-                                    "requests": {"cpu": "100m", "memory": "256Mi"},
-                                    "limits": {"cpu": "1", "memory": "1Gi"},
-                                },
-                                "securityContext": RESTRICTED_CONTAINER,
-                                "volumeMounts": [
-                                    {"name": "data", "mountPath": "/data"},
-                                    {
-                                        "name": "auth",
-                                        "mountPath": "/etc/redis-auth",
-                                        "readOnly": True,
-                                    },
-                                ],
-                            }
-                        ],
-                        "volumes": [
-                            {
-                                "name": "auth",
-                                "secret": {"secretName": auth.metadata.name, "defaultMode": 0o440},
-                            }
-                        ],
-                    },
-                },
-                "volumeClaimTemplates": [
-                    {
-                        "metadata": {"name": "data"},
-                        "spec": {
-                            "accessModes": ["ReadWriteOnce"],
-                            "resources": {"requests": {"storage": f"{spec.storage_gb}Gi"}},
-                            **(
-                                {"storageClassName": spec.storage_class}
-                                if spec.storage_class
-                                else {}
-                            ),
-                        },
-                    }
-                ],
-            },
-            opts=child_opts(self, protect=args.protect, depends_on=[service]),
-        )
-        host = pulumi.Output.format(
-            "{0}.{1}.svc.cluster.local", service.metadata.name, args.namespace
+            "securityContext": RESTRICTED_CONTAINER,
+            "volumeMounts": [
+                {"name": "data", "mountPath": "/data"},
+                {"name": "auth", "mountPath": "/etc/redis-auth", "readOnly": True},
+            ],
+        }
+        volumes = [
+            {"name": "auth", "secret": {"secretName": auth.metadata.name, "defaultMode": 0o440}}
+        ]
+        store_statefulset(
+            self,
+            name,
+            server=server,
+            namespace=args.namespace,
+            labels=labels,
+            selector=selector,
+            container=container,
+            volumes=volumes,
+            storage_gb=spec.storage_gb,
+            storage_class=spec.storage_class,
+            service=service,
+            protect=args.protect,
+            skip_await=args.skip_await,
         )
         return host, selector
 
@@ -226,22 +185,8 @@ class Redis(pulumi.ComponentResource):
             tags=tags,
             opts=child_opts(self, **aws_opts),
         )
-        security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
-            vpc_id=network.vpc_id,
-            description=f"LangSmith data plane {args.identity}: Redis from cluster nodes only",
-            tags=tags,
-            opts=child_opts(self, **aws_opts),
-        )
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-from-nodes",
-            security_group_id=security_group.id,
-            referenced_security_group_id=network.node_security_group_id,
-            ip_protocol="tcp",
-            from_port=PORT,
-            to_port=PORT,
-            description="Redis from the cluster's nodes",
-            opts=child_opts(self, **aws_opts),
+        security_group = nodes_only_security_group(
+            self, name, network=network, port=PORT, what="Redis", identity=args.identity, tags=tags
         )
         failover = spec.replicas > 0
         group = aws.elasticache.ReplicationGroup(
