@@ -22,6 +22,13 @@ LISTENER_CHART = ChartRef(
     repo="https://langchain-ai.github.io/helm/",
 )
 
+# Standalone Agent Servers (LangSmith's hybrid model for new customers since 2026-05).
+AGENT_SERVER_CHART = ChartRef(
+    chart="langgraph-cloud",
+    version="0.3.2",  # appVersion 0.2.3
+    repo="https://langchain-ai.github.io/helm/",
+)
+
 # Cluster add-ons.
 KEDA_CHART = ChartRef(chart="keda", version="2.17.2", repo="https://kedacore.github.io/charts")
 METRICS_SERVER_CHART = ChartRef(

@@ -10,8 +10,8 @@ from langsmith_dataplane.diagnostics import Diagnostic, TopologyError
 from langsmith_dataplane.topology import ValidatedTopology, parse_topology
 
 REPO = Path(__file__).resolve().parent.parent
-REFERENCE = REPO.parent / "shared" / "reference" / "topology.yaml"
-REFERENCE_VALUES = REPO.parent / "shared" / "reference" / "langgraph-dataplane" / "values.yaml"
+# The project's own copy of the documented seed layouts (it must accept the reference unchanged).
+REFERENCE = REPO / "topology.yaml"
 REFERENCE_TEXT = REFERENCE.read_text()
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
 

@@ -9,11 +9,12 @@ import yaml
 
 from langsmith_dataplane.review.masking import reveal
 from langsmith_dataplane.versions import LISTENER_CHART
-from tests.helpers import REFERENCE_VALUES
+from tests.artifacts import listener_chart
 from tests.sim import all_stacks, listener_releases, simulated
 
-CHART_VALUES = yaml.safe_load(REFERENCE_VALUES.read_text())
-CHART_META = yaml.safe_load((REFERENCE_VALUES.parent / "Chart.yaml").read_text())
+
+def chart_file(name: str) -> Any:
+    return yaml.safe_load((listener_chart() / name).read_text())
 
 
 def leaf_paths(values: dict[str, Any], prefix: tuple[str, ...] = ()):
@@ -25,7 +26,7 @@ def leaf_paths(values: dict[str, Any], prefix: tuple[str, ...] = ()):
 
 
 def check_path(path: tuple[str, ...], value: Any) -> None:
-    node: Any = CHART_VALUES
+    node: Any = chart_file("values.yaml")
     for depth, key in enumerate(path):
         assert isinstance(node, dict), (
             f"{'.'.join(path)}: {'.'.join(path[:depth])} is not a mapping"
@@ -68,5 +69,6 @@ def test_the_check_catches_a_path_the_chart_lacks():
 
 
 def test_pinned_chart_matches_the_reference_chart():
-    assert LISTENER_CHART.chart == CHART_META["name"]
-    assert LISTENER_CHART.version == CHART_META["version"]
+    meta = chart_file("Chart.yaml")
+    assert LISTENER_CHART.chart == meta["name"]
+    assert LISTENER_CHART.version == meta["version"]

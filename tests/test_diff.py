@@ -12,7 +12,7 @@ from langsmith_dataplane.cli import main
 from langsmith_dataplane.review.diff import diff_topologies
 from langsmith_dataplane.review.diff_format import MARKDOWN_LIMIT, diff_markdown, diff_text
 from langsmith_dataplane.topology import parse_topology
-from tests.helpers import REFERENCE_TEXT, edit
+from tests.helpers import REFERENCE_TEXT, edit, line_of
 from tests.test_identity import NEW_LISTENER, RENAMED, reverse_everything
 
 
@@ -253,7 +253,7 @@ def test_invalid_head_reports_errors(capsys, tmp_path):
     )
     code, out, _ = run(capsys, "diff", base, head)
     assert code == 1
-    assert f"{head}:70:18: error:" in out
+    assert f"{head}:{line_of(REFERENCE_TEXT, 'namespaces: [team-b]')}:18: error:" in out
 
 
 @pytest.mark.parametrize("argv", [["diff", "only-one.yaml"], ["diff", "a", "b", "c"]])

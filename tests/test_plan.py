@@ -6,7 +6,7 @@ import json
 
 from langsmith_dataplane.cli import main
 from langsmith_dataplane.review.diagram import mermaid
-from tests.helpers import REFERENCE, REFERENCE_TEXT, edit
+from tests.helpers import REFERENCE, REFERENCE_TEXT, edit, line_of
 from tests.sim import PLANTED_KEY
 
 
@@ -83,7 +83,7 @@ def test_invalid_topology_exits_1(capsys, tmp_path):
     path.write_text(edit(REFERENCE_TEXT, "region: us\n", "region: mars\n"))
     code, out, _ = run(capsys, "plan", str(path))
     assert code == 1
-    assert out.startswith(f"{path}:9:11: error:")
+    assert out.startswith(f"{path}:{line_of(REFERENCE_TEXT, 'region: us')}:11: error:")
 
 
 def test_planted_key_never_printed(capsys, monkeypatch, tmp_path):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.helpers import REFERENCE_VALUES
+from tests.artifacts import listener_chart
 
 CHART_NAME = "langgraph-dataplane-standin"
 
@@ -96,7 +96,7 @@ def make_standin_chart(directory: Path) -> Path:
     chart = directory / CHART_NAME
     (chart / "templates").mkdir(parents=True, exist_ok=True)
     (chart / "Chart.yaml").write_text(CHART_YAML)
-    shutil.copyfile(REFERENCE_VALUES, chart / "values.yaml")
+    shutil.copyfile(listener_chart() / "values.yaml", chart / "values.yaml")
     (chart / "templates" / "listener.yaml").write_text(LISTENER)
     (chart / "templates" / "crd.yaml").write_text(CRD)
     (chart / "templates" / "routing.yaml").write_text(ROUTING)

@@ -3,8 +3,13 @@
 # from Go modules with the ordinary `go` client, pinned in versions.env and cached outside the repository.
 # Idempotent: a cached binary is reused. Prints the bin directory on the last line of stdout.
 #
-# Also probes the Go module proxy for the Pulumi CLI, language host and providers that a real
-# `pulumi up` needs, and reports exactly what the proxy answers (see README, "Integration tests").
+# usage: build.sh [all|helm|pulumi]
+#   all     etcd, kube-apiserver, kube-controller-manager, Helm (default)
+#   helm    Helm only (the unit tests template the real charts with it)
+#   pulumi  the real Pulumi engine (CLI, Python language host, kubernetes and random providers),
+#           built by $LANGSMITH_ENGINE_SRC/build.sh (default ../shared/engine-src) into the cache;
+#           prints the engine's bin directory. Without the source, a `pulumi` on the PATH (the
+#           official CLI, which fetches its providers itself) is used as it is.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=versions.env
@@ -94,24 +99,25 @@ MOD
     -o "$bin/helm" helm.sh/helm/v3/cmd/helm)
 }
 
-probe_pulumi() {
-  local proxy
-  proxy="$(go env GOPROXY)"
-  proxy="${proxy%%,*}"
-  if [ "$proxy" = "direct" ] || [ -z "$proxy" ]; then proxy=https://proxy.golang.org; fi
-  local module version code
-  while read -r module version; do
-    code="$(curl -s -o /dev/null -w '%{http_code}' "$proxy/$module/@v/$version.info" || echo 000)"
-    log "probe $module@$version: HTTP $code"
-  done <<PROBES
-github.com/pulumi/pulumi/pkg/v3 $PULUMI_VERSION
-github.com/pulumi/pulumi-kubernetes/provider/v4 $PULUMI_KUBERNETES_VERSION
-github.com/pulumi/pulumi-random/provider/v4 $PULUMI_RANDOM_VERSION
-PROBES
+build_pulumi() {
+  local src="${LANGSMITH_ENGINE_SRC:-$here/../../../shared/engine-src}"
+  local out="$cache/pulumi-$PULUMI_VERSION"
+  if [ -x "$src/build.sh" ]; then
+    log "building the Pulumi engine $PULUMI_VERSION from $src (about 17 min cold, 1 min warm)"
+    "$src/build.sh" "$out" >&2
+    echo "$out"
+  elif command -v pulumi >/dev/null; then
+    log "no engine source at $src: using $(command -v pulumi)"
+    dirname "$(command -v pulumi)"
+  else
+    log "no engine source at $src (set LANGSMITH_ENGINE_SRC) and no pulumi on the PATH"
+    return 1
+  fi
 }
 
-build_etcd
-build_kubernetes
-build_helm
-probe_pulumi
-echo "$bin"
+case "${1:-all}" in
+  helm) build_helm; echo "$bin" ;;
+  pulumi) build_pulumi ;;
+  all) build_etcd; build_kubernetes; build_helm; echo "$bin" ;;
+  *) echo "usage: $0 [all|helm|pulumi]" >&2; exit 2 ;;
+esac

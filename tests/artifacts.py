@@ -1,0 +1,111 @@
+"""External artefacts some tests need (the real LangChain charts, Helm), each found one way.
+
+* Charts: `LANGSMITH_CHARTS_DIR`, a directory holding `<chart>-<version>/` (CI points it at
+  `../shared/charts`). Unset, `../shared/charts` beside the checkout is used when it exists;
+  otherwise the pinned version is pulled from the chart repository into the cache once
+  (`~/.cache/langsmith-dataplane/charts`), which needs internet.
+* Helm: `$LANGSMITH_ENGINE_BIN/helm` (what `tools/engine/build.sh` builds), else `helm` on the
+  PATH, else `tools/engine/build.sh helm` builds it (needs Go and the Go module proxy).
+
+A test that cannot find an artefact fails with one line naming the setting; it never skips.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from langsmith_dataplane.versions import AGENT_SERVER_CHART, LISTENER_CHART, ChartRef
+
+REPO = Path(__file__).resolve().parent.parent
+CHARTS_SETTING = "LANGSMITH_CHARTS_DIR"
+ENGINE_SETTING = "LANGSMITH_ENGINE_BIN"
+CACHE = Path(
+    os.environ.get("LANGSMITH_ENGINE_CACHE")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "langsmith-dataplane"
+)
+
+
+def _charts_dirs() -> list[Path]:
+    configured = os.environ.get(CHARTS_SETTING)
+    if configured:
+        return [Path(configured)]
+    return [REPO.parent / "shared" / "charts", CACHE / "charts"]
+
+
+def _pull(ref: ChartRef, into: Path) -> Path:
+    """Fetch the pinned chart from its repository (a machine with internet)."""
+    into.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=into) as scratch:
+        pull = [str(helm()), "pull", ref.chart, "--repo", str(ref.repo), "--version", ref.version]
+        subprocess.run(
+            [*pull, "--untar", "--untardir", scratch],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        target = into / f"{ref.chart}-{ref.version}"
+        os.replace(Path(scratch) / ref.chart, target)
+    return target
+
+
+@cache
+def chart_dir(ref: ChartRef = LISTENER_CHART) -> Path:
+    """The unpacked, unmodified chart `ref` pins."""
+    name = f"{ref.chart}-{ref.version}"
+    for base in _charts_dirs():
+        if (base / name / "Chart.yaml").is_file():
+            return base / name
+    if os.environ.get(CHARTS_SETTING):
+        pytest.fail(f"{CHARTS_SETTING}={os.environ[CHARTS_SETTING]} has no {name}/Chart.yaml")
+    try:
+        return _pull(ref, CACHE / "charts")
+    except (subprocess.SubprocessError, OSError) as error:
+        detail = getattr(error, "stderr", "") or error
+        pytest.fail(
+            f"chart {name} not found: set {CHARTS_SETTING} to a directory holding {name}/ "
+            f"(CI: ../shared/charts), or give this machine access to {ref.repo} "
+            f"(helm pull failed: {str(detail).strip().splitlines()[-1:]})",
+            pytrace=False,
+        )
+
+
+def listener_chart() -> Path:
+    return chart_dir(LISTENER_CHART)
+
+
+def agent_server_chart() -> Path:
+    return chart_dir(AGENT_SERVER_CHART)
+
+
+@cache
+def helm() -> Path:
+    """A Helm binary: the engine build's, the PATH's, or built now from Go modules."""
+    engine = os.environ.get(ENGINE_SETTING)
+    if engine and (Path(engine) / "helm").is_file():
+        return Path(engine) / "helm"
+    found = shutil.which("helm")
+    if found:
+        return Path(found)
+    try:
+        result = subprocess.run(
+            ["bash", str(REPO / "tools" / "engine" / "build.sh"), "helm"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
+    except (subprocess.SubprocessError, OSError) as error:
+        pytest.fail(
+            f"no helm: set {ENGINE_SETTING} to a directory with helm, put helm on the PATH, or "
+            f"install Go so tools/engine/build.sh can build it ({error})",
+            pytrace=False,
+        )
+    return Path(result.stdout.strip().splitlines()[-1]) / "helm"
