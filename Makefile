@@ -1,4 +1,6 @@
 # Two commands do all the setup: `make plan` and `make test` each create .venv on first use.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -34,8 +36,10 @@ plan: validate ## the main job, no credentials needed: validate, then every stac
 test: $(STAMP) ## the whole test suite (unit, property, mock-based component tests)
 	$(BIN)/python -m pytest
 
-test-integration: $(STAMP) ## build etcd/kube-apiserver from Go modules (cached), test against them
-	LANGSMITH_ENGINE_BIN="$$(tools/engine/build.sh | tail -n 1)" \
+test-integration: $(STAMP) ## build the API server, Helm and the Pulumi engine (cached), test against them
+	engine="$$(tools/engine/build.sh | tail -n 1)"; \
+	pulumi_bin="$$(tools/engine/build.sh pulumi | tail -n 1)"; \
+	LANGSMITH_ENGINE_BIN="$$engine" LANGSMITH_PULUMI_BIN="$$pulumi_bin" \
 	  $(BIN)/python -m pytest -m integration tests/integration
 
 lint: $(STAMP) ## ruff lint and format check

@@ -31,11 +31,18 @@ def store_service(
     selector: Mapping[str, str],
     port_name: str,
     port: int,
+    skip_await: bool,
 ) -> tuple[k8s.core.v1.Service, pulumi.Output[str]]:
     """The Service `<name>-service` and the in-cluster host name it gives the store."""
     service = k8s.core.v1.Service(
         f"{name}-service",
-        metadata={"name": server, "namespace": namespace, "labels": dict(labels)},
+        metadata={
+            "name": server,
+            "namespace": namespace,
+            "labels": dict(labels),
+            # Without it the provider waits for Pods to direct traffic to (none on a bare API server).
+            "annotations": annotations(skip_await),
+        },
         spec={
             "selector": dict(selector),
             "ports": [{"name": port_name, "port": port, "targetPort": port}],

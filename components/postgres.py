@@ -120,6 +120,7 @@ class Postgres(pulumi.ComponentResource):
             selector=selector,
             port_name="postgres",
             port=PORT,
+            skip_await=args.skip_await,
         )
         probe = {
             "exec": {"command": ["pg_isready", "-U", ADMIN_USER]},

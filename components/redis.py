@@ -118,6 +118,7 @@ class Redis(pulumi.ComponentResource):
             selector=selector,
             port_name="redis",
             port=PORT,
+            skip_await=args.skip_await,
         )
         password_file = "/etc/redis-auth/REDIS_PASSWORD"
         ping = f'redis-cli -a "$(cat {password_file})" --no-auth-warning ping'

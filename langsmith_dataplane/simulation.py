@@ -89,6 +89,18 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.recorded: dict[str, RecordedResource] = {}
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The engine's URN: the parent's whole qualified type chain, without the root stack.
+
+        (Pulumi's `MockMonitor` keeps only the immediate parent type and keeps the stack's;
+        `pulumi up` would then report URNs the plan never showed.)
+        """
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != "pulumi:pulumi:Stack":
+                type_ = f"{parent_type}${type_}"
+        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), type_, name])
+
     def _record(self, request: Any, properties: Any, *, read: bool) -> None:
         urn = self.make_urn(request.parent, request.type, request.name)
         raw = json_format.MessageToDict(properties) if properties is not None else {}

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -218,17 +220,27 @@ class _Server(ThreadingHTTPServer):
 
 
 class RunningControlPlane:
-    """Context manager: the fake API on an ephemeral loopback port."""
+    """Context manager: the fake API on an ephemeral loopback port.
 
-    def __init__(self, state: FakeControlPlane) -> None:
+    With `tls=(certificate, key)` it serves HTTPS, as the real control plane does (the engine
+    tests point a self-hosted `controlPlane` at it, and the topology accepts only https URLs).
+    """
+
+    def __init__(self, state: FakeControlPlane, tls: tuple[Path, Path] | None = None) -> None:
         self.state = state
         self._server = _Server(state)
+        self._scheme = "http"
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(tls[0]), str(tls[1]))
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            self._scheme = "https"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self._scheme}://{host}:{port}"
 
     def __enter__(self) -> RunningControlPlane:
         self._thread.start()

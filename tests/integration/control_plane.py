@@ -7,6 +7,7 @@ may wait for readiness.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import ssl
@@ -98,12 +99,16 @@ class ControlPlane:
                 "--service-account-issuer=https://kubernetes.default.svc",
                 "--service-cluster-ip-range=10.0.0.0/24",
                 "--authorization-mode=RBAC",
+                # It would publish its advertise address in default/kubernetes, but refuses a
+                # loopback one; `publish_api_server_endpoints` writes what a real cluster has.
+                "--endpoint-reconciler-type=none",
                 "--allow-privileged=false",
                 f"--cert-dir={self.workdir / 'apiserver-certs'}",
             ],
         )
         self.kubeconfig = self._write_kubeconfig()
         self._wait("kube-apiserver", self._apiserver_ready)
+        self.publish_api_server_endpoints()
         self._spawn(
             "kube-controller-manager",
             [
@@ -121,10 +126,41 @@ class ControlPlane:
         )
         return self
 
-    def _apiserver_ready(self) -> bool:
+    def publish_api_server_endpoints(self) -> None:
+        """Write `default/kubernetes` as a real cluster has it: the API server's address and port.
+
+        A real API server publishes its node address there; this one listens on loopback, which
+        the API refuses in endpoints, so it publishes nothing. The program reads this
+        EndpointSlice to allow the listener's egress to the API server; 192.0.2.10 (TEST-NET-1)
+        stands in for the node address.
+        """
+        body = {
+            "apiVersion": "discovery.k8s.io/v1",
+            "kind": "EndpointSlice",
+            "metadata": {
+                "name": "kubernetes",
+                "namespace": "default",
+                "labels": {"kubernetes.io/service-name": "kubernetes"},
+            },
+            "addressType": "IPv4",
+            "endpoints": [{"addresses": ["192.0.2.10"], "conditions": {"ready": True}}],
+            "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
+        }
+        request = urllib.request.Request(
+            f"{self.server}/apis/discovery.k8s.io/v1/namespaces/default/endpointslices",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        urllib.request.urlopen(request, context=self._admin_context(), timeout=10).close()
+
+    def _admin_context(self) -> ssl.SSLContext:
         context = ssl.create_default_context(cafile=str(self.pki.ca_cert))
         context.load_cert_chain(str(self.pki.admin_cert), str(self.pki.admin_key))
-        return _http_ok(f"{self.server}/readyz", context)
+        return context
+
+    def _apiserver_ready(self) -> bool:
+        return _http_ok(f"{self.server}/readyz", self._admin_context())
 
     def _write_kubeconfig(self) -> Path:
         pki = self.pki
