@@ -40,7 +40,7 @@ def store_service(
             "name": server,
             "namespace": namespace,
             "labels": dict(labels),
-            # Without it the provider waits for Pods to direct traffic to (none on a bare API server).
+            # Else the provider waits for Pods to direct traffic to (none on a bare API server).
             "annotations": annotations(skip_await),
         },
         spec={

@@ -1,10 +1,12 @@
 """`Egress`: the data plane reaches the control plane, its stores and `egress.allow`, nothing else.
 
 In every listener namespace and release namespace: a default-deny egress NetworkPolicy, then
-allows for DNS, pods of the same namespace, the control plane addresses on TCP 443, the
-listener's Postgres and Redis, the Kubernetes API server (release namespaces only: the listener
-and operator talk to it, Agent Servers do not) and `egress.allow` (listener namespaces). On EKS
-the same destinations become standalone egress rules on the node security group.
+allows for DNS (kube-dns and NodeLocal DNSCache), pods of the same namespace, the control plane
+addresses on TCP 443, the listener's Postgres and Redis, the Kubernetes API server and the
+listener's health check of its Agent Servers (release namespaces: the listener and operator do
+both, Agent Servers neither) and `egress.allow` (Agent Server namespaces). With plain Ingress one
+namespace is both. On EKS the same destinations become standalone egress rules on the node
+security group.
 """
 
 from __future__ import annotations
@@ -53,10 +55,12 @@ class EgressNamespace:
 
     key: str
     namespace: pulumi.Input[str]
-    role: Literal["release", "agents"]
+    roles: frozenset[Literal["release", "agents"]]
     listener: str
     stores: Sequence[Destination] = field(default_factory=tuple)
     previous_key: str | None = None  # the key before a `renamedFrom` rename, for aliases
+    # Where the listener's GET /ok reaches Agent Servers (release role, with a hostname only).
+    health_check: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ DNS_PEER = {
     "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
     "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
 }
+# NodeLocal DNSCache answers on this link-local address (host network), not from kube-dns pods.
+NODE_LOCAL_DNS_PEER = {"ipBlock": {"cidr": "169.254.20.10/32"}}
 
 
 def _tcp(*ports: int) -> list[dict[str, Any]]:
@@ -115,7 +121,12 @@ class Egress(pulumi.ComponentResource):
             name,
             target,
             "allow-dns",
-            [{"to": [DNS_PEER], "ports": [{"protocol": "UDP", "port": 53}, *_tcp(53)]}],
+            [
+                {
+                    "to": [DNS_PEER, NODE_LOCAL_DNS_PEER],
+                    "ports": [{"protocol": "UDP", "port": 53}, *_tcp(53)],
+                }
+            ],
         )
         self._policy(name, target, "allow-same-namespace", [{"to": [{"podSelector": {}}]}])
         self._policy(
@@ -129,13 +140,15 @@ class Egress(pulumi.ComponentResource):
                 }
             ],
         )
-        if target.role == "release":
+        if "release" in target.roles:
             self._policy(
                 name,
                 target,
                 "allow-kube-apiserver",
                 pulumi.Output.from_input(args.api_server).apply(_api_server_rules),
             )
+            if target.health_check is not None:
+                self._policy(name, target, "allow-health-check", target.health_check)
         if target.stores:
             rules = [
                 pulumi.Output.all(store.peer(), store.port).apply(
@@ -144,7 +157,7 @@ class Egress(pulumi.ComponentResource):
                 for store in target.stores
             ]
             self._policy(name, target, "allow-backing-stores", pulumi.Output.all(*rules))
-        if target.role == "agents":
+        if "agents" in target.roles:
             for rule in args.allow:
                 self._policy(
                     name,

@@ -1,10 +1,12 @@
 """`Listener`: one `langgraph-dataplane` release and everything it needs in its cluster.
 
-Children: the release namespace (one per release, as LangSmith requires), the watched
-namespaces, the Postgres and Redis the Agent Servers use, the Secret holding the workspace's API
-key (`config.existingSecretName`, so the key is never in Helm values), one Secret of backing-store
-URIs per deployment in each watched namespace, the control plane registration (unless the
-topology gives `listenerId`), and the Helm release.
+Children: the release namespace (one per release with Gateway API or Istio; with plain Ingress
+the release shares the listener's one watched namespace, see `stack_slice`), the watched
+namespaces, the Redis the listener uses, the Postgres its Agent Server deployments use (only
+when it has deployments), the Secret holding the workspace's API key (`config.existingSecretName`,
+so the key is never in Helm values), one Secret of backing-store URIs per deployment in each
+watched namespace, the control plane registration (unless the topology gives `listenerId`), and
+the Helm release. The operator's CRD belongs to the cluster (`cluster_addons.operator_crds`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from components.postgres import Postgres, PostgresArgs
 from components.redis import Redis, RedisArgs
 from components.registration import ListenerRegistration, ListenerRegistrationArgs
 from langsmith_dataplane.control_plane import ControlPlaneEndpoints
+from langsmith_dataplane.naming import MANAGED_BY
 from langsmith_dataplane.topology.schema import Postgres as PostgresSpec
 from langsmith_dataplane.topology.schema import Redis as RedisSpec
 from langsmith_dataplane.versions import LISTENER_CHART, ChartRef
@@ -32,12 +35,19 @@ API_KEY_SECRET_KEY = "langsmith_api_key"
 
 @dataclass(frozen=True)
 class Exposure:
-    """How Agent Servers are reached: exactly one of the chart's ingress, gateway, istioGateway."""
+    """How Agent Servers are reached: exactly one of the chart's ingress, gateway, istioGateway.
+
+    `tls`: the exposure serves HTTPS (the operator's `TLS_ENABLED` must say what is served);
+    `tls_secret`: the certificate Secret of a plain Ingress.
+    """
 
     kind: Literal["ingress", "gateway", "istio"]
     hostname: str = ""
     gateway_name: str = ""
     gateway_namespace: str = ""
+    ingress_class: str = ""
+    tls: bool = False
+    tls_secret: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,6 @@ class ListenerArgs:
     watch_namespaces: Sequence[str]
     control_plane: ControlPlaneEndpoints
     host_queue: str
-    create_crds: bool
     exposure: Exposure
     postgres: PostgresSpec
     redis: RedisSpec
@@ -85,6 +94,20 @@ def helm_values(
             "hostname": exposure.hostname,
         }
 
+    ingress: dict[str, Any] = {
+        "enabled": exposure.kind == "ingress",
+        "hostname": exposure.hostname,
+        "ingressClassName": exposure.ingress_class,
+        "tlsEnabled": exposure.tls,  # the operator's TLS_ENABLED, in every exposure mode
+    }
+    if exposure.kind == "ingress" and exposure.tls_secret:
+        ingress["tls"] = [{"hosts": [exposure.hostname], "secretName": exposure.tls_secret}]
+    # The chart sets app.kubernetes.io/managed-by itself (Helm): ours would be a duplicate key.
+    labels = {
+        k: v
+        for k, v in base_labels(workspace=args.workspace_key, listener=args.release_name).items()
+        if k != "app.kubernetes.io/managed-by"
+    }
     return {
         "config": {
             "existingSecretName": api_key_secret,
@@ -94,13 +117,16 @@ def helm_values(
             "smithBackendUrl": args.control_plane.smith_backend_url,
             "watchNamespaces": ",".join(args.watch_namespaces),
             "hostQueue": args.host_queue,
+            # GET /ok on each Agent Server goes through the hostname: without one it cannot work.
+            "enableLGPDeploymentHealthCheck": bool(exposure.hostname),
         },
-        "operator": {"createCRDs": args.create_crds, "kedaEnabled": True},
-        "ingress": {"enabled": exposure.kind == "ingress", "hostname": exposure.hostname},
+        # The cluster owns the CRD (cluster_addons.operator_crds), never a release.
+        "operator": {"createCRDs": False, "kedaEnabled": True},
+        "ingress": ingress,
         "gateway": route("gateway"),
         "istioGateway": route("istio"),
         "redis": {"external": {"enabled": True, "existingSecretName": redis_secret}},
-        "commonLabels": base_labels(workspace=args.workspace_key, listener=args.release_name),
+        "commonLabels": {**labels, "langsmith.com/managed-by": MANAGED_BY},
     }
 
 
@@ -109,7 +135,7 @@ class Listener(pulumi.ComponentResource):
     release_namespace: pulumi.Output[str]
     watch_namespaces: list[str]
     namespaces: dict[str, pulumi.Output[str]]
-    postgres: Postgres
+    postgres: Postgres | None
     redis: Redis
     deployment_uris: pulumi.Output[dict[str, dict[str, str]]]
     release: k8s.helm.v3.Release
@@ -119,15 +145,6 @@ class Listener(pulumi.ComponentResource):
     ) -> None:
         super().__init__("langsmith:index:Listener", name, None, opts)
         labels = base_labels(workspace=args.workspace_key, listener=args.release_name)
-        release_ns = Namespace(
-            f"{name}-release-ns",
-            NamespaceArgs(
-                args.release_namespace,
-                labels={**labels, "langsmith.com/role": "release"},
-                protect=args.protect,
-            ),
-            opts=child_opts(self),
-        )
         watched = {
             ns: Namespace(
                 f"{name}-ns-{ns}",
@@ -141,24 +158,39 @@ class Listener(pulumi.ComponentResource):
             )
             for ns in sorted(args.watch_namespaces)
         }
+        if args.release_namespace in watched:  # plain Ingress: the release joins the agents
+            release_ns = watched[args.release_namespace]
+        else:
+            release_ns = Namespace(
+                f"{name}-release-ns",
+                NamespaceArgs(
+                    args.release_namespace,
+                    labels={**labels, "langsmith.com/role": "release"},
+                    protect=args.protect,
+                ),
+                opts=child_opts(self),
+            )
         self.release_namespace = release_ns.name
         self.watch_namespaces = list(args.watch_namespaces)
         self.namespaces = {ns: namespace.name for ns, namespace in watched.items()}
-        self.postgres = Postgres(
-            f"{name}-postgres",
-            PostgresArgs(
-                identity=args.release_name,
-                namespace=release_ns.name,
-                deployments=sorted(args.deployments),
-                in_cluster=args.postgres.in_cluster,
-                rds=args.postgres.rds,
-                network=args.network,
-                labels=labels,
-                protect=args.protect,
-                skip_await=args.skip_await,
-            ),
-            opts=child_opts(self),
-        )
+        # Only Agent Server deployments use Postgres (the operator gives the others their own).
+        self.postgres = None
+        if args.deployments:
+            self.postgres = Postgres(
+                f"{name}-postgres",
+                PostgresArgs(
+                    identity=args.release_name,
+                    namespace=release_ns.name,
+                    deployments=sorted(args.deployments),
+                    in_cluster=args.postgres.in_cluster,
+                    rds=args.postgres.rds,
+                    network=args.network,
+                    labels=labels,
+                    protect=args.protect,
+                    skip_await=args.skip_await,
+                ),
+                opts=child_opts(self),
+            )
         self.redis = Redis(
             f"{name}-redis",
             RedisArgs(
@@ -221,13 +253,14 @@ class Listener(pulumi.ComponentResource):
             skip_await=args.skip_await,
             timeout=900,
             **chart_opts,
-            opts=child_opts(self, depends_on=[*watched.values(), self.postgres, self.redis]),
+            opts=child_opts(self, depends_on=[*watched.values(), *self.stores]),
         )
+        postgres = self.postgres
         self.deployment_uris = pulumi.Output.secret(
             pulumi.Output.from_input(
                 {
                     d: {
-                        "POSTGRES_URI_CUSTOM": self.postgres.deployment_uris[d],
+                        "POSTGRES_URI_CUSTOM": postgres.deployment_uris[d] if postgres else "",
                         "REDIS_URI_CUSTOM": self.redis.deployment_uris[d],
                     }
                     for d in sorted(args.deployments)
@@ -242,6 +275,10 @@ class Listener(pulumi.ComponentResource):
             }
         )
 
+    @property
+    def stores(self) -> list[Postgres | Redis]:
+        return [store for store in (self.postgres, self.redis) if store is not None]
+
     def _deployment_secrets(
         self,
         name: str,
@@ -250,6 +287,8 @@ class Listener(pulumi.ComponentResource):
         labels: Mapping[str, str],
     ) -> None:
         """One Secret per deployment in each watched namespace: `envFrom` it in the deployment."""
+        if self.postgres is None:
+            return
         for ns, namespace in watched.items():
             for deployment in sorted(args.deployments):
                 k8s.core.v1.Secret(

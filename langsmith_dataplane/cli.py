@@ -96,7 +96,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         print(plan_markdown(topology.model, plans, args.path))
     else:
-        print(plan_text(topology.model, plans, args.path), end="")
+        print(plan_text(topology.model, plans, args.path, verbose=args.verbose), end="")
     return EXIT_OK
 
 
@@ -227,6 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("path", metavar="PATH", help="topology file")
     plan.add_argument("--stack", help="only this stack (default: every stack)")
     plan.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    plan.add_argument(
+        "--verbose", action="store_true", help="text: also list every resource as a tree"
+    )
     plan.set_defaults(handler=cmd_plan)
 
     diff = commands.add_parser(

@@ -44,10 +44,15 @@ def _quota(plan: ListenerPlan) -> QuotaArgs | None:
     return QuotaArgs(quota.cpu, quota.memory, quota.pods) if quota else None
 
 
+AGENT_SERVER_PORT = 8000  # the Agent Server container's port (the operator's Services target it)
+
+
 def _stores(listener: Listener, cluster: Cluster) -> tuple[Destination, ...]:
     """Where the listener's Postgres and Redis are, for the egress policies."""
     out = []
     for store_name, store in (("postgres", listener.postgres), ("redis", listener.redis)):
+        if store is None:
+            continue
         if store.pod_labels is not None:
             out.append(
                 Destination(
@@ -63,6 +68,62 @@ def _stores(listener: Listener, cluster: Cluster) -> tuple[Destination, ...]:
     return tuple(out)
 
 
+def _exposure(cluster_plan: ClusterPlan, cluster: Cluster) -> Exposure:
+    spec, target = cluster_plan.spec, cluster.exposure
+    return Exposure(
+        kind=spec.ingress,
+        hostname=spec.hostname or "",
+        gateway_name=target.gateway_name,
+        gateway_namespace=target.gateway_namespace,
+        ingress_class=target.ingress_class,
+        tls=spec.tls is not None,
+        tls_secret=(spec.tls.secret_name or "") if spec.tls else "",
+    )
+
+
+def _health_check(
+    plan: ListenerPlan, cluster_plan: ClusterPlan, cluster: Cluster
+) -> pulumi.Output[list[dict[str, Any]]] | None:
+    """Egress for the listener's GET /ok through the hostname, and nothing else.
+
+    The hostname resolves to the exposure's load balancer; inside the cluster, Service address
+    translation hands the connection to the proxy pods (or straight to the Agent Server pods),
+    which is what NetworkPolicies see. On EKS an internal load balancer's addresses are in the
+    VPC. No hostname: the health check is off and nothing is allowed.
+    """
+    if not cluster_plan.spec.hostname:
+        return None
+    target = cluster.exposure
+    rules: list[Any] = []
+    if target.proxy_namespace:
+        rules.append(
+            {
+                "to": [_namespace_peer(target.proxy_namespace)],
+                "ports": [{"protocol": "TCP", "port": p} for p in target.proxy_ports],
+            }
+        )
+    rules.append(
+        {
+            "to": [_namespace_peer(ns) for ns in plan.watch_namespaces],
+            "ports": [{"protocol": "TCP", "port": AGENT_SERVER_PORT}],
+        }
+    )
+    if cluster.network is not None:
+        rules.append(
+            pulumi.Output.from_input(cluster.network.vpc_cidr).apply(
+                lambda cidr: {
+                    "to": [{"ipBlock": {"cidr": cidr}}],
+                    "ports": [{"protocol": "TCP", "port": p} for p in (80, 443)],
+                }
+            )
+        )
+    return pulumi.Output.all(*rules)
+
+
+def _namespace_peer(namespace: str) -> dict[str, Any]:
+    return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
+
+
 def _build_listener(
     plan: ListenerPlan,
     cluster_plan: ClusterPlan,
@@ -73,7 +134,6 @@ def _build_listener(
     providers: list[pulumi.ProviderResource],
 ) -> Listener:
     spec = plan.spec
-    gateway_name, gateway_namespace = cluster.gateway
     args = ListenerArgs(
         release_name=plan.release_name,
         release_namespace=plan.release_namespace,
@@ -85,13 +145,7 @@ def _build_listener(
         watch_namespaces=plan.watch_namespaces,
         control_plane=slice_.control_plane,
         host_queue=plan.host_queue,
-        create_crds=plan.create_crds,
-        exposure=Exposure(
-            kind=cluster_plan.spec.ingress,
-            hostname=cluster_plan.spec.hostname or "",
-            gateway_name=gateway_name,
-            gateway_namespace=gateway_namespace,
-        ),
+        exposure=_exposure(cluster_plan, cluster),
         postgres=spec.postgres,
         redis=spec.redis,
         deployments={name: d.redis_db for name, d in spec.deployments.items()},
@@ -123,6 +177,7 @@ def build_stack(
                 protect=slice_.protect,
                 skip_await=options.skip_await,
                 kubeconfig_path=_kubeconfig_path(cluster_plan),
+                operator_chart=options.chart if cluster_plan.listeners else None,
             ),
         )
         providers: list[pulumi.ProviderResource] = [cluster.provider]
@@ -137,27 +192,32 @@ def build_stack(
             )
             stores = _stores(listener, cluster)
             renamed = plan.spec.renamed_from
-            targets.append(
-                EgressNamespace(
-                    key=f"{plan.key}-release",
-                    namespace=listener.release_namespace,
-                    role="release",
-                    listener=plan.release_name,
-                    stores=stores,
-                    previous_key=f"{renamed}-release" if renamed else None,
+            health_check = _health_check(plan, cluster_plan, cluster)
+            if not plan.release_in_watched_namespace:
+                targets.append(
+                    EgressNamespace(
+                        key=f"{plan.key}-release",
+                        namespace=listener.release_namespace,
+                        roles=frozenset({"release"}),
+                        listener=plan.release_name,
+                        stores=stores,
+                        previous_key=f"{renamed}-release" if renamed else None,
+                        health_check=health_check,
+                    )
                 )
-            )
-            targets.extend(
-                EgressNamespace(
-                    key=f"{plan.key}-ns-{ns}",
-                    namespace=listener.namespaces[ns],
-                    role="agents",
-                    listener=plan.release_name,
-                    stores=stores,
-                    previous_key=f"{renamed}-ns-{ns}" if renamed else None,
+            for ns in sorted(plan.watch_namespaces):
+                shared = ns == plan.release_namespace
+                targets.append(
+                    EgressNamespace(
+                        key=f"{plan.key}-ns-{ns}",
+                        namespace=listener.namespaces[ns],
+                        roles=frozenset({"agents", "release"} if shared else {"agents"}),
+                        listener=plan.release_name,
+                        stores=stores,
+                        previous_key=f"{renamed}-ns-{ns}" if renamed else None,
+                        health_check=health_check if shared else None,
+                    )
                 )
-                for ns in sorted(plan.watch_namespaces)
-            )
             listeners_out[plan.key] = {
                 "cluster": cluster_plan.name,
                 "workspace": plan.workspace_key,
@@ -166,9 +226,11 @@ def build_stack(
                 "releaseName": plan.release_name,
                 "releaseNamespace": listener.release_namespace,
                 "watchNamespaces": list(plan.watch_namespaces),
-                "createsCrds": plan.create_crds,
-                "postgresEndpoint": pulumi.Output.format(
-                    "{0}:{1}", listener.postgres.host, listener.postgres.port
+                "healthCheck": bool(cluster_plan.spec.hostname),
+                "postgresEndpoint": (
+                    pulumi.Output.format("{0}:{1}", listener.postgres.host, listener.postgres.port)
+                    if listener.postgres is not None
+                    else None
                 ),
                 "redisEndpoint": pulumi.Output.format(
                     "{0}:{1}", listener.redis.host, listener.redis.port

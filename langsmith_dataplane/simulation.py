@@ -85,9 +85,13 @@ class RecordedResource:
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The mock monitor, also recording the resource options of every registration."""
 
-    def __init__(self, mocks: pulumi_mocks.Mocks) -> None:
+    def __init__(self, mocks: pulumi_mocks.Mocks, *, project: str, stack: str) -> None:
         super().__init__(mocks)
         self.recorded: dict[str, RecordedResource] = {}
+        # The SDK calls the monitor from worker threads, where the runtime settings' context
+        # (and so `pulumi.get_stack()`) is not set: keep the names here.
+        self.project = project
+        self.stack = stack
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """The engine's URN: the parent's whole qualified type chain, without the root stack.
@@ -99,7 +103,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             parent_type = parent.split("::")[2]
             if parent_type != "pulumi:pulumi:Stack":
                 type_ = f"{parent_type}${type_}"
-        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), type_, name])
+        return "urn:pulumi:" + "::".join([self.stack, self.project, type_, name])
 
     def _record(self, request: Any, properties: Any, *, read: bool) -> None:
         urn = self.make_urn(request.parent, request.type, request.name)
@@ -164,9 +168,26 @@ class DataplaneMocks(pulumi_mocks.Mocks):
             region = self.regions.get(provider_name, "us-east-1")
             names = [f"{region}{zone}" for zone in "abc"]
             return {"names": names, "zoneIds": [f"use1-az{i}" for i in (1, 2, 3)], "id": region}
+        if args.token == "kubernetes:helm:template":
+            # Only the operator's CRD is ever rendered client-side (`operator_crds` drops the
+            # rest). The real object comes from the chart at `pulumi up`; this stands in for it.
+            return {"result": [_OPERATOR_CRD_STANDIN]}
         if args.token == "aws:ec2/getVpc:getVpc":
             return {"id": args.args.get("id"), "cidrBlock": "10.0.0.0/16"}
         return {}
+
+
+_OPERATOR_CRD_STANDIN = {
+    "apiVersion": "apiextensions.k8s.io/v1",
+    "kind": "CustomResourceDefinition",
+    "metadata": {"name": "lgps.apps.langchain.ai"},
+    "spec": {
+        "group": "apps.langchain.ai",
+        "names": {"kind": "LGP", "plural": "lgps", "singular": "lgp"},
+        "scope": "Namespaced",
+        "versions": [{"name": "v1alpha1", "served": True, "storage": True}],
+    },
+}
 
 
 def _eks(name: str, inputs: dict) -> dict:
@@ -246,7 +267,7 @@ def simulate(
 ) -> SimulatedStack:
     """Run `build_stack` for `stack` under mocks; API keys default to secret placeholders."""
     mocks = DataplaneMocks()
-    monitor = RecordingMonitor(mocks)
+    monitor = RecordingMonitor(mocks, project=PROJECT, stack=stack)
     # A fresh root stack for this stack: set_mocks keeps an earlier simulation's otherwise.
     pulumi.runtime.settings.set_root_resource(None)
     pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)

@@ -1,9 +1,9 @@
 """The slice of a topology one Pulumi stack provisions: pure Python, no Pulumi.
 
 `pulumi up -s prod-alpha` provisions only the clusters of stack `prod-alpha` and the listeners
-in them. Everything the components need that is derived (release namespaces, host queues, which
-release creates the operator CRDs, the control plane endpoints) is decided here, once, so
-components stay simple and tests can check the decisions without running Pulumi.
+in them. Everything the components need that is derived (release namespaces, host queues, the
+control plane endpoints) is decided here, once, so components stay simple and tests can check
+the decisions without running Pulumi.
 """
 
 from __future__ import annotations
@@ -45,12 +45,16 @@ class ListenerPlan:
     release_name: str
     release_namespace: str
     host_queue: str
-    create_crds: bool
 
     @property
     def watch_namespaces(self) -> tuple[str, ...]:
         """Sorted, so reordering the topology's list changes nothing."""
         return tuple(sorted(self.spec.namespaces))
+
+    @property
+    def release_in_watched_namespace(self) -> bool:
+        """Plain Ingress: the release shares the Agent Servers' one namespace (see below)."""
+        return self.release_namespace in self.spec.namespaces
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,6 @@ class ClusterPlan:
     name: str
     spec: Cluster
     listeners: tuple[ListenerPlan, ...]
-    crd_owner: str | None
 
 
 @dataclass(frozen=True)
@@ -89,19 +92,18 @@ def control_plane_endpoints(topology: Topology) -> ControlPlaneEndpoints:
     )
 
 
-def crd_owner(spec: Cluster, identities: dict[str, str]) -> str | None:
-    """The one release per cluster that creates the operator CRDs.
+def listener_release_namespace(cluster: Cluster, identity: str, listener: Listener) -> str:
+    """Where the listener's Helm release (and its stores) live.
 
-    An explicit `crdOwner` wins; otherwise the alphabetically first listener identity. Sorting
-    makes the choice independent of file order. Moving the CRDs to another release would delete
-    them (and every Agent Server resource) with the old release, so pin `crdOwner` before adding
-    a listener whose name sorts first; `dataplane diff` flags such a move.
+    With Gateway API or Istio, a namespace of its own (`langgraph-<listener>`), as LangSmith
+    requires for several releases per cluster. With plain Ingress (one listener with one
+    namespace per cluster, enforced by the rules) the release goes INTO that namespace: the
+    chart always puts the shared Ingress in the release namespace, an Ingress routes only to
+    Services of its own namespace, and the operator's ingress RBAC covers only watched ones.
     """
-    if not identities:
-        return None
-    if spec.crd_owner is not None and spec.crd_owner in identities:
-        return identities[spec.crd_owner]
-    return min(identities.values())
+    if cluster.ingress == "ingress" and len(listener.namespaces) == 1:
+        return listener.namespaces[0]
+    return release_namespace(identity)
 
 
 def slice_for_stack(topology: Topology, stack: str) -> StackSlice:
@@ -123,7 +125,6 @@ def slice_for_stack(topology: Topology, stack: str) -> StackSlice:
             if listener.cluster == cname
         )
         identities = {key: listener.renamed_from or key for key, listener in members}
-        owner = crd_owner(cluster, identities)
         plans = tuple(
             ListenerPlan(
                 key=key,
@@ -134,13 +135,12 @@ def slice_for_stack(topology: Topology, stack: str) -> StackSlice:
                 cluster=cname,
                 compute_id=listener.effective_compute_id,
                 release_name=release_name(identities[key]),
-                release_namespace=release_namespace(identities[key]),
+                release_namespace=listener_release_namespace(cluster, identities[key], listener),
                 host_queue=host_queue(identities[key]),
-                create_crds=identities[key] == owner,
             )
             for key, listener in members
         )
-        clusters.append(ClusterPlan(cname, cluster, plans, owner))
+        clusters.append(ClusterPlan(cname, cluster, plans))
     return StackSlice(
         stack=stack,
         protect=spec.protect,

@@ -40,6 +40,15 @@ METRICS_SERVER_CHART = ChartRef(
 # installs the Gateway API CRDs.
 GATEWAY_CHART = ChartRef(chart="oci://docker.io/envoyproxy/gateway-helm", version="v1.4.2")
 GATEWAY_CONTROLLER_NAME = "gateway.envoyproxy.io/gatewayclass-controller"
+# Envoy Gateway runs its proxies in the controller's namespace; they listen on these container
+# ports for the Gateway's 80 and 443 (the listener's health check reaches them there).
+GATEWAY_PROXY_NAMESPACE = "envoy-gateway-system"
+GATEWAY_PROXY_PORTS = (10080, 10443)
+# Traefik: the Ingress controller installed for `ingress: ingress` (IngressClass `traefik`).
+INGRESS_CHART = ChartRef(chart="traefik", version="37.3.0", repo="https://traefik.github.io/charts")
+INGRESS_CLASS = "traefik"
+INGRESS_NAMESPACE = "traefik"
+INGRESS_PROXY_PORTS = (8000, 8443)
 
 # Backing-store images (in-cluster Postgres and Redis).
 POSTGRES_IMAGE = "docker.io/pgvector/pgvector:0.8.0-pg16"

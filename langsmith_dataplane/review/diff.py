@@ -4,8 +4,8 @@ Both topologies run under mocks; resources are matched by URN, or through aliase
 `renamedFrom` rename is a match, not a delete and a create). A changed input that the provider
 cannot update in place (a namespace name, an RDS engine, a node group's instance types, ...)
 makes the change a replacement. Deleting or replacing a stateful resource (databases, caches,
-StatefulSets, namespaces, the EKS cluster), or moving the operator CRDs to another release, is a
-stateful loss, reported first.
+StatefulSets, namespaces, the EKS cluster, the operator's CRD), or turning a stack's `protect`
+off, is a stateful loss, reported first.
 """
 
 from __future__ import annotations
@@ -191,22 +191,16 @@ def _old_urns(resource: RecordedResource, by_urn: dict[str, RecordedResource]) -
     return candidates
 
 
-def _crd_moves(old: dict[str, RecordedResource], new: dict[str, RecordedResource]) -> list[str]:
-    def owners(resources: dict[str, RecordedResource]) -> set[str]:
-        out = set()
-        for r in resources.values():
-            if r.type == "kubernetes:helm.sh/v3:Release":
-                values = reveal(r.inputs).get("values") or {}
-                if (values.get("operator") or {}).get("createCRDs") is True:
-                    out.add(str(r.inputs.get("name")))
-        return out
-
-    before, after = owners(old), owners(new)
-    return [
-        f"operator CRDs move from release {release} (deleting them deletes every Agent Server "
-        "resource): pin `crdOwner` on the cluster"
-        for release in sorted(before - after)
-    ]
+def _protection_removed(stack: str, base: Topology | None, head: Topology | None) -> list[str]:
+    """`protect: true -> false` unprotects every stateful resource of the stack at once."""
+    if base is None or head is None or stack not in base.stacks or stack not in head.stacks:
+        return []
+    if base.stacks[stack].protect and not head.stacks[stack].protect:
+        return [
+            f"stack {stack}: protect true -> false removes the protection of every database, "
+            "cache, volume, namespace and cluster of the stack"
+        ]
+    return []
 
 
 def diff_stack(stack: str, base: Topology | None, head: Topology | None) -> StackDiff:
@@ -244,7 +238,7 @@ def diff_stack(stack: str, base: Topology | None, head: Topology | None) -> Stac
         status = "added"
     elif not head:
         status = "removed"
-    return StackDiff(stack, status, changes, _crd_moves(old, new))
+    return StackDiff(stack, status, changes, _protection_removed(stack, base, head))
 
 
 def diff_topologies(base: Topology, head: Topology) -> TopologyDiff:

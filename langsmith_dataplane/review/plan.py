@@ -22,6 +22,8 @@ STATEFUL_TYPES = frozenset(
         "aws:eks/cluster:Cluster",
         "kubernetes:apps/v1:StatefulSet",
         "kubernetes:core/v1:Namespace",
+        # Deleting the operator's CRD deletes every Agent Server resource of the cluster.
+        "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
     }
 )
 

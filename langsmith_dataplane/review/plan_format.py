@@ -41,12 +41,21 @@ def _listener_lines(topology: Topology, stack: str) -> list[str]:
             if spec.eks
             else (f"existing, context {spec.existing.context}" if spec.existing else "")
         )
-        lines.append(f"cluster {cluster.name} ({kind}; ingress {spec.ingress})")
+        scheme = "https" if spec.tls is not None else "http"
+        served = (
+            f"{scheme}://{spec.hostname}, health check on"
+            if spec.hostname
+            else f"{scheme}, no hostname: listener health check off"
+        )
+        lines.append(f"cluster {cluster.name} ({kind}; ingress {spec.ingress}, {served})")
         for plan in cluster.listeners:
             listener = plan.spec
-            postgres = "rds" if listener.postgres.rds else "inCluster"
+            postgres = (
+                ("rds" if listener.postgres.rds else "inCluster")
+                if listener.deployments
+                else "none (no deployments)"
+            )
             redis = "elasticache" if listener.redis.elasticache else "inCluster"
-            crds = ", creates CRDs" if plan.create_crds else ""
             registered = (
                 f"listenerId {listener.listener_id}" if listener.listener_id else "registered on up"
             )
@@ -54,26 +63,28 @@ def _listener_lines(topology: Topology, stack: str) -> list[str]:
                 f"  listener {plan.key}: workspace {plan.workspace_key}, "
                 f"compute id {plan.compute_id}, "
                 f"release {plan.release_namespace}/{plan.release_name}, watches "
-                f"{', '.join(plan.watch_namespaces)}{crds}; postgres {postgres}, redis {redis}; "
+                f"{', '.join(plan.watch_namespaces)}; postgres {postgres}, redis {redis}; "
                 f"{registered}"
             )
     return lines
 
 
-def plan_text(topology: Topology, plans: dict[str, StackPlan], source: str) -> str:
+def plan_text(
+    topology: Topology, plans: dict[str, StackPlan], source: str, *, verbose: bool = False
+) -> str:
+    """What each stack deploys in words and its counts; the resource tree with `verbose`."""
     total = sum(len(p.resources) for p in plans.values())
     out = [f"Plan of {source}: {len(plans)} stack(s), {total} resources", f"({NOTE})", ""]
     for name, plan in plans.items():
         protect = "yes" if topology.stacks[name].protect else "no"
-        out.append(f"stack {name}: {len(plan.resources)} resources (protect: {protect})")
-        out.extend(f"  {count:>4}  {type_}" for type_, count in plan.counts())
-        out.append("")
-    for name, plan in plans.items():
-        out.append(f"== stack {name} ==")
+        out.append(f"== stack {name}: {len(plan.resources)} resources (protect: {protect}) ==")
         out.extend(_listener_lines(topology, name))
-        out.append("resources:")
-        out.extend(f"  {line}" for line in _tree(plan))
+        out.append("resources: " + ", ".join(f"{n} {t}" for t, n in plan.counts()))
+        if verbose:
+            out.extend(f"  {line}" for line in _tree(plan))
         out.append("")
+    if not verbose:
+        out.append("(--verbose shows every resource)")
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -19,6 +19,7 @@ from langsmith_dataplane.diagnostics import Diagnostic, Severity
 from langsmith_dataplane.naming import (
     HELM_RELEASE_NAME_MAX,
     K8S_LABEL_MAX,
+    is_addon_namespace,
     is_reserved_namespace,
     release_namespace,
 )
@@ -160,12 +161,26 @@ def namespaces_are_not_reserved(ctx: RuleContext) -> Iterator[Diagnostic]:
             release_namespace(listener.renamed_from or name): name for name, listener in members
         }
         for lname, listener in members:
+            own = release_namespace(listener.renamed_from or lname)
+            if is_addon_namespace(own):
+                yield ctx.error(
+                    ("listeners", lname),
+                    f"listener '{lname}' would be released into namespace '{own}', which a "
+                    "cluster add-on owns; choose another listener name",
+                    at="key",
+                )
             for i, namespace in enumerate(listener.namespaces):
                 path = ("listeners", lname, "namespaces", i)
                 if is_reserved_namespace(namespace):
                     yield ctx.error(
                         path,
                         f"namespace '{namespace}' is reserved by Kubernetes; choose another",
+                    )
+                elif is_addon_namespace(namespace):
+                    yield ctx.error(
+                        path,
+                        f"namespace '{namespace}' belongs to a cluster add-on (KEDA, Envoy "
+                        "Gateway, Traefik or the stack's Gateway); choose another",
                     )
                 elif namespace in release_namespaces:
                     owner = release_namespaces[namespace]
@@ -413,6 +428,8 @@ def compute_ids_unique(ctx: RuleContext) -> Iterator[Diagnostic]:
     """(workspace, compute id) is unique; compute id defaults to the cluster name."""
     seen: dict[tuple[str, str], str] = {}
     for lname, listener in ctx.topology.listeners.items():
+        if listener.listener_id is not None:
+            continue  # registered elsewhere: nothing is registered for it here
         compute_id = listener.effective_compute_id
         key = (listener.workspace, compute_id)
         first = seen.setdefault(key, lname)
@@ -582,20 +599,4 @@ def workspaces_are_used(ctx: RuleContext) -> Iterator[Diagnostic]:
         if name not in used:
             yield ctx.warning(
                 ("workspaces", name), f"workspace '{name}' has no listeners", at="key"
-            )
-
-
-@rule("crd-owner")
-def crd_owner_is_a_listener_of_the_cluster(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """`crdOwner` names a listener deployed to that cluster."""
-    for cname, cluster in ctx.topology.clusters.items():
-        if cluster.crd_owner is None:
-            continue
-        members = [name for name, _ in ctx.listeners_by_cluster.get(cname, [])]
-        if cluster.crd_owner not in members:
-            known = ", ".join(members) or "none"
-            yield ctx.error(
-                ("clusters", cname, "crdOwner"),
-                f"crdOwner '{cluster.crd_owner}' is not a listener of cluster '{cname}' "
-                f"(its listeners: {known})",
             )

@@ -159,6 +159,22 @@ class Addons(_Model):
     gateway_controller: bool = Field(
         True, description="Envoy Gateway, the Gateway API implementation (ingress: gateway)."
     )
+    ingress_controller: bool = Field(
+        True,
+        description="Traefik as the Ingress controller, IngressClass 'traefik' (ingress: "
+        "ingress). Turn it off and set 'ingressClassName' when the cluster runs its own.",
+    )
+
+
+class Tls(_Model):
+    """HTTPS for the Agent Server deployments (the operator then advertises https URLs)."""
+
+    secret_name: str | None = Field(
+        None,
+        description="kubernetes.io/tls Secret with the certificate for 'hostname': in the "
+        "Gateway's namespace (ingress: gateway without 'gateway'), or in the listener's "
+        "namespace (ingress: ingress). Omit it when your own gateway terminates TLS.",
+    )
 
 
 class Cluster(_Model):
@@ -173,16 +189,22 @@ class Cluster(_Model):
         "with several namespaces, need gateway or istio.",
     )
     hostname: str | None = Field(
-        None, description="Hostname the Agent Server deployments are served under."
+        None,
+        description="Hostname the Agent Server deployments are served under. Without it the "
+        "listener's health check of each deployment (GET /ok through the hostname) is off.",
     )
     gateway: GatewayRef | None = Field(
-        None, description="Existing Gateway to attach routes to (gateway/istio only)."
-    )
-    crd_owner: str | None = Field(
         None,
-        description="Listener whose release creates the operator CRDs (default: the "
-        "alphabetically first listener of the cluster). Pin it before adding a listener whose "
-        "name sorts first: moving the CRDs deletes them with the old release.",
+        description="Existing Gateway to attach routes to: optional with ingress: gateway "
+        "(default: the stack's Envoy Gateway), required with ingress: istio.",
+    )
+    ingress_class_name: str | None = Field(
+        None,
+        description="IngressClass for ingress: ingress (default: 'traefik', installed by the "
+        "stack; with addons.ingressController false, the cluster's default class).",
+    )
+    tls: Tls | None = Field(
+        None, description="Serve the deployments over HTTPS (default: HTTP only)."
     )
     addons: Addons = Field(default_factory=Addons, description="Cluster add-ons to install.")
 

@@ -54,3 +54,7 @@ def load_topology(path: str | FsPath, display_name: str | None = None) -> Valida
     name = display_name or str(path)
     raw = FsPath(path).read_bytes()
     return parse_topology(decode(raw, name), name)
+
+
+# Rules kept in their own modules register themselves on import.
+from langsmith_dataplane.topology import exposure_rules as _exposure_rules  # noqa: E402, F401

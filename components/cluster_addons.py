@@ -1,0 +1,254 @@
+"""What a data-plane cluster runs besides the listeners, declared under the `Cluster` component.
+
+* KEDA and metrics-server (Helm releases pinned in `versions.py`).
+* The exposure the listeners' operator routes Agent Servers through: Envoy Gateway with a
+  GatewayClass and Gateway (`ingress: gateway` without `gateway:`), Traefik with IngressClass
+  `traefik` (`ingress: ingress`), or the Gateway / Istio gateway the topology names.
+* The operator's CRD (`lgps.apps.langchain.ai`), owned by the cluster rather than by a listener
+  release: the chart marks it `helm.sh/resource-policy: keep`, so a release that created it
+  leaves it behind when removed, and a second release with `operator.createCRDs` then fails on
+  the existing object. Declaring it here, its spec rendered from the same chart, keeps the CRD
+  independent of which listeners exist; every release sets `operator.createCRDs: false`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components._common import base_labels, child_opts
+from langsmith_dataplane.naming import DEFAULT_GATEWAY
+from langsmith_dataplane.topology.schema import Cluster as ClusterSpec
+from langsmith_dataplane.versions import (
+    GATEWAY_CHART,
+    GATEWAY_CONTROLLER_NAME,
+    GATEWAY_PROXY_NAMESPACE,
+    GATEWAY_PROXY_PORTS,
+    INGRESS_CHART,
+    INGRESS_CLASS,
+    INGRESS_NAMESPACE,
+    INGRESS_PROXY_PORTS,
+    KEDA_CHART,
+    METRICS_SERVER_CHART,
+    ChartRef,
+)
+
+OPERATOR_CRD = "lgps.apps.langchain.ai"
+# A gateway the topology names (Istio, or your own Gateway API implementation): its proxies'
+# usual container ports.
+EXTERNAL_PROXY_PORTS = (80, 443, 8080, 8443)
+
+
+@dataclass(frozen=True)
+class ExposureTarget:
+    """Where Agent Server traffic enters the cluster: what the listener values and egress need.
+
+    `proxy_namespace` and `proxy_ports` locate the proxy pods the listener's health check
+    reaches (after Service address translation, which is what NetworkPolicies see).
+    """
+
+    gateway_name: str = ""
+    gateway_namespace: str = ""
+    ingress_class: str = ""
+    proxy_namespace: str = ""
+    proxy_ports: tuple[int, ...] = ()
+
+
+def helm_release(
+    parent: pulumi.Resource,
+    name: str,
+    release: str,
+    chart: ChartRef,
+    namespace: str,
+    *,
+    provider: k8s.Provider,
+    skip_await: bool,
+    values: dict[str, Any] | None = None,
+) -> k8s.helm.v3.Release:
+    extra: dict[str, Any] = {"version": chart.version}
+    if chart.repo:
+        extra["repository_opts"] = {"repo": chart.repo}
+    if values:
+        extra["values"] = values
+    return k8s.helm.v3.Release(
+        f"{name}-{release}",
+        name=release,
+        chart=chart.chart,
+        namespace=namespace,
+        create_namespace=True,
+        skip_await=skip_await,
+        timeout=600,
+        **extra,
+        opts=child_opts(parent, provider=provider),
+    )
+
+
+def install_addons(
+    parent: pulumi.Resource,
+    name: str,
+    spec: ClusterSpec,
+    *,
+    provider: k8s.Provider,
+    skip_await: bool,
+) -> ExposureTarget:
+    """KEDA, metrics-server and the exposure; returns where Agent Server traffic enters."""
+    release = {"parent": parent, "provider": provider, "skip_await": skip_await}
+    if spec.addons.keda:
+        helm_release(name=name, release="keda", chart=KEDA_CHART, namespace="keda", **release)
+    if spec.addons.metrics_server:
+        helm_release(
+            name=name,
+            release="metrics-server",
+            chart=METRICS_SERVER_CHART,
+            namespace="kube-system",
+            **release,
+        )
+    if spec.ingress == "ingress":
+        return _ingress(name, spec, release)
+    if spec.gateway is not None:  # the topology's own Gateway or Istio gateway
+        return ExposureTarget(
+            gateway_name=spec.gateway.name,
+            gateway_namespace=spec.gateway.namespace,
+            proxy_namespace=spec.gateway.namespace,
+            proxy_ports=EXTERNAL_PROXY_PORTS,
+        )
+    return _envoy_gateway(name, spec, release)
+
+
+def _ingress(name: str, spec: ClusterSpec, release: dict[str, Any]) -> ExposureTarget:
+    if not spec.addons.ingress_controller:
+        return ExposureTarget(ingress_class=spec.ingress_class_name or "")
+    helm_release(
+        name=name,
+        release="traefik",
+        chart=INGRESS_CHART,
+        namespace=INGRESS_NAMESPACE,
+        values={"ingressClass": {"enabled": True, "isDefaultClass": False, "name": INGRESS_CLASS}},
+        **release,
+    )
+    return ExposureTarget(
+        ingress_class=spec.ingress_class_name or INGRESS_CLASS,
+        proxy_namespace=INGRESS_NAMESPACE,
+        proxy_ports=INGRESS_PROXY_PORTS,
+    )
+
+
+def _envoy_gateway(name: str, spec: ClusterSpec, release: dict[str, Any]) -> ExposureTarget:
+    """Envoy Gateway, a `langgraph` GatewayClass and Gateway; HTTPS when `tls` names a cert."""
+    parent, provider = release["parent"], release["provider"]
+    depends: list[pulumi.Resource] = []
+    if spec.addons.gateway_controller:
+        depends.append(
+            helm_release(
+                name=name,
+                release="envoy-gateway",
+                chart=GATEWAY_CHART,
+                namespace=GATEWAY_PROXY_NAMESPACE,
+                **release,
+            )
+        )
+    gateway_name, gateway_namespace = DEFAULT_GATEWAY
+    k8s_opts = {"provider": provider, "depends_on": depends}
+    gateway_class = k8s.apiextensions.CustomResource(
+        f"{name}-gateway-class",
+        api_version="gateway.networking.k8s.io/v1",
+        kind="GatewayClass",
+        metadata={"name": gateway_name, "labels": base_labels()},
+        spec={"controllerName": GATEWAY_CONTROLLER_NAME},
+        opts=child_opts(parent, **k8s_opts),
+    )
+    namespace = k8s.core.v1.Namespace(
+        f"{name}-gateway-ns",
+        metadata={"name": gateway_namespace, "labels": base_labels()},
+        opts=child_opts(parent, provider=provider),
+    )
+    k8s.apiextensions.CustomResource(
+        f"{name}-gateway",
+        api_version="gateway.networking.k8s.io/v1",
+        kind="Gateway",
+        metadata={
+            "name": gateway_name,
+            "namespace": namespace.metadata.name,
+            "labels": base_labels(),
+        },
+        spec={
+            "gatewayClassName": gateway_class.metadata["name"],
+            "listeners": gateway_listeners(spec),
+        },
+        opts=child_opts(parent, **k8s_opts),
+    )
+    return ExposureTarget(
+        gateway_name=gateway_name,
+        gateway_namespace=gateway_namespace,
+        proxy_namespace=GATEWAY_PROXY_NAMESPACE,
+        proxy_ports=GATEWAY_PROXY_PORTS,
+    )
+
+
+def gateway_listeners(spec: ClusterSpec) -> list[dict[str, Any]]:
+    """HTTP on 80, or HTTPS on 443 with the topology's certificate (what the operator advertises
+    through `TLS_ENABLED` must be what the Gateway serves)."""
+    host = {"hostname": spec.hostname} if spec.hostname else {}
+    routes = {"allowedRoutes": {"namespaces": {"from": "All"}}}
+    if spec.tls is not None and spec.tls.secret_name:
+        tls = {"mode": "Terminate", "certificateRefs": [{"name": spec.tls.secret_name}]}
+        return [{"name": "https", "protocol": "HTTPS", "port": 443, "tls": tls, **host, **routes}]
+    return [{"name": "http", "protocol": "HTTP", "port": 80, **host, **routes}]
+
+
+class OperatorCrdError(Exception):
+    """The listener chart did not render the one CRD the operator needs."""
+
+
+def chart_crd(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    """The operator's CRD among the chart's rendered objects (exactly one, named OPERATOR_CRD)."""
+    crds = [o for o in objects or [] if o.get("kind") == "CustomResourceDefinition"]
+    names = sorted(str((o.get("metadata") or {}).get("name")) for o in crds)
+    if names != [OPERATOR_CRD]:
+        raise OperatorCrdError(
+            f"the listener chart rendered the CRDs {names or 'none'}, expected [{OPERATOR_CRD}]: "
+            "check langsmith:chartPath and the chart version in versions.py"
+        )
+    return crds[0]
+
+
+def operator_crd(
+    parent: pulumi.Resource,
+    name: str,
+    chart: ChartRef,
+    *,
+    provider: k8s.Provider,
+    protect: bool,
+) -> k8s.apiextensions.v1.CustomResourceDefinition:
+    """The operator's CRD, its spec rendered from the listener chart itself (`helm template`
+    through the Kubernetes provider, as `helm.v3.Chart` does), declared once per cluster."""
+    values = {"operator": {"createCRDs": True}}
+    if chart.repo:
+        config: k8s.helm.v3.ChartOpts | k8s.helm.v3.LocalChartOpts = k8s.helm.v3.ChartOpts(
+            chart=chart.chart,
+            version=chart.version,
+            fetch_opts=k8s.helm.v3.FetchOpts(repo=chart.repo),
+            values=values,
+        )
+    else:
+        config = k8s.helm.v3.LocalChartOpts(path=chart.chart, values=values)
+    config.release_name = f"{name}-operator-crd"  # type: ignore[attr-defined]
+    invoke = pulumi.InvokeOptions(provider=provider, parent=parent)
+
+    async def render(json_opts: str) -> list[dict[str, Any]]:
+        result = await pulumi.runtime.invoke_async(
+            "kubernetes:helm:template", {"jsonOpts": json_opts}, invoke
+        )
+        return (result or {}).get("result", [])
+
+    crd = config.to_json().apply(render).apply(chart_crd)
+    return k8s.apiextensions.v1.CustomResourceDefinition(
+        f"{name}-operator-crd",
+        metadata={"name": OPERATOR_CRD, "labels": base_labels()},
+        spec=crd.apply(lambda c: c["spec"]),
+        # Deleting it deletes every Agent Server resource of the cluster.
+        opts=child_opts(parent, provider=provider, protect=protect),
+    )

@@ -1,0 +1,95 @@
+"""Rules about how Agent Servers are reached: the exposure must be able to serve traffic.
+
+A release that cannot route, advertise a working URL or pass its own health check is refused
+here, with the fix, rather than rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from langsmith_dataplane.diagnostics import Diagnostic
+from langsmith_dataplane.topology.rules import RuleContext, rule
+
+# A DNS name: labels of letters, digits and '-', dot-separated, at most 253 characters.
+_DNS_NAME = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$"
+)
+
+
+def hostname_problem(hostname: str) -> str | None:
+    if _DNS_NAME.match(hostname):
+        return None
+    return (
+        "is not a DNS name (lower-case letters, digits, '-' and '.', labels of at most 63 "
+        "characters)"
+    )
+
+
+@rule("exposure")
+def exposure_can_serve(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Istio names its gateway; TLS has a certificate and a hostname; classes fit the kind."""
+    for cname, cluster in ctx.topology.clusters.items():
+        path = ("clusters", cname)
+        if cluster.ingress == "istio" and cluster.gateway is None:
+            yield ctx.error(
+                (*path, "ingress"),
+                f"cluster '{cname}' uses Istio but names no gateway: add 'gateway: {{name: ..., "
+                "namespace: ...}' (the Istio Gateway the operator attaches VirtualServices to)",
+            )
+        if cluster.hostname is not None and (problem := hostname_problem(cluster.hostname)):
+            yield ctx.error((*path, "hostname"), f"hostname '{cluster.hostname}' {problem}")
+        if cluster.ingress_class_name is not None and cluster.ingress != "ingress":
+            yield ctx.error(
+                (*path, "ingressClassName"),
+                "'ingressClassName' applies only with 'ingress: ingress'",
+                at="key",
+            )
+        yield from _tls(ctx, cname)
+
+
+def _tls(ctx: RuleContext, cname: str) -> Iterator[Diagnostic]:
+    cluster = ctx.topology.clusters[cname]
+    if cluster.tls is None:
+        return
+    path = ("clusters", cname, "tls")
+    if cluster.hostname is None:
+        yield ctx.error(path, "TLS needs 'hostname' (the name the certificate is for)", at="key")
+    own_gateway = cluster.ingress == "ingress" or (
+        cluster.ingress == "gateway" and cluster.gateway is None
+    )
+    secret = cluster.tls.secret_name
+    if own_gateway and not secret:
+        where = (
+            "the listener's namespace"
+            if cluster.ingress == "ingress"
+            else "namespace 'langgraph-gateway'"
+        )
+        yield ctx.error(
+            path,
+            f"the stack serves cluster '{cname}' itself, so TLS needs 'secretName': a "
+            f"kubernetes.io/tls Secret for the hostname in {where}",
+            at="key",
+        )
+    if not own_gateway and secret:
+        yield ctx.error(
+            (*path, "secretName"),
+            f"cluster '{cname}' routes through the gateway it names, which holds its own "
+            "certificate: drop 'secretName' (keep 'tls: {}' to advertise https)",
+            at="key",
+        )
+
+
+@rule("workspace-id")
+def workspace_ids_distinct(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Two workspace entries never name the same LangSmith workspace."""
+    seen: dict[str, str] = {}
+    for name, workspace in ctx.topology.workspaces.items():
+        first = seen.setdefault(workspace.id.lower(), name)
+        if first != name:
+            yield ctx.error(
+                ("workspaces", name, "id"),
+                f"workspace '{name}' has the same id as workspace '{first}'; one LangSmith "
+                "workspace is declared once",
+            )
