@@ -79,15 +79,18 @@ def test_reference_stack_type_counts():
     counts = Counter(r.type for r in simulated(DEFAULT, "prod-alpha").resources)
     assert counts["aws:eks/cluster:Cluster"] == 1
     assert counts["aws:eks/nodeGroup:NodeGroup"] == 1
-    assert counts["aws:eks/addon:Addon"] == 1
+    assert counts["aws:eks/addon:Addon"] == 2  # vpc-cni (network policy), EBS CSI
     assert counts["aws:rds/instance:Instance"] == 1
     assert counts["aws:elasticache/replicationGroup:ReplicationGroup"] == 1
     assert counts["aws:ec2/subnet:Subnet"] == 4
     assert counts["kubernetes:storage.k8s.io/v1:StorageClass"] == 1
-    assert counts["kubernetes:helm.sh/v3:Release"] == 3  # listener, KEDA, metrics-server
+    # listener, KEDA, metrics-server, Traefik (plain Ingress)
+    assert counts["kubernetes:helm.sh/v3:Release"] == 4
+    assert counts["kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"] == 1
     assert counts["kubernetes:batch/v1:Job"] == 1  # creates the two deployment databases
-    # release ns + agents ns: 6 policies each (deny, dns, same-ns, control plane, stores, +1)
-    assert counts[NETPOL] == 12
+    # plain Ingress: one namespace, release and agents (deny, dns, same-ns, control plane,
+    # API server, stores, llm-provider); no hostname, so no health-check allowance
+    assert counts[NETPOL] == 7
     # 2 deployments x 1 watched namespace, the API key, the Postgres admin, the Redis connection
     assert counts["kubernetes:core/v1:Secret"] == 5
     assert counts["kubernetes:apps/v1:StatefulSet"] == 0
@@ -95,7 +98,7 @@ def test_reference_stack_type_counts():
 
 def test_reference_dev_stack_type_counts():
     counts = Counter(r.type for r in simulated(DEFAULT, "dev").resources)
-    assert counts["kubernetes:apps/v1:StatefulSet"] == 4  # Postgres and Redis per listener
+    assert counts["kubernetes:apps/v1:StatefulSet"] == 2  # Redis per listener (no deployments)
     assert counts["kubernetes:helm.sh/v3:Release"] == 5  # 2 listeners, KEDA, metrics, Envoy
     assert counts["kubernetes:gateway.networking.k8s.io/v1:Gateway"] == 1
     assert counts["pulumi-python:dynamic:Resource"] == 2  # both listeners registered
@@ -106,15 +109,17 @@ def test_reference_dev_stack_type_counts():
 
 
 @pytest.mark.parametrize(("path", "stack"), STACKS, ids=IDS)
-def test_create_crds_exactly_once_per_cluster(path, stack):
+def test_the_cluster_not_a_release_owns_the_operator_crd(path, stack):
     sim = simulated(path, stack)
-    by_release = {r.inputs["name"]: r for r in listener_releases(sim)}
-    for cluster in slice_for_stack(topology(path), stack).clusters:
-        flags = [
-            by_release[p.release_name].inputs["values"]["operator"]["createCRDs"]
-            for p in cluster.listeners
-        ]
-        assert flags.count(True) == 1, cluster.name
+    assert not [
+        r.name for r in listener_releases(sim) if r.inputs["values"]["operator"]["createCRDs"]
+    ]
+    crds = sim.by_type("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition")
+    clusters = slice_for_stack(topology(path), stack).clusters
+    assert sorted(r.name for r in crds) == sorted(f"{c.name}-operator-crd" for c in clusters)
+    protect = topology(path).stacks[stack].protect
+    assert all(r.protect == protect for r in crds)
+    assert all(r.inputs["metadata"]["name"] == "lgps.apps.langchain.ai" for r in crds)
 
 
 @pytest.mark.parametrize(("path", "stack"), STACKS, ids=IDS)
@@ -134,7 +139,14 @@ def test_listener_values(path, stack):
         assert config["langsmithWorkspaceId"] == plan.workspace.id
         assert config["existingSecretName"] == f"{plan.release_name}-langsmith-api-key"
         assert "langsmithApiKey" not in config
-        assert release.inputs["namespace"] == release_namespace(plan.identity)
+        cluster = model.clusters[plan.cluster]
+        if cluster.ingress == "ingress":  # the shared Ingress must sit with the Agent Servers
+            assert release.inputs["namespace"] == plan.spec.namespaces[0]
+        else:
+            assert release.inputs["namespace"] == release_namespace(plan.identity)
+        assert config["enableLGPDeploymentHealthCheck"] is bool(cluster.hostname)
+        assert values["ingress"]["tlsEnabled"] is (cluster.tls is not None)
+        assert "app.kubernetes.io/managed-by" not in values["commonLabels"]
         assert values["redis"]["external"] == {
             "enabled": True,
             "existingSecretName": f"{plan.release_name}-redis-connection",
@@ -226,8 +238,30 @@ def test_kube_api_only_from_release_namespaces_and_allow_rules_only_for_agents()
     assert "langsmith-allow-llm-provider" not in release
 
 
+A_DEV_WITH_DEPLOYMENT = (
+    "    postgres: {inCluster: {}}\n",
+    "    postgres: {inCluster: {}}\n    deployments:\n      bot: {redisDb: 1}\n",
+)
+
+
+def dev_with_deployment():
+    from tests.helpers import ref
+    from tests.sim import simulated_text
+
+    return simulated_text(ref(A_DEV_WITH_DEPLOYMENT), "dev")
+
+
+def test_postgres_only_for_listeners_with_deployments():
+    without = simulated(DEFAULT, "dev")
+    assert not without.by_type("langsmith:index:Postgres")
+    assert without.outputs["listeners"]["a-dev"]["postgresEndpoint"] is None
+    assert [r.name for r in dev_with_deployment().by_type("langsmith:index:Postgres")] == [
+        "a-dev-postgres"
+    ]
+
+
 def test_in_cluster_stores_are_reached_by_pod_selector():
-    policies = policies_by_namespace(simulated(DEFAULT, "dev"))
+    policies = policies_by_namespace(dev_with_deployment())
     rules = policies["team-a"]["langsmith-allow-backing-stores"]["egress"]
     assert rules == [
         {
@@ -466,7 +500,7 @@ def test_kubeconfig_is_a_secret_output_for_eks_only():
 
 
 def test_listener_outputs():
-    out = simulated(DEFAULT, "dev").outputs["listeners"]["a-dev"]
+    out = dev_with_deployment().outputs["listeners"]["a-dev"]
     assert out["releaseNamespace"] == "langgraph-a-dev"
     assert out["watchNamespaces"] == ["team-a"]
     assert out["postgresEndpoint"] == "a-dev-postgres.langgraph-a-dev.svc.cluster.local:5432"

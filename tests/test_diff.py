@@ -65,14 +65,14 @@ def test_rename_with_renamed_from_renames_and_replaces_nothing():
     assert dev.of("added") == dev.of("removed") == dev.of("replaced") == dev.of("changed") == []
     renamed = {c.old_name: c.name for c in dev.of("renamed")}
     assert renamed["b-dev"] == "team-b-dev"
-    assert renamed["b-dev-postgres-statefulset"] == "team-b-dev-postgres-statefulset"
+    assert renamed["b-dev-redis-statefulset"] == "team-b-dev-redis-statefulset"
     assert (
         renamed["dev-egress-b-dev-release-default-deny-egress"]
         == "dev-egress-team-b-dev-release-default-deny-egress"
     )
     text = diff_text(diff)
     assert (
-        "> listener b-dev renamed to team-b-dev through aliases: 31 resources kept, nothing replaced"
+        "> listener b-dev renamed to team-b-dev through aliases: 26 resources kept, nothing replaced"
         in text
     )
     assert "STATEFUL LOSS" not in text
@@ -82,7 +82,7 @@ def test_rename_without_renamed_from_is_a_stateful_loss():
     renamed = edit(REFERENCE_TEXT, "  b-dev:\n    workspace: B", "  team-b-dev:\n    workspace: B")
     diff = diff_topologies(model(REFERENCE_TEXT), model(renamed))
     losses = [what for _, what in diff.stateful_losses]
-    assert "removed kubernetes:apps/v1:StatefulSet b-dev-postgres-statefulset" in losses
+    assert "removed kubernetes:apps/v1:StatefulSet b-dev-redis-statefulset" in losses
     assert "removed kubernetes:core/v1:Namespace b-dev-release-ns" in losses
 
 
@@ -97,16 +97,16 @@ def test_removing_a_stateful_listener_fails_with_exit_3(capsys, tmp_path):
     base, head = write(tmp_path, "a.yaml", REFERENCE_TEXT), write(tmp_path, "b.yaml", removed)
     code, out, err = run(capsys, "diff", base, head, "--fail-on-stateful-loss")
     assert code == 3
-    assert "5 stateful loss(es)" in err
+    assert "3 stateful loss(es)" in err
     lines = out.splitlines()
     assert lines[0] == "1 stack(s) affected: prod-beta"
-    assert lines[2] == "STATEFUL LOSS (5): data would be deleted or replaced"  # flagged first
-    assert "  ! prod-beta: removed aws:rds/instance:Instance b-prod-postgres-instance" in lines
+    assert lines[2] == "STATEFUL LOSS (3): data would be deleted or replaced"  # flagged first
     assert (
         "  ! prod-beta: removed aws:elasticache/replicationGroup:ReplicationGroup b-prod-redis-group"
         in lines
     )
-    assert any("operator CRDs move from release b-prod" in line for line in lines)
+    crd = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition beta-operator-crd"
+    assert f"  ! prod-beta: removed {crd}" in lines  # its last listener: the CRD goes too
     code, _, _ = run(capsys, "diff", base, head)
     assert code == 0  # without the flag, a loss is reported but does not fail
 
@@ -142,20 +142,44 @@ def test_in_place_and_forced_replacement_changes():
     assert not group.stateful_loss
 
 
-def test_pinning_the_crd_owner_then_adding_a_listener_is_safe():
-    pinned = edit(
-        REFERENCE_TEXT,
-        "    ingress: gateway                 # two",
-        "    crdOwner: a-dev\n    ingress: gateway  # two",
-    )
-    early = edit(pinned, "  a-single:\n", NEW_LISTENER.replace("c-dev", "0-dev") + "  a-single:\n")
-    assert diff_topologies(model(pinned), model(early)).stateful_losses == []
-    unpinned = edit(
+def test_adding_a_listener_that_sorts_first_moves_nothing():
+    """The cluster owns the operator CRD, so no listener change can move or delete it."""
+    early = edit(
         REFERENCE_TEXT, "  a-single:\n", NEW_LISTENER.replace("c-dev", "0-dev") + "  a-single:\n"
     )
-    losses = diff_topologies(model(REFERENCE_TEXT), model(unpinned)).stateful_losses
-    assert [stack for stack, _ in losses] == ["dev"]
-    assert "operator CRDs move from release a-dev" in losses[0][1]
+    assert diff_topologies(model(REFERENCE_TEXT), model(early)).stateful_losses == []
+
+
+def test_removing_every_listener_of_a_cluster_deletes_its_crd_a_stateful_loss():
+    gone = edit(
+        REFERENCE_TEXT,
+        "  a-single:\n    workspace: A\n    cluster: single\n    namespaces: [workspace-a]\n"
+        "  b-single:\n    workspace: B\n    cluster: single\n    namespaces: [workspace-b]\n",
+        "",
+    )
+    losses = [w for s, w in diff_topologies(model(REFERENCE_TEXT), model(gone)).stateful_losses]
+    crd = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition single-operator-crd"
+    assert f"removed {crd}" in losses
+
+
+def test_turning_protection_off_is_a_stateful_risk(capsys, tmp_path):
+    off = edit(
+        REFERENCE_TEXT,
+        "prod-beta: {clusters: [beta], protect: true}",
+        "prod-beta: {clusters: [beta]}",
+    )
+    base, head = write(tmp_path, "a.yaml", REFERENCE_TEXT), write(tmp_path, "b.yaml", off)
+    code, _, err = run(capsys, "diff", base, head, "--fail-on-stateful-loss")
+    assert code == 3
+    assert "1 stateful loss(es)" in err
+    losses = diff_topologies(model(REFERENCE_TEXT), model(off)).stateful_losses
+    assert losses == [
+        (
+            "prod-beta",
+            "stack prod-beta: protect true -> false removes the protection of every database, "
+            "cache, volume, namespace and cluster of the stack",
+        )
+    ]
 
 
 def test_stack_added_and_removed():

@@ -8,12 +8,12 @@ from pulumi.runtime import mocks as pulumi_mocks
 
 from langsmith_dataplane import entrypoint
 from langsmith_dataplane.simulation import DataplaneMocks, RecordingMonitor
-from tests.helpers import REFERENCE_TEXT, edit
+from tests.helpers import REFERENCE_TEXT, edit, line_of
 
 
 def run_entrypoint(stack: str, config: dict[str, str], secret_keys: list[str]) -> RecordingMonitor:
     mocks = DataplaneMocks()
-    monitor = RecordingMonitor(mocks)
+    monitor = RecordingMonitor(mocks, project="langsmith-dataplane", stack=stack)
     pulumi.runtime.settings.set_root_resource(None)
     pulumi_mocks.set_mocks(
         mocks, project="langsmith-dataplane", stack=stack, preview=False, monitor=monitor
@@ -55,7 +55,7 @@ def test_topology_errors_stop_with_the_validator_messages(tmp_path):
     with pytest.raises(pulumi.RunError) as info:
         run_entrypoint("dev", {"langsmith:topology": path, **KEYS}, list(KEYS))
     assert "the topology has errors" in str(info.value)
-    assert f"{path}:70:18: error: namespace 'team-a' of cluster 'dev' is already watched" in str(
+    assert f"{path}:{line_of(REFERENCE_TEXT, 'namespaces: [team-b]')}:18: error: namespace 'team-a' of cluster 'dev' is already watched" in str(
         info.value
     )
 

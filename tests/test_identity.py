@@ -54,28 +54,22 @@ def test_adding_a_listener_only_adds():
     assert len(added) > 20  # namespaces, stores, secrets, release, registration, policies
 
 
-def test_adding_a_listener_that_sorts_first_keeps_a_pinned_crd_owner():
+def test_adding_a_listener_that_sorts_first_changes_nothing_else():
+    """No listener owns the CRD any more, so a new first-by-name listener only adds."""
     early = NEW_LISTENER.replace("c-dev", "0-dev")
-    pinned = edit(
-        REFERENCE_TEXT,
-        "    ingress: gateway                 # two",
-        "    crdOwner: a-dev\n    ingress: gateway  # two",
+    before = inventory(simulated_text(REFERENCE_TEXT, "dev"))
+    after = inventory(
+        simulated_text(edit(REFERENCE_TEXT, "  a-single:\n", early + "  a-single:\n"), "dev")
     )
-    before = inventory(simulated_text(pinned, "dev"))
-    after = inventory(simulated_text(edit(pinned, "  a-single:\n", early + "  a-single:\n"), "dev"))
     for urn, inputs in before.items():
         assert after[urn] == inputs, urn
-
-
-def test_without_a_pin_the_first_listener_by_name_creates_the_crds():
-    early = NEW_LISTENER.replace("c-dev", "0-dev")
-    sim = simulated_text(edit(REFERENCE_TEXT, "  a-single:\n", early + "  a-single:\n"), "dev")
-    owners = [
+    assert not [
         r.inputs["name"]
-        for r in listener_releases(sim)
+        for r in listener_releases(
+            simulated_text(edit(REFERENCE_TEXT, "  a-single:\n", early + "  a-single:\n"), "dev")
+        )
         if r.inputs["values"]["operator"]["createCRDs"]
     ]
-    assert owners == ["0-dev"]
 
 
 RENAMED = ("  b-dev:\n    workspace: B", "  team-b-dev:\n    renamedFrom: b-dev\n    workspace: B")

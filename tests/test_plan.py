@@ -22,12 +22,12 @@ def test_json_shape_and_masked_secrets(capsys):
     data = json.loads(out)
     assert list(data["stacks"]) == ["dev"]
     resources = data["stacks"]["dev"]["resources"]
-    assert len(resources) == data["stacks"]["dev"]["resourceCount"] == 72
+    assert len(resources) == data["stacks"]["dev"]["resourceCount"] == 63
     assert set(resources[0]) == {"urn", "type", "name", "parent", "protect", "inputs"}
     by_name = {r["name"]: r for r in resources}
     assert by_name["a-dev-api-key"]["inputs"]["stringData"] == "[secret]"
     assert by_name["a-dev-registration"]["inputs"]["api_key"] == "[secret]"
-    assert by_name["a-dev-postgres-admin"]["inputs"]["stringData"] == "[secret]"
+    assert by_name["a-dev-redis-auth"]["inputs"]["stringData"] == "[secret]"
     assert "placeholder-api-key" not in out
     assert "mock" not in json.dumps(by_name["a-dev-redis-connection"]["inputs"])
 
@@ -36,23 +36,30 @@ def test_text_gives_counts_per_stack_and_type_first(capsys):
     code, out, _ = run(capsys, "plan", str(REFERENCE))
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == f"Plan of {REFERENCE}: 4 stack(s), 307 resources"
-    assert lines[3] == "stack dev: 72 resources (protect: no)"
-    assert lines[4] == "    24  kubernetes:networking.k8s.io/v1:NetworkPolicy"
-    first_tree = out.index("== stack dev ==")
-    assert out.index("stack single: 72 resources") < first_tree
-    assert (
-        "  listener a-dev: workspace A, compute id dev, release langgraph-a-dev/a-dev, watches team-a, creates CRDs"
-        in out
+    assert lines[0] == f"Plan of {REFERENCE}: 4 stack(s), 272 resources"
+    # What each stack deploys, in words, leads; then its counts; the tree only with --verbose.
+    assert lines[3] == "== stack dev: 63 resources (protect: no) =="
+    assert lines[4] == (
+        "cluster dev (existing, context dev; ingress gateway, http, no hostname: "
+        "listener health check off)"
     )
-    assert "aws:rds/instance:Instance  a-prod-postgres-instance [protected]" in out
+    assert lines[5] == (
+        "  listener a-dev: workspace A, compute id dev, release langgraph-a-dev/a-dev, watches "
+        "team-a; postgres none (no deployments), redis inCluster; registered on up"
+    )
+    assert lines[7].startswith("resources: 24 kubernetes:networking.k8s.io/v1:NetworkPolicy, ")
+    assert "  listener a-prod: workspace A, compute id alpha, release agents/a-prod" in out
+    assert "a-prod-postgres-instance" not in out
+    assert out.endswith("(--verbose shows every resource)\n")
+    code, verbose, _ = run(capsys, "plan", str(REFERENCE), "--verbose")
+    assert "aws:rds/instance:Instance  a-prod-postgres-instance [protected]" in verbose
 
 
 def test_markdown_has_tables_diagram_and_folded_details(capsys):
     code, out, _ = run(capsys, "plan", str(REFERENCE), "--format", "markdown")
     assert code == 0
     assert out.startswith(f"## Plan of `{REFERENCE}`")
-    assert "| `prod-alpha` | 83 | yes | alpha | a-prod |" in out
+    assert "| `prod-alpha` | 78 | yes | alpha | a-prod |" in out
     assert "```mermaid\nflowchart LR" in out
     assert out.index("| type |") < out.index("```mermaid") < out.index("<details>")
 

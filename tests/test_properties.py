@@ -40,10 +40,12 @@ def topologies(draw) -> dict:
                 "ingress": "gateway",
             }
         else:
-            clusters[c] = {
-                "existing": {"context": c},
-                "ingress": draw(st.sampled_from(["gateway", "istio"])),
-            }
+            kind = draw(st.sampled_from(["gateway", "istio"]))
+            clusters[c] = {"existing": {"context": c}, "ingress": kind}
+            if kind == "istio":  # Istio routes through a gateway the topology names
+                clusters[c]["gateway"] = {"name": "agents", "namespace": "istio-ingress"}
+            if draw(st.booleans()):
+                clusters[c]["hostname"] = f"agents.{c}.example.com"
     listeners: dict = {}
     for c in cluster_names:
         count = draw(st.integers(0, 3))

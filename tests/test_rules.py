@@ -475,19 +475,100 @@ def test_all_errors_reported_at_once_sorted_by_position():
     assert [e.line for e in errors] == sorted(e.line for e in errors)
 
 
-# -- crd-owner ---
+# -- exposure, workspace-id, add-on namespaces ---
+
+SINGLE = "      context: single\n    ingress: gateway\n"
 
 
-def test_crd_owner_must_be_a_listener_of_the_cluster():
-    valid(ref(("      context: single\n", "      context: single\n    crdOwner: b-single\n")))
-    text = ref(("      context: single\n", "      context: single\n    crdOwner: a-prod\n"))
+def test_crd_owner_is_no_longer_a_key():
+    text = ref((SINGLE, SINGLE + "    crdOwner: b-single\n"))
     error = only_error(text)
-    assert error.rule == "crd-owner"
-    assert error.message == (
-        "crdOwner 'a-prod' is not a listener of cluster 'single' "
-        "(its listeners: a-single, b-single)"
+    assert error.rule == "schema"
+    assert "unknown key 'crdOwner'" in error.message
+
+
+def test_istio_needs_the_gateway_it_routes_through():
+    text = ref((SINGLE, "      context: single\n    ingress: istio\n"))
+    error = only_error(text)
+    assert error.rule == "exposure"
+    assert "uses Istio but names no gateway" in error.message
+    assert (error.line, error.col) == (line_of(text, "ingress: istio"), 14)
+    valid(
+        ref(
+            (
+                SINGLE,
+                "      context: single\n    ingress: istio\n    gateway: {name: g, namespace: istio-ingress}\n",
+            )
+        )
     )
-    assert error.line == line_of(text, "crdOwner")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("    tls: {secretName: cert}\n", "TLS needs 'hostname'"),
+        ("    hostname: a.example.com\n    tls: {}\n", "TLS needs 'secretName'"),
+        ("    hostname: 'bad host!'\n", "hostname 'bad host!' is not a DNS name"),
+        (
+            "    ingressClassName: nginx\n",
+            "'ingressClassName' applies only with 'ingress: ingress'",
+        ),
+    ],
+)
+def test_exposure_refuses_what_cannot_serve(extra, message):
+    text = ref((SINGLE, SINGLE + extra))
+    errors = errors_of(text)
+    assert [e.rule for e in errors] == ["exposure"]
+    assert message in errors[0].message
+
+
+def test_tls_with_a_named_gateway_takes_no_secret():
+    gateway = SINGLE + "    gateway: {name: g, namespace: gw}\n    hostname: a.example.com\n"
+    valid(ref((SINGLE, gateway + "    tls: {}\n")))
+    error = only_error(ref((SINGLE, gateway + "    tls: {secretName: cert}\n")))
+    assert "drop 'secretName'" in error.message
+
+
+def test_tls_on_the_stacks_own_gateway_is_valid_with_hostname_and_secret():
+    valid(ref((SINGLE, SINGLE + "    hostname: a.example.com\n    tls: {secretName: cert}\n")))
+
+
+def test_two_workspaces_with_one_id():
+    text = ref(
+        ("id: 0c3b6a3e-8f7d-4f0e-b3a5-9b1f2e4d5c02", "id: 6F1E8C52-4b1e-4b7e-9a51-2d1d2f7e0a01")
+    )
+    error = only_error(text)
+    assert error.rule == "workspace-id"
+    assert error.message.startswith("workspace 'B' has the same id as workspace 'A'")
+
+
+@pytest.mark.parametrize(
+    "namespace", ["keda", "envoy-gateway-system", "langgraph-gateway", "traefik"]
+)
+def test_add_on_namespaces_are_reserved(namespace):
+    error = only_error(ref(("namespaces: [team-b]", f"namespaces: [{namespace}]")))
+    assert error.rule == "reserved-namespace"
+    assert "belongs to a cluster add-on" in error.message
+
+
+def test_a_listener_named_gateway_would_take_the_gateway_namespace():
+    text = ref(("  b-dev:\n", "  gateway:\n"))
+    error = only_error(text)
+    assert error.rule == "reserved-namespace"
+    assert "namespace 'langgraph-gateway', which a cluster add-on owns" in error.message
+
+
+def test_compute_id_is_not_checked_for_listeners_registered_elsewhere():
+    both_a = ref(("  b-dev:\n    workspace: B", "  b-dev:\n    workspace: A"))
+    assert only_error(both_a).rule == "compute-id"
+    valid(
+        ref(
+            (
+                "  b-dev:\n    workspace: B",
+                "  b-dev:\n    workspace: A\n    listenerId: 9e2f1a3b-0c4d-4e5f-8a6b-7c8d9e0f1a2b",
+            )
+        )
+    )
 
 
 def test_renamed_from_must_fit_a_release_name():
