@@ -100,7 +100,9 @@ class Postgres(pulumi.ComponentResource):
                 labels={**labels, "app.kubernetes.io/component": "create-databases"},
                 skip_await=args.skip_await,
                 sslmode=sslmode,
-                opts=child_opts(self),
+                # Replaced whenever the deployments change and holds no data: never protected,
+                # even where the listener (and so everything else under it) is.
+                opts=child_opts(self, protect=False),
             )
         self.register_outputs({"host": self.host, "port": PORT})
 

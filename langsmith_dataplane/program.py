@@ -157,8 +157,15 @@ def _build_listener(
         skip_await=options.skip_await,
     )
     aliases = [pulumi.Alias(name=spec.renamed_from)] if spec.renamed_from else None
+    # In a protect stack every child inherits `protect`: Pulumi deletes unprotected resources
+    # of a removed listener (its release, Secrets, registration) even when a protected sibling
+    # stops the update, so protecting only the stateful ones would half-remove the listener.
     return Listener(
-        plan.key, args, opts=pulumi.ResourceOptions(providers=providers, aliases=aliases)
+        plan.key,
+        args,
+        opts=pulumi.ResourceOptions(
+            providers=providers, aliases=aliases, protect=slice_.protect or None
+        ),
     )
 
 
@@ -249,7 +256,7 @@ def build_stack(
                 ),
                 aws_provider=cluster.network.provider if cluster.network else None,
             ),
-            opts=pulumi.ResourceOptions(providers=providers),
+            opts=pulumi.ResourceOptions(providers=providers, protect=slice_.protect or None),
         )
     outputs: dict[str, Any] = {"stack": slice_.stack, "listeners": listeners_out}
     if kubeconfigs:

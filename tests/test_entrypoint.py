@@ -55,8 +55,9 @@ def test_topology_errors_stop_with_the_validator_messages(tmp_path):
     with pytest.raises(pulumi.RunError) as info:
         run_entrypoint("dev", {"langsmith:topology": path, **KEYS}, list(KEYS))
     assert "the topology has errors" in str(info.value)
-    assert f"{path}:{line_of(REFERENCE_TEXT, 'namespaces: [team-b]')}:18: error: namespace 'team-a' of cluster 'dev' is already watched" in str(
-        info.value
+    assert (
+        f"{path}:{line_of(REFERENCE_TEXT, 'namespaces: [team-b]')}:18: error: namespace 'team-a' of cluster 'dev' is already watched"
+        in str(info.value)
     )
 
 

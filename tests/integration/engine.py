@@ -78,7 +78,9 @@ class PulumiProject:
     def write_topology(self, text: str) -> None:
         (self.root / "topology.yaml").write_text(text)
 
-    def run(self, *args: str, check: bool = True, timeout: float = 900) -> Result:
+    def run(
+        self, *args: str, check: bool = True, timeout: float = 900, stdin: str | None = None
+    ) -> Result:
         argv = ["pulumi", *args, "--non-interactive", "--color", "never"]
         if args[:2] != ("stack", "init"):
             argv += ["--stack", self.stack]
@@ -90,6 +92,7 @@ class PulumiProject:
             text=True,
             timeout=timeout,
             check=False,
+            input=stdin,
         )
         result = Result(done.returncode, done.stdout, done.stderr)
         self.log.append(f"$ {' '.join(argv)}\n{result.text}")
@@ -98,8 +101,11 @@ class PulumiProject:
         return result
 
     def config(self, key: str, value: str, *, secret: bool = False) -> None:
-        flags = ["--secret"] if secret else ["--plaintext"]
-        self.run("config", "set", key, value, *flags)
+        """Secrets go through standard input, as from the prompt: never on a command line."""
+        if secret:
+            self.run("config", "set", key, "--secret", stdin=value)
+        else:
+            self.run("config", "set", key, value, "--plaintext")
 
     def up(self, *extra: str, check: bool = True) -> Result:
         return self.run("up", "--yes", "--skip-preview", *extra, check=check)
