@@ -106,7 +106,7 @@ def test_render_command(capsys, tmp_path):
     code = main(["render", str(STACKS[0][0]), "--stack", "dev", "--out", str(tmp_path / "out")])
     out = capsys.readouterr().out
     assert code == 0
-    assert out.startswith(f"{tmp_path / 'out'}: 42 Kubernetes manifests, 5 Helm releases")
+    assert out.startswith(f"{tmp_path / 'out'}: 41 Kubernetes manifests, 5 Helm releases")
     assert (tmp_path / "out" / "namespace-team-a.yaml").exists()
 
 

@@ -20,6 +20,9 @@ from langsmith_dataplane.simulation import RecordedResource, simulate
 from langsmith_dataplane.topology.schema import Topology
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+# Its spec comes from the listener chart at `pulumi up` (`helm template`), which the mock run
+# only stands in for: `helm/` lists the chart and version to render it from instead.
+CHART_RENDERED = frozenset({"kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"})
 DEFAULT_KUBERNETES_VERSION = "1.33"
 
 
@@ -61,7 +64,11 @@ def kubernetes_objects(resources: list[RecordedResource]) -> list[RecordedResour
     return [
         r
         for r in resources
-        if r.type.startswith("kubernetes:") and r.type != HELM_RELEASE and r.custom and not r.read
+        if r.type.startswith("kubernetes:")
+        and r.type != HELM_RELEASE
+        and r.type not in CHART_RENDERED
+        and r.custom
+        and not r.read
     ]
 
 

@@ -1,8 +1,8 @@
 """What the program renders, applied to a real kube-apiserver (etcd, admission, controllers).
 
-The real Pulumi engine and Kubernetes provider cannot be built here (the Go module proxy refuses
-their modules), so these tests apply `dataplane render`'s manifests with server-side apply, the
-same way the Kubernetes provider does, and check what the API server stores and admits.
+These tests apply `dataplane render`'s manifests with server-side apply, the way the Kubernetes
+provider does, and install the listener releases with Helm and the REAL chart, then check what
+the API server stores and admits. `test_real_engine.py` runs the same through `pulumi up`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import yaml
 from langsmith_dataplane.naming import MANAGED_BY
 from langsmith_dataplane.review.render import render_stack
 from langsmith_dataplane.topology import parse_topology
+from tests.artifacts import listener_chart
 from tests.helpers import edit
 from tests.test_identity import reverse_everything
 
@@ -221,78 +222,90 @@ def _helm(control_plane, *args: str) -> str:
     return result.stdout
 
 
-def test_listener_releases_install_with_the_rendered_values(api, applied, control_plane, tmp_path):
-    """Install each listener release (stand-in chart) with exactly the values the program sets."""
-    from tests.integration.standin_chart import make_standin_chart
+def _apply_operator_crd(api, control_plane, tmp_path) -> None:
+    """What the Cluster component does: the chart's CRD, rendered client-side and applied."""
+    from components.cluster_addons import chart_crd
 
-    chart = make_standin_chart(tmp_path / "charts")
-    result = render_stack(parse_topology(TOPOLOGY).model, "local", tmp_path / "render")
-    listings = [yaml.safe_load(p.read_text()) for p in result.helm_releases]
-    releases = [r for r in listings if r["chart"] == "langgraph-dataplane"]
-    assert {r["release"] for r in releases} == {"alpha", "beta"}
-    for release in releases:
-        values = tmp_path / f"{release['release']}.values.yaml"
-        values.write_text(yaml.safe_dump(release["values"]))
-        args = [
-            "upgrade",
-            "--install",
-            release["release"],
-            str(chart),
-            "-n",
-            release["namespace"],
-            "-f",
-            str(values),
-        ]
-        _helm(control_plane, *args)
-        first = _helm(
-            control_plane, "get", "manifest", release["release"], "-n", release["namespace"]
-        )
-        _helm(
-            control_plane, *args
-        )  # a second install with the same values renders the same objects
-        assert (
-            _helm(control_plane, "get", "manifest", release["release"], "-n", release["namespace"])
-            == first
-        )
+    rendered = _helm(
+        control_plane,
+        "template",
+        "crds",
+        str(listener_chart()),
+        "--set",
+        "operator.createCRDs=true",
+    )
+    crd = chart_crd([d for d in yaml.safe_load_all(rendered) if d])
+    apply_all(api, [{**crd, "metadata": {"name": crd["metadata"]["name"]}}])
+
+
+def _deployment_env(api, namespace: str, suffix: str) -> dict[str, dict]:
     dynamic_client, _ = api
     deployments = dynamic_client.resources.get(api_version="apps/v1", kind="Deployment")
-    env = {
-        name: {
-            e["name"]: e
-            for e in deployments.get(
-                name=f"{name}-listener", namespace=f"langgraph-{name}"
-            ).to_dict()["spec"]["template"]["spec"]["containers"][0]["env"]
-        }
-        for name in ("alpha", "beta")
-    }
-    assert env["alpha"]["LANGGRAPH_LISTENER_ID"]["value"] == "9e2f1a3b-0c4d-4e5f-8a6b-7c8d9e0f1a2b"
-    assert env["alpha"]["WATCH_NAMESPACES"]["value"] == "alpha-agents,alpha-batch"
-    assert env["alpha"]["HOST_BACKEND_URL"]["value"] == "https://eu.api.host.langchain.com"
-    assert env["alpha"]["LANGSMITH_API_KEY"]["valueFrom"]["secretKeyRef"] == {
+    [deployment] = [
+        d for d in deployments.get(namespace=namespace).items if d.metadata.name.endswith(suffix)
+    ]
+    container = deployment.to_dict()["spec"]["template"]["spec"]["containers"][0]
+    return {e["name"]: e for e in container["env"]}
+
+
+def test_listener_releases_install_the_real_chart_with_the_rendered_values(
+    api, applied, control_plane, tmp_path
+):
+    """Each listener release, REAL chart, exactly the program's values; removing one listener
+    leaves the operator CRD and the other release upgradable."""
+    _apply_operator_crd(api, control_plane, tmp_path)
+    result = render_stack(parse_topology(TOPOLOGY).model, "local", tmp_path / "render")
+    listings = [yaml.safe_load(p.read_text()) for p in result.helm_releases]
+    releases = {r["release"]: r for r in listings if r["chart"] == "langgraph-dataplane"}
+    assert set(releases) == {"alpha", "beta"}
+
+    def install(release: dict, values: dict) -> list[str]:
+        path = tmp_path / f"{release['release']}.values.yaml"
+        path.write_text(yaml.safe_dump(values))
+        args = ["upgrade", "--install", release["release"], str(listener_chart())]
+        return [*args, "-n", release["namespace"], "-f", str(path)]
+
+    for release in releases.values():
+        args = install(release, release["values"])
+        _helm(control_plane, *args)
+        manifest = ["get", "manifest", release["release"], "-n", release["namespace"]]
+        first = _helm(control_plane, *manifest)
+        _helm(control_plane, *args)  # the same values render the same objects
+        assert _helm(control_plane, *manifest) == first
+    alpha = _deployment_env(api, "langgraph-alpha", "-listener")
+    assert alpha["HOST_WORKER_LISTENER_ID"]["value"] == "9e2f1a3b-0c4d-4e5f-8a6b-7c8d9e0f1a2b"
+    assert alpha["HOST_BACKEND_ENDPOINT"]["value"] == "https://eu.api.host.langchain.com"
+    assert alpha["HOST_WORKER_LANGSMITH_API_KEY"]["valueFrom"]["secretKeyRef"] == {
         "name": "alpha-langsmith-api-key",
         "key": "langsmith_api_key",
     }
-    assert env["beta"]["REDIS_URL"]["valueFrom"]["secretKeyRef"] == {
+    beta = _deployment_env(api, "langgraph-beta", "-listener")
+    assert beta["REDIS_DATABASE_URI"]["valueFrom"]["secretKeyRef"] == {
         "name": "beta-redis-connection",
         "key": "connection_url",
     }
-    assert env["alpha"]["HOST_QUEUE"]["value"] != env["beta"]["HOST_QUEUE"]["value"]
+    assert alpha["HOST_QUEUE"]["value"] != beta["HOST_QUEUE"]["value"]
+    operator = _deployment_env(api, "langgraph-alpha", "-operator")
+    assert operator["WATCH_NAMESPACE"]["value"] == "alpha-agents,alpha-batch"
+    assert operator["GATEWAY_NAME"]["value"] == "agents"
+    assert operator["GATEWAY_NAMESPACE"]["value"] == "gateway-system"
+    dynamic_client, _ = api
     crds = dynamic_client.resources.get(
         api_version="apiextensions.k8s.io/v1", kind="CustomResourceDefinition"
     )
-    crd = crds.get(name="lgps.standin.langchain.test").to_dict()
-    assert crd["metadata"]["annotations"]["meta.helm.sh/release-name"] == "alpha"  # the one creator
-    configmaps = dynamic_client.resources.get(api_version="v1", kind="ConfigMap")
-    routing = configmaps.get(name="alpha-routing", namespace="langgraph-alpha").to_dict()["data"]
-    assert routing == {
-        "ingress": "false",
-        "gateway": "true",
-        "gatewayName": "agents",
-        "gatewayNamespace": "gateway-system",
-        "istio": "false",
-    }
-    for release in releases:
-        _helm(control_plane, "uninstall", release["release"], "-n", release["namespace"])
+    crd = crds.get(name="lgps.apps.langchain.ai").to_dict()
+    assert "meta.helm.sh/release-name" not in (crd["metadata"].get("annotations") or {})
+
+    # Remove the alphabetically first listener: the CRD stays, the other release upgrades.
+    _helm(control_plane, "uninstall", "alpha", "-n", "langgraph-alpha")
+    assert crds.get(name="lgps.apps.langchain.ai")
+    beta_release = releases["beta"]
+    changed = {**beta_release["values"], "commonLabels": {"langsmith.com/upgraded": "yes"}}
+    _helm(control_plane, *install(beta_release, changed))
+    history = _helm(control_plane, "history", "beta", "-n", "langgraph-beta", "-o", "yaml")
+    assert [h["status"] for h in yaml.safe_load(history)][-1] == "deployed"
+    assert len(yaml.safe_load(history)) == 2
+    _helm(control_plane, "uninstall", "beta", "-n", "langgraph-beta")
 
 
 def test_deleting_everything_leaves_nothing(api, applied):

@@ -276,10 +276,41 @@ def test_refresh_then_up_recreates_a_listener_deleted_in_the_control_plane(proje
     assert listener_env(api, "langgraph-alpha")["HOST_WORKER_LISTENER_ID"] == new
 
 
+def test_removing_a_listener_leaves_the_others_working(project, api, fake_cp, base_topology):
+    """No release owns the operator CRD: removing any listener keeps it, the rest upgrade."""
+    start = base_topology.index("  alpha:\n")
+    without_alpha = base_topology[:start] + base_topology[base_topology.index("  beta:\n") :]
+    project.write_topology(without_alpha)
+    project.up()
+    assert "langgraph-alpha" not in namespaces(api) or _terminating(api, "langgraph-alpha")
+    assert (WS_A, "local") not in listeners_of(fake_cp)
+    dynamic_client, core = api
+    crds = dynamic_client.resources.get(
+        api_version="apiextensions.k8s.io/v1", kind="CustomResourceDefinition"
+    )
+    assert crds.get(name="lgps.apps.langchain.ai")
+    # beta's release still upgrades: a new watched namespace is a new Helm revision.
+    project.write_topology(edit(without_alpha, "[beta-agents]", "[beta-agents, beta-extra]"))
+    project.up()
+    releases = core.list_namespaced_secret("langgraph-beta", label_selector="owner=helm").items
+    assert {"sh.helm.release.v1.beta.v2"} <= {s.metadata.name for s in releases}
+    assert (
+        listener_env(api, "langgraph-beta")["HOST_WORKER_LISTENER_ID"]
+        == (listeners_of(fake_cp)[(WS_B, "local")]["id"])
+    )
+    project.write_topology(base_topology)
+    project.up()
+
+
+def _terminating(api, namespace: str) -> bool:
+    _, core = api
+    return core.read_namespace(namespace).status.phase == "Terminating"
+
+
 def test_no_secret_in_state_or_engine_output(project, api):
     _, core = api
     passwords = set()
-    for ns in ("langgraph-alpha", "langgraph-beta"):
+    for ns in ("langgraph-beta", "alpha-agents"):
         for secret in core.list_namespaced_secret(ns).items:
             if secret.metadata.name.startswith("sh.helm."):
                 continue
