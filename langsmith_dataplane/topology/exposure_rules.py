@@ -93,3 +93,32 @@ def workspace_ids_distinct(ctx: RuleContext) -> Iterator[Diagnostic]:
                 f"workspace '{name}' has the same id as workspace '{first}'; one LangSmith "
                 "workspace is declared once",
             )
+
+
+_KUBERNETES_VERSION = re.compile(r"^1\.[1-9][0-9]?$")
+_STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+@rule("eks-version")
+def eks_versions_are_kubernetes_minors(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """EKS takes a Kubernetes minor version, `"1.33"`."""
+    for cname, cluster in ctx.topology.clusters.items():
+        if cluster.eks is not None and not _KUBERNETES_VERSION.match(cluster.eks.version):
+            yield ctx.error(
+                ("clusters", cname, "eks", "version"),
+                f"EKS version '{cluster.eks.version}' is not a Kubernetes minor version such as "
+                '"1.33"',
+            )
+
+
+@rule("stack-name")
+def stack_names_are_pulumi_names(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Stack names become `stacks/Pulumi.<stack>.yaml` and `pulumi -s <stack>` arguments."""
+    for name in ctx.topology.stacks:
+        if not _STACK_NAME.match(name) or ".." in name:
+            yield ctx.error(
+                ("stacks", name),
+                f"stack name '{name}' must start with a letter or digit and hold only letters, "
+                "digits, '-', '_' and single '.' (at most 100 characters)",
+                at="key",
+            )

@@ -16,6 +16,7 @@ boolean or an integer; values are resolved with YAML 1.1 rules, as PyYAML's safe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,19 @@ ALIAS_EXPANSION_FACTOR = 10
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
+# The only spellings of plain numbers and booleans taken as such. YAML 1.1 also reads `0x1bb`,
+# `0o17`, `017`, `1_000` and `7:23` (sexagesimal) as integers, `yes`/`on`/`True` as booleans
+# and `1e3` or `.inf` as floats: a surprise in a reviewed file, so those are errors.
+_CANONICAL = {
+    "tag:yaml.org,2002:int": re.compile(r"^-?(0|[1-9][0-9]*)$"),
+    "tag:yaml.org,2002:float": re.compile(r"^-?[0-9]+\.[0-9]+$"),
+    "tag:yaml.org,2002:bool": re.compile(r"^(true|false)$"),
+}
+_KINDS = {
+    "tag:yaml.org,2002:int": ("an integer", "a decimal number"),
+    "tag:yaml.org,2002:float": ("a number", "a plain decimal like 1.5"),
+    "tag:yaml.org,2002:bool": ("a boolean", "true or false"),
+}
 
 
 @dataclass(frozen=True)
@@ -194,6 +208,14 @@ class _Builder:
             tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
         if tag == _STR_TAG:
             return event.value
+        canonical = _CANONICAL.get(tag)
+        if event.implicit[0] and canonical is not None and not canonical.match(event.value):
+            kind, spelling = _KINDS[tag]
+            raise self.fail(
+                pos,
+                f'YAML 1.1 reads {event.value!r} as {kind}: quote it ("{event.value}") if '
+                f"it is text, or write {spelling}",
+            )
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             return self.constructor.construct_object(node)

@@ -14,8 +14,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
-from langsmith_dataplane.diagnostics import Diagnostic, Severity
+from langsmith_dataplane.diagnostics import SECRET_PATTERN, Diagnostic, Severity
 from langsmith_dataplane.naming import (
     HELM_RELEASE_NAME_MAX,
     K8S_LABEL_MAX,
@@ -23,7 +24,7 @@ from langsmith_dataplane.naming import (
     is_reserved_namespace,
     release_namespace,
 )
-from langsmith_dataplane.topology.loader import Path, SourceMap
+from langsmith_dataplane.topology.loader import LoadedDocument, Path, SourceMap
 from langsmith_dataplane.topology.schema import (
     CONFIG_KEY,
     LABEL_VALUE,
@@ -35,8 +36,6 @@ from langsmith_dataplane.topology.schema import (
 _RFC1123 = re.compile(RFC1123_LABEL)
 _LABEL_VALUE = re.compile(LABEL_VALUE)
 _CONFIG_KEY = re.compile(CONFIG_KEY)
-# LangSmith API keys (lsv2_pt_..., lsv2_sk_...) and the legacy ls__ form.
-SECRET_PATTERN = re.compile(r"(?<![A-Za-z0-9])(lsv2_[A-Za-z0-9_]+|ls__[0-9a-f]{16,})")
 
 
 @dataclass(frozen=True)
@@ -238,25 +237,47 @@ def ids_are_uuids(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-@rule("secret-value")
-def no_secret_values(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """No API key is ever written in the file, not even in a comment. The key is not echoed."""
-    yield from secret_diagnostics(ctx.text, ctx.source.file)
+SECRET_MESSAGE = (
+    "this looks like a LangSmith API key; never write keys in the topology. Store it with "
+    "`pulumi config set --secret <name>` and put that name in 'apiKey' (then revoke the "
+    "exposed key)"
+)
 
 
 def secret_diagnostics(text: str, filename: str) -> Iterator[Diagnostic]:
+    """Keys anywhere in the text, comments included. The key itself is never echoed.
+
+    (Not a registered rule: `parse_topology` runs it on every file, even one that does not
+    parse, and adds `escaped_secret_diagnostics` once the YAML is read.)
+    """
     for match in SECRET_PATTERN.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-        yield Diagnostic(
-            filename,
-            line,
-            col,
-            "this looks like a LangSmith API key; never write keys in the topology. Store it "
-            "with `pulumi config set --secret <name>` and put that name in 'apiKey' (then "
-            "revoke the exposed key)",
-            rule="secret-value",
-        )
+        yield Diagnostic(filename, line, col, SECRET_MESSAGE, rule="secret-value")
+
+
+def escaped_secret_diagnostics(document: LoadedDocument, lines_done: set[int]) -> list[Diagnostic]:
+    """Keys the text hides with YAML escapes (`"\\x6csv2_..."`, `\\u` forms): the parsed keys
+    and values are checked too, at their positions, unless their line was reported already."""
+    found: list[Diagnostic] = []
+    stack: list[tuple[Path, Any]] = [((), document.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                child = (*path, key)
+                if SECRET_PATTERN.search(key):
+                    found.append(document.source.diagnostic(child, SECRET_MESSAGE, at="key"))
+                stack.append((child, item))
+        elif isinstance(value, list):
+            stack.extend(((*path, i), item) for i, item in enumerate(value))
+        elif isinstance(value, str) and SECRET_PATTERN.search(value):
+            found.append(document.source.diagnostic(path, SECRET_MESSAGE))
+    return [
+        Diagnostic(d.file, d.line, d.col, d.message, rule="secret-value")
+        for d in found
+        if d.line not in lines_done
+    ]
 
 
 @rule("api-key-ref")
@@ -497,6 +518,10 @@ def aws_services_need_eks(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def _cidr_problem(value: str) -> str | None:
+    if "%" in value:  # Python accepts scoped IPv6 (fe80::1%eth0/128); NetworkPolicies do not
+        return "a zone index ('%...') has no meaning in a network policy"
+    if "/" not in value:
+        return "needs a prefix length, e.g. 203.0.113.7/32"
     try:
         ipaddress.ip_network(value, strict=True)
     except ValueError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 # Patterns are advertised to editors through the JSON Schema; `rules.py` enforces them with
@@ -362,6 +362,15 @@ class Topology(_Model):
     model_config = ConfigDict(title="LangSmith data plane topology")
 
     version: Literal[1] = Field(description="Topology format version: 1.")
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _integer_version(cls, value: object) -> object:
+        # `true == 1` and `1.0 == 1` in Python: Literal[1] alone would take both.
+        if type(value) is not int:
+            raise ValueError(f"must be the integer 1, not {type(value).__name__} {value!r}")
+        return value
+
     control_plane: ControlPlane
     workspaces: Annotated[
         dict[str, Workspace],

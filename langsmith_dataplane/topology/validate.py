@@ -13,7 +13,12 @@ from pydantic import ValidationError
 
 from langsmith_dataplane.diagnostics import Diagnostic, Severity, TopologyError, errors_only
 from langsmith_dataplane.topology.loader import SourceMap, decode, load_yaml
-from langsmith_dataplane.topology.rules import RuleContext, run_rules, secret_diagnostics
+from langsmith_dataplane.topology.rules import (
+    RuleContext,
+    escaped_secret_diagnostics,
+    run_rules,
+    secret_diagnostics,
+)
 from langsmith_dataplane.topology.schema import Topology
 from langsmith_dataplane.topology.schema_errors import diagnostics_from
 
@@ -38,11 +43,12 @@ def parse_topology(text: str, filename: str = "topology.yaml") -> ValidatedTopol
         document = load_yaml(text, filename)
     except TopologyError as exc:
         raise TopologyError([*exc.diagnostics, *secrets]) from None
+    secrets += escaped_secret_diagnostics(document, {d.line for d in secrets})
     try:
         model = Topology.model_validate(document.data)
     except ValidationError as exc:
         raise TopologyError([*diagnostics_from(exc, Topology, document.source), *secrets]) from None
-    diagnostics = run_rules(RuleContext(model, document.source, text))
+    diagnostics = [*run_rules(RuleContext(model, document.source, text)), *secrets]
     if errors_only(diagnostics):
         raise TopologyError(diagnostics)
     warnings = tuple(d for d in diagnostics if d.severity is Severity.WARNING)
