@@ -24,6 +24,7 @@ from langsmith_dataplane.naming import (
     is_reserved_namespace,
     release_namespace,
 )
+from langsmith_dataplane.suggest import Suggester
 from langsmith_dataplane.topology.loader import LoadedDocument, Path, SourceMap
 from langsmith_dataplane.topology.schema import (
     CONFIG_KEY,
@@ -297,31 +298,26 @@ def api_keys_are_config_names(ctx: RuleContext) -> Iterator[Diagnostic]:
 # -- references --------------------------------------------------------------------------------
 
 
-def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
-    import difflib
-
-    choices = sorted(known)
-    close = difflib.get_close_matches(name, choices, n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(choices)})"
-    return f"unknown {kind} '{name}'{hint}"
-
-
 @rule("unknown-reference")
 def references_exist(ctx: RuleContext) -> Iterator[Diagnostic]:
     """Listeners name existing workspaces and clusters; stacks name existing clusters."""
     t = ctx.topology
+    workspaces, clusters = Suggester(t.workspaces), Suggester(t.clusters)
     for name, listener in t.listeners.items():
         if listener.workspace not in t.workspaces:
             path = ("listeners", name, "workspace")
-            yield ctx.error(path, _unknown("workspace", listener.workspace, t.workspaces))
+            hint = workspaces.hint(listener.workspace)
+            yield ctx.error(path, f"unknown workspace '{listener.workspace}'{hint}")
         if listener.cluster not in t.clusters:
             path = ("listeners", name, "cluster")
-            yield ctx.error(path, _unknown("cluster", listener.cluster, t.clusters))
+            yield ctx.error(
+                path, f"unknown cluster '{listener.cluster}'{clusters.hint(listener.cluster)}"
+            )
     for stack, spec in t.stacks.items():
         for i, cluster in enumerate(spec.clusters):
             if cluster not in t.clusters:
                 path = ("stacks", stack, "clusters", i)
-                yield ctx.error(path, _unknown("cluster", cluster, t.clusters))
+                yield ctx.error(path, f"unknown cluster '{cluster}'{clusters.hint(cluster)}")
 
 
 # -- namespaces and ingress ----------------------------------------------------------------------
