@@ -13,11 +13,11 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from langsmith_dataplane.diagnostics import TopologyError
+from langsmith_dataplane.diagnostics import TopologyError, clean
 from langsmith_dataplane.topology import ValidatedTopology, load_topology
 from langsmith_dataplane.topology.json_schema import topology_json_schema
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 
 
 class UsageError(Exception):
@@ -42,7 +42,7 @@ def summary(topology: ValidatedTopology) -> str:
         return f"{n} {noun}{'' if n == 1 else 's'}"
 
     return (
-        f"{topology.file}: ok: {count(len(model.workspaces), 'workspace')}, "
+        f"{clean(topology.file)}: ok: {count(len(model.workspaces), 'workspace')}, "
         f"{count(len(model.clusters), 'cluster')}, {count(len(model.listeners), 'listener')}, "
         f"{count(len(model.stacks), 'stack')}"
     )
@@ -54,7 +54,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except TopologyError as exc:
         print(exc.render(args.format))
         errors = sum(1 for d in exc.diagnostics if d.severity == "error")
-        print(f"{args.path}: {errors} error{'' if errors == 1 else 's'}", file=sys.stderr)
+        print(f"{clean(args.path)}: {errors} error{'' if errors == 1 else 's'}", file=sys.stderr)
         return EXIT_INVALID
     for warning in topology.warnings:
         print(warning.format(args.format))
@@ -94,9 +94,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(plan_json(plans), indent=2, sort_keys=False, default=str))
     elif args.format == "markdown":
-        print(plan_markdown(topology.model, plans, args.path))
+        print(plan_markdown(topology.model, plans, clean(args.path)))
     else:
-        print(plan_text(topology.model, plans, args.path, verbose=args.verbose), end="")
+        print(plan_text(topology.model, plans, clean(args.path), verbose=args.verbose), end="")
     return EXIT_OK
 
 
@@ -104,32 +104,36 @@ EXIT_STATEFUL_LOSS = 3
 
 
 def _read_git(ref: str, path: str) -> tuple[str, str]:
-    """The text of `path` at git `ref`, and a display name like `origin/main:topology.yaml`."""
+    """The text of `path` at git `ref`, and a display name like `origin/main:topology.yaml`.
+
+    The ref is resolved to a commit first (`rev-parse --verify --end-of-options`), so neither
+    the ref nor the path can ever be read by git as an option.
+    """
+    import shutil
     import subprocess
     from pathlib import Path
 
+    if ref.startswith("-") or not ref or any(c in ref for c in "\0\n\r"):
+        raise UsageError(f"--git {clean(ref)!r} is not a git ref")
+    if shutil.which("git") is None:
+        raise UsageError("--git needs the git command on the PATH")
     target = Path(path).resolve()
+    if not target.parent.is_dir():
+        raise UsageError(f"cannot read {clean(path)}: no such directory")
+
+    def git(*args: str, cwd: Path | str) -> bytes:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=True).stdout
+
     try:
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=target.parent,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        top = git("rev-parse", "--show-toplevel", cwd=target.parent).decode().strip()
         relative = target.relative_to(Path(top).resolve()).as_posix()
-        shown = subprocess.run(
-            ["git", "show", f"{ref}:{relative}"], cwd=top, capture_output=True, check=True
-        ).stdout
-    except FileNotFoundError:
-        raise UsageError("--git needs the git command") from None
+        commit = git("rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}", cwd=top)
+        shown = git("show", f"{commit.decode().strip()}:{relative}", cwd=top)
     except subprocess.CalledProcessError as exc:
-        detail = (
-            exc.stderr.decode() if isinstance(exc.stderr, bytes) else exc.stderr or ""
-        ).strip()
-        raise UsageError(f"cannot read {path} at git ref {ref}: {detail}") from None
-    except ValueError:
-        raise UsageError(f"{path} is not inside the git repository") from None
+        detail = clean(exc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:][0])
+        raise UsageError(f"cannot read {clean(path)} at git ref {clean(ref)}: {detail}") from None
+    except (ValueError, IndexError):
+        raise UsageError(f"{clean(path)} is not inside a git repository") from None
     return shown.decode("utf-8", "replace"), f"{ref}:{relative}"
 
 
@@ -163,7 +167,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(diff.as_json(), indent=2))
     elif args.format == "markdown":
-        print(diff_markdown(diff, base_name, head_path), end="")
+        print(diff_markdown(diff, clean(base_name), clean(head_path)), end="")
     else:
         print(diff_text(diff), end="")
     if args.fail_on_stateful_loss and diff.stateful_losses:
@@ -178,7 +182,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_render(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from langsmith_dataplane.review.render import render_stack
+    from langsmith_dataplane.review.render import UnsafeOutputError, render_stack
 
     topology = _validated_or_report(args.path)
     if topology is None:
@@ -187,12 +191,18 @@ def cmd_render(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a directory")
-    rendered = render_stack(topology.model, args.stack, out)
+    try:
+        rendered = render_stack(topology.model, args.stack, out)
+    except UnsafeOutputError as exc:
+        raise UsageError(clean(str(exc))) from None
+    shown = clean(str(out))
     print(
-        f"{out}: {len(rendered.manifests)} Kubernetes manifests, "
-        f"{len(rendered.helm_releases)} Helm releases (in {out / 'helm'}); "
+        f"{shown}: {len(rendered.manifests)} Kubernetes manifests, "
+        f"{len(rendered.helm_releases)} Helm releases (in {shown}/helm); "
         f"Kubernetes {rendered.kubernetes_version}; secret values masked"
     )
+    for name in rendered.removed:
+        print(f"removed stale {clean(name)} (written by an earlier render)")
     return EXIT_OK
 
 
@@ -258,16 +268,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_broken_pipe() -> int:
+    """`dataplane plan | head`: the reader left; stop quietly (and let Python not complain)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 on usage errors, as argparse does
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
+        sys.stdout.flush()
+        return code
     except UsageError as exc:
         print(f"dataplane: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        return 130
+        print("dataplane: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    except UnicodeEncodeError as exc:
+        print(
+            f"dataplane: error: the terminal cannot show {exc.object[exc.start : exc.end]!a} "
+            f"({exc.encoding}); set PYTHONIOENCODING=utf-8 or a UTF-8 locale",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except OSError as exc:  # --out on a read-only path, /dev/full, /proc, ...
+        where = f" {clean(str(exc.filename))}" if exc.filename else ""
+        print(f"dataplane: error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:
         if os.environ.get("DATAPLANE_DEBUG"):
             traceback.print_exc()
@@ -279,5 +315,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-if __name__ == "__main__":  # pragma: no cover
+def run() -> None:
+    """Console entry point: Ctrl-C stops at once with one line and exit 130, wherever it lands
+    (argument parsing, the Pulumi mocks' event loop, printing)."""
+    import signal
+
+    def interrupted(signum: int, frame: object) -> None:
+        try:
+            sys.stderr.write("dataplane: interrupted\n")
+            sys.stderr.flush()
+        finally:
+            os._exit(EXIT_INTERRUPTED)  # no asyncio teardown, no half-printed traceback
+
+    signal.signal(signal.SIGINT, interrupted)
     sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

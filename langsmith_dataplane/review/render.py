@@ -8,8 +8,9 @@ policy scanners such as checkov.
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +27,52 @@ CHART_RENDERED = frozenset({"kubernetes:apiextensions.k8s.io/v1:CustomResourceDe
 DEFAULT_KUBERNETES_VERSION = "1.33"
 
 
+OWNED = ".dataplane-render"  # the files the last render wrote: only those are ever removed
+
+
+class UnsafeOutputError(Exception):
+    """The output directory holds something render must not write through."""
+
+
+def _write_owned(path: Path, text: str) -> None:
+    """Write a regular file, never through a symlink (O_NOFOLLOW) or onto something else."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise UnsafeOutputError(f"{path} is a symlink or not a regular file; not writing there")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o644)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+def _directory(path: Path) -> Path:
+    if path.is_symlink():
+        raise UnsafeOutputError(f"{path} is a symlink; give a real directory")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _remove_stale(out: Path, written: set[str]) -> list[str]:
+    """Files an earlier render wrote that this one did not: removed (links, not targets)."""
+    owned = out / OWNED
+    if not owned.is_file() or owned.is_symlink():
+        return []
+    removed = []
+    for name in owned.read_text().splitlines():
+        if not name or name in written or name.startswith(("/", "..")) or "/../" in name:
+            continue
+        stale = out / name
+        if stale.is_symlink() or stale.is_file():
+            stale.unlink()
+            removed.append(name)
+    return sorted(removed)
+
+
 @dataclass(frozen=True)
 class Rendered:
     manifests: list[Path]
     helm_releases: list[Path]
     kubernetes_version: str
+    removed: list[str] = field(default_factory=list)
 
 
 def _api_version(type_token: str) -> str:
@@ -88,15 +130,16 @@ def kubernetes_version(topology: Topology, stack: str) -> str:
 
 
 def render_stack(topology: Topology, stack: str, out: Path) -> Rendered:
+    """Write the stack's manifests and Helm listings into `out`; remove what an earlier render
+    wrote there and this one did not. Raises `UnsafeOutputError` rather than follow a link."""
     simulated = simulate(topology, stack)
-    out.mkdir(parents=True, exist_ok=True)
+    _directory(out)
     manifests: list[Path] = []
     for resource in kubernetes_objects(simulated.resources):
         doc = manifest(resource)
         path = out / _file_name(doc)
-        path.write_text(yaml.safe_dump(doc, sort_keys=False))
+        _write_owned(path, yaml.safe_dump(doc, sort_keys=False))
         manifests.append(path)
-    helm_dir = out / "helm"
     releases: list[Path] = []
     for resource in simulated.by_type(HELM_RELEASE):
         inputs = mask(resource.inputs)
@@ -108,8 +151,13 @@ def render_stack(topology: Topology, stack: str, out: Path) -> Rendered:
             "repository": (inputs.get("repositoryOpts") or {}).get("repo"),
             "values": inputs.get("values") or {},
         }
-        helm_dir.mkdir(exist_ok=True)
+        helm_dir = _directory(out / "helm")
         path = helm_dir / f"{listing['namespace']}-{listing['release']}.yaml"
-        path.write_text(yaml.safe_dump(listing, sort_keys=False))
+        _write_owned(path, yaml.safe_dump(listing, sort_keys=False))
         releases.append(path)
-    return Rendered(sorted(manifests), sorted(releases), kubernetes_version(topology, stack))
+    written = {p.relative_to(out).as_posix() for p in [*manifests, *releases]}
+    removed = _remove_stale(out, written)
+    _write_owned(out / OWNED, "".join(f"{name}\n" for name in sorted(written)))
+    return Rendered(
+        sorted(manifests), sorted(releases), kubernetes_version(topology, stack), removed
+    )

@@ -326,6 +326,12 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, filename: str) -> Diagnost
             "unexpected ':' here: check the indentation of this line, or quote a value "
             "that contains ': '"
         )
+    elif "could not find expected ':'" in problem and _long_key(exc, lines):
+        message = (
+            "a key longer than 1024 characters: YAML limits plain keys to 1024 characters "
+            "(names here are far shorter; is a value missing its 'key: ' part?)"
+        )
+        line, col = exc.context_mark.line + 1, exc.context_mark.column + 1  # type: ignore[union-attr]
     elif "did not find expected key" in problem or "did not find expected '-'" in problem:
         message = f"bad indentation: {problem}"
     else:
@@ -333,6 +339,14 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, filename: str) -> Diagnost
     if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
         message += f" ({exc.context} started at line {exc.context_mark.line + 1})"
     return Diagnostic(filename, line, col, message, rule="yaml")
+
+
+def _long_key(exc: yaml.MarkedYAMLError, lines: list[str]) -> bool:
+    start = exc.context_mark
+    if start is None or not 0 <= start.line < len(lines):
+        return False
+    rest = lines[start.line][start.column :]
+    return ":" in rest and rest.index(":") >= 1024
 
 
 def load_yaml(text: str, filename: str) -> LoadedDocument:
@@ -408,3 +422,9 @@ def decode(raw: bytes, filename: str) -> str:
             ]
         ) from None
     return text
+
+
+def normalize_newlines(text: str) -> str:
+    """Old Mac (CR) and Windows (CRLF) line ends become LF: every check that counts lines in the
+    text (secrets, positions) then agrees with libyaml and the editor."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -12,7 +12,7 @@ from pathlib import Path as FsPath
 from pydantic import ValidationError
 
 from langsmith_dataplane.diagnostics import Diagnostic, Severity, TopologyError, errors_only
-from langsmith_dataplane.topology.loader import SourceMap, decode, load_yaml
+from langsmith_dataplane.topology.loader import SourceMap, decode, load_yaml, normalize_newlines
 from langsmith_dataplane.topology.rules import (
     RuleContext,
     escaped_secret_diagnostics,
@@ -38,6 +38,7 @@ class ValidatedTopology:
 
 def parse_topology(text: str, filename: str = "topology.yaml") -> ValidatedTopology:
     """Validate `text`; raise `TopologyError` with every error (and warning) if any error."""
+    text = normalize_newlines(text)
     secrets = list(secret_diagnostics(text, filename))
     try:
         document = load_yaml(text, filename)
