@@ -53,9 +53,10 @@ class Diagnostic:
     def format(self, style: str = "text") -> str:
         suffix = f" [{self.rule}]" if self.rule and style == "text" else ""
         if style == "github":
+            file = github_property(clean(self.file))
             return (
-                f"::{self.severity.value} file={github_property(self.file)},line={self.line},"
-                f"col={self.col}::{github_data(self.message)}"
+                f"::{self.severity.value} file={file},line={self.line},col={self.col}"
+                f"::{github_data(self.message)}"
             )
         file = clean(self.file)
         return f"{file}:{self.line}:{self.col}: {self.severity.value}: {self.message}{suffix}"
