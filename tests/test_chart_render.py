@@ -65,6 +65,10 @@ def of_kind(objects: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     return [o for o in objects if o.get("kind") == kind]
 
 
+def operator_roles(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in of_kind(objects, "Role") if r["metadata"]["name"].endswith("-operator")]
+
+
 def env_of(objects: list[dict[str, Any]], suffix: str) -> dict[str, str]:
     [deployment] = [
         o for o in of_kind(objects, "Deployment") if o["metadata"]["name"].endswith(suffix)
@@ -143,11 +147,7 @@ def test_operator_and_listener_env_match_the_exposure(path, stack):
             )
             assert (operator["GATEWAY_NAME"], operator["GATEWAY_NAMESPACE"]) == expected
         # Every watched namespace gets the operator's Role.
-        role_namespaces = {
-            r["metadata"]["namespace"]
-            for r in of_kind(objects, "Role")
-            if r["metadata"]["name"].endswith("-operator")
-        }
+        role_namespaces = {r["metadata"]["namespace"] for r in operator_roles(objects)}
         assert set(plan.watch_namespaces) <= role_namespaces
 
 

@@ -21,7 +21,7 @@ import pytest
 from tests.artifacts import listener_chart
 from tests.fake_control_plane import ApiKey, FakeControlPlane, RunningControlPlane
 from tests.helpers import edit
-from tests.integration.control_plane import ControlPlane, engine_bin_dir
+from tests.integration.conftest import api_clients, running_control_plane
 from tests.integration.engine import PulumiProject, plain, step_ops
 
 pytestmark = pytest.mark.integration
@@ -93,19 +93,12 @@ egress:"""
 @pytest.fixture(scope="module")
 def control_plane(tmp_path_factory):
     """An API server of its own: the other modules' objects (and CRD) must not leak in."""
-    plane = ControlPlane(tmp_path_factory.mktemp("engine-cluster"), engine_bin_dir()).start()
-    try:
-        yield plane
-    finally:
-        plane.stop()
+    yield from running_control_plane(tmp_path_factory.mktemp("engine-cluster"))
 
 
 @pytest.fixture(scope="module")
 def api(control_plane):
-    from kubernetes import client, config, dynamic
-
-    api_client = config.new_client_from_config(config_file=str(control_plane.kubeconfig))
-    return dynamic.DynamicClient(api_client), client.CoreV1Api(api_client)
+    return api_clients(control_plane)
 
 
 @pytest.fixture(scope="module")
