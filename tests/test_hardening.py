@@ -156,8 +156,10 @@ def test_surprising_yaml_scalars_are_errors_with_the_quoting_fix(spelling, kind)
 
 @pytest.mark.parametrize("version", ["true", "1.0"])
 def test_version_is_the_integer_one(version):
-    [error] = errors_of(edit(REFERENCE_TEXT, "version: 1\n", f"version: {version}\n"))
-    assert "must be the integer 1" in error.message
+    text = edit(REFERENCE_TEXT, "version: 1\n", f"version: {version}\n")
+    [error] = errors_of(text)
+    assert error.message.startswith("version must be 1, got the ")
+    assert (error.line, error.col) == (line_of(text, "version:"), 10)
 
 
 @pytest.mark.parametrize(

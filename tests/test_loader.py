@@ -35,9 +35,9 @@ def test_missing_paths_fall_back_to_the_nearest_parent():
 
 
 def test_keys_stay_strings_values_follow_yaml_types():
-    doc = load("on: yes\n1: 1.5\nnull: ~\nq: '007'\n")
+    doc = load("on: true\n1: 1.5\nnull: ~\nq: '007'\n")
     assert doc.data == {"on": True, "1": 1.5, "null": None, "q": "007"}
-    assert doc.source.raw[("on",)] == ("yes", False)
+    assert doc.source.raw[("on",)] == ("true", False)
     assert doc.source.raw[("q",)] == ("007", True)
 
 

@@ -323,7 +323,7 @@ CASES = [
         minimal("  region: us", "  region: no"),
         3,
         11,
-        "got the boolean false (written no)",
+        "YAML 1.1 reads 'no' as a boolean: quote it (\"no\") if it is text",
     ),
     # -- rules ------------------------------------------------------------------------------------
     (

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 # Patterns are advertised to editors through the JSON Schema; `rules.py` enforces them with
 # positioned messages.
@@ -368,7 +369,7 @@ class Topology(_Model):
     def _integer_version(cls, value: object) -> object:
         # `true == 1` and `1.0 == 1` in Python: Literal[1] alone would take both.
         if type(value) is not int:
-            raise ValueError(f"must be the integer 1, not {type(value).__name__} {value!r}")
+            raise PydanticCustomError("literal_error", "Input should be 1", {"expected": "1"})
         return value
 
     control_plane: ControlPlane
