@@ -13,19 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components._common import base_labels, child_opts
+from components.agent_deployment import AgentDeployment, AgentDeploymentArgs
 from components.aws_network import AwsNetwork
+from components.listener_values import Exposure, helm_values
 from components.namespace import Namespace, NamespaceArgs, QuotaArgs
 from components.postgres import Postgres, PostgresArgs
 from components.redis import Redis, RedisArgs
 from components.registration import ListenerRegistration, ListenerRegistrationArgs
 from langsmith_dataplane.control_plane import ControlPlaneEndpoints
-from langsmith_dataplane.naming import MANAGED_BY
 from langsmith_dataplane.topology.schema import Postgres as PostgresSpec
 from langsmith_dataplane.topology.schema import Redis as RedisSpec
 from langsmith_dataplane.versions import LISTENER_CHART, ChartRef
@@ -34,20 +35,15 @@ API_KEY_SECRET_KEY = "langsmith_api_key"
 
 
 @dataclass(frozen=True)
-class Exposure:
-    """How Agent Servers are reached: exactly one of the chart's ingress, gateway, istioGateway.
+class AgentDeploymentInput:
+    """A deployment the control plane creates (`image` set in the topology)."""
 
-    `tls`: the exposure serves HTTPS (the operator's `TLS_ENABLED` must say what is served);
-    `tls_secret`: the certificate Secret of a plain Ingress.
-    """
-
-    kind: Literal["ingress", "gateway", "istio"]
-    hostname: str = ""
-    gateway_name: str = ""
-    gateway_namespace: str = ""
-    ingress_class: str = ""
-    tls: bool = False
-    tls_secret: str = ""
+    namespace: str
+    image: str
+    env: Mapping[str, str] = field(default_factory=dict)
+    secret_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    resource_spec: Mapping[str, Any] | None = None
+    custom_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,66 +64,14 @@ class ListenerArgs:
     postgres: PostgresSpec
     redis: RedisSpec
     deployments: Mapping[str, int] = field(default_factory=dict)
+    agent_deployments: Mapping[str, AgentDeploymentInput] = field(default_factory=dict)
+    wait_for_revisions: bool = True
     listener_id: str | None = None
     quota: QuotaArgs | None = None
     network: AwsNetwork | None = None
     chart: ChartRef = LISTENER_CHART
     protect: bool = False
     skip_await: bool = False
-
-
-def helm_values(
-    args: ListenerArgs,
-    *,
-    listener_id: pulumi.Input[str],
-    api_key_secret: pulumi.Input[str],
-    redis_secret: pulumi.Input[str],
-) -> dict[str, Any]:
-    """The chart values. Every path must exist in the chart's values.yaml (a test checks)."""
-    exposure = args.exposure
-
-    def route(kind: str) -> dict[str, Any]:
-        return {
-            "enabled": exposure.kind == kind,
-            "name": exposure.gateway_name,
-            "namespace": exposure.gateway_namespace,
-            "hostname": exposure.hostname,
-        }
-
-    ingress: dict[str, Any] = {
-        "enabled": exposure.kind == "ingress",
-        "hostname": exposure.hostname,
-        "ingressClassName": exposure.ingress_class,
-        "tlsEnabled": exposure.tls,  # the operator's TLS_ENABLED, in every exposure mode
-    }
-    if exposure.kind == "ingress" and exposure.tls_secret:
-        ingress["tls"] = [{"hosts": [exposure.hostname], "secretName": exposure.tls_secret}]
-    # The chart sets app.kubernetes.io/managed-by itself (Helm): ours would be a duplicate key.
-    labels = {
-        k: v
-        for k, v in base_labels(workspace=args.workspace_key, listener=args.release_name).items()
-        if k != "app.kubernetes.io/managed-by"
-    }
-    return {
-        "config": {
-            "existingSecretName": api_key_secret,
-            "langsmithWorkspaceId": args.workspace_id,
-            "langgraphListenerId": listener_id,
-            "hostBackendUrl": args.control_plane.host_backend_url,
-            "smithBackendUrl": args.control_plane.smith_backend_url,
-            "watchNamespaces": ",".join(args.watch_namespaces),
-            "hostQueue": args.host_queue,
-            # GET /ok on each Agent Server goes through the hostname: without one it cannot work.
-            "enableLGPDeploymentHealthCheck": bool(exposure.hostname),
-        },
-        # The cluster owns the CRD (cluster_addons.operator_crds), never a release.
-        "operator": {"createCRDs": False, "kedaEnabled": True},
-        "ingress": ingress,
-        "gateway": route("gateway"),
-        "istioGateway": route("istio"),
-        "redis": {"external": {"enabled": True, "existingSecretName": redis_secret}},
-        "commonLabels": {**labels, "langsmith.com/managed-by": MANAGED_BY},
-    }
 
 
 class Listener(pulumi.ComponentResource):
@@ -217,7 +161,7 @@ class Listener(pulumi.ComponentResource):
             string_data={API_KEY_SECRET_KEY: pulumi.Output.secret(args.api_key)},
             opts=child_opts(self),
         )
-        self._deployment_secrets(name, args, watched, labels)
+        stores_secrets = self._deployment_secrets(name, args, watched, labels)
 
         if args.listener_id is not None:
             self.listener_id = pulumi.Output.from_input(args.listener_id)
@@ -255,6 +199,32 @@ class Listener(pulumi.ComponentResource):
             **chart_opts,
             opts=child_opts(self, depends_on=[*watched.values(), *self.stores]),
         )
+        self.agent_deployments = {
+            deployment: AgentDeployment(
+                f"{name}-agent-{deployment}",
+                AgentDeploymentArgs(
+                    base_url=args.control_plane.host_backend_url,
+                    workspace_id=args.workspace_id,
+                    api_key=args.api_key,
+                    name=deployment,
+                    listener_id=self.listener_id,
+                    namespace=spec.namespace,
+                    image=spec.image,
+                    stores_secret=stores_secrets[(spec.namespace, deployment)].metadata.name,
+                    env=spec.env,
+                    secret_env=spec.secret_env,
+                    resource_spec=spec.resource_spec,
+                    custom_url=spec.custom_url,
+                    wait=args.wait_for_revisions,
+                ),
+                # The operator needs its release, and the deployment its stores' Secret.
+                opts=child_opts(
+                    self,
+                    depends_on=[self.release, stores_secrets[(spec.namespace, deployment)]],
+                ),
+            )
+            for deployment, spec in sorted(args.agent_deployments.items())
+        }
         postgres = self.postgres
         self.deployment_uris = pulumi.Output.secret(
             pulumi.Output.from_input(
@@ -285,13 +255,15 @@ class Listener(pulumi.ComponentResource):
         args: ListenerArgs,
         watched: Mapping[str, Namespace],
         labels: Mapping[str, str],
-    ) -> None:
-        """One Secret per deployment in each watched namespace: `envFrom` it in the deployment."""
+    ) -> dict[tuple[str, str], k8s.core.v1.Secret]:
+        """One Secret per deployment in each watched namespace; deployments created through the
+        API read it by reference (`secret_references`), never by value."""
+        secrets: dict[tuple[str, str], k8s.core.v1.Secret] = {}
         if self.postgres is None:
-            return
+            return secrets
         for ns, namespace in watched.items():
             for deployment in sorted(args.deployments):
-                k8s.core.v1.Secret(
+                secrets[(ns, deployment)] = k8s.core.v1.Secret(
                     f"{name}-ns-{ns}-{deployment}-stores",
                     metadata={
                         "name": f"{deployment}-backing-stores",
@@ -305,3 +277,4 @@ class Listener(pulumi.ComponentResource):
                     },
                     opts=child_opts(self),
                 )
+        return secrets

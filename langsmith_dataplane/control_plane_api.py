@@ -53,7 +53,7 @@ class Listener:
         )
 
 
-def _detail(body: Any) -> str:
+def error_detail(body: Any) -> str:
     """FastAPI-style `detail`: a string, or a list of {loc, msg, type} for 422s."""
     detail = body.get("detail") if isinstance(body, dict) else body
     if isinstance(detail, list):
@@ -113,7 +113,7 @@ class ControlPlaneClient:
             attempt += 1
 
     def _fail(self, action: str, status: int, body: Any) -> ControlPlaneError:
-        detail = _detail(body)
+        detail = error_detail(body)
         if status == 401:
             return ControlPlaneError(f"{action}: the API key was rejected (401): {detail}", status)
         if status == 403:
@@ -142,7 +142,7 @@ class ControlPlaneClient:
         if status in (200, 201):
             return Listener.from_json(parsed)
         if status == 409:
-            raise ListenerExistsError(_detail(parsed), status)
+            raise ListenerExistsError(error_detail(parsed), status)
         raise self._fail(f"creating listener '{compute_id}'", status, parsed)
 
     def get_listener(self, listener_id: str) -> Listener:
@@ -151,7 +151,7 @@ class ControlPlaneClient:
         if status == 200:
             return Listener.from_json(parsed)
         if status == 404:
-            raise ListenerNotFoundError(_detail(parsed), status)
+            raise ListenerNotFoundError(error_detail(parsed), status)
         raise self._fail(f"reading listener {listener_id}", status, parsed)
 
     def update_namespaces(self, listener_id: str, namespaces: Sequence[str]) -> Listener:
@@ -161,7 +161,7 @@ class ControlPlaneClient:
         if status == 200:
             return Listener.from_json(parsed)
         if status == 404:
-            raise ListenerNotFoundError(_detail(parsed), status)
+            raise ListenerNotFoundError(error_detail(parsed), status)
         raise self._fail(f"updating listener {listener_id}", status, parsed)
 
     def delete_listener(self, listener_id: str) -> bool:

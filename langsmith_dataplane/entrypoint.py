@@ -2,7 +2,8 @@
 
 Configuration (namespace `langsmith`): `topology` (path, default `topology.yaml`), `chartPath`
 (a local copy of the listener chart instead of the pinned repository version), `skipAwait`
-(do not wait for readiness). API keys are secret config values named by each workspace's
+(do not wait for readiness), `waitForRevisions` (default true: wait for each deployment's
+revision to be DEPLOYED). API keys are secret config values named by each workspace's
 `apiKey`. Bad input stops the program with the validator's messages, never a traceback.
 """
 
@@ -29,9 +30,19 @@ def _config_for(key: str) -> tuple[pulumi.Config, str]:
     return pulumi.Config(), key
 
 
+def secret_config_keys(slice_: StackSlice) -> set[str]:
+    """Every secret config value the stack reads: API keys and deployments' `secretEnv`."""
+    keys = {plan.workspace.api_key for plan in slice_.listeners}
+    for plan in slice_.listeners:
+        for deployment in plan.spec.deployments.values():
+            if deployment.image is not None:
+                keys.update(deployment.secret_env.values())
+    return keys
+
+
 def missing_api_keys(slice_: StackSlice) -> list[str]:
     missing = []
-    for key in sorted({plan.workspace.api_key for plan in slice_.listeners}):
+    for key in sorted(secret_config_keys(slice_)):
         config, name = _config_for(key)
         if config.get(name) is None:
             missing.append(key)
@@ -58,15 +69,21 @@ def load_or_stop(path: str) -> ValidatedTopology:
 def options_from_config(config: pulumi.Config) -> ProgramOptions:
     chart_path = config.get("chartPath")
     chart = ChartRef(chart=chart_path, version="") if chart_path else LISTENER_CHART
-    return ProgramOptions(chart=chart, skip_await=bool(config.get_bool("skipAwait")))
+    wait = config.get_bool("waitForRevisions")
+    return ProgramOptions(
+        chart=chart,
+        skip_await=bool(config.get_bool("skipAwait")),
+        wait_for_revisions=True if wait is None else wait,
+    )
 
 
 def _require(keys: Iterable[str]) -> None:
     missing = list(keys)
     if missing:
-        commands = "\n".join(f"  pulumi config set --secret {key} <api key>" for key in missing)
+        commands = "\n".join(f"  pulumi config set --secret {key}" for key in missing)
         raise pulumi.RunError(
-            f"missing secret config for the workspace API keys of this stack:\n{commands}"
+            "missing secret config for the API keys and secret environment of this stack "
+            f"(each command prompts for the value):\n{commands}"
         )
 
 

@@ -15,7 +15,7 @@ import pulumi
 
 from components.cluster import Cluster, ClusterArgs
 from components.egress import Destination, Egress, EgressArgs, EgressNamespace
-from components.listener import Exposure, Listener, ListenerArgs
+from components.listener import AgentDeploymentInput, Exposure, Listener, ListenerArgs
 from components.namespace import QuotaArgs
 from langsmith_dataplane.stack_slice import ClusterPlan, ListenerPlan, StackSlice
 from langsmith_dataplane.versions import LISTENER_CHART, ChartRef
@@ -26,10 +26,12 @@ ApiKeyLookup = Callable[[str], pulumi.Input[str]]
 @dataclass(frozen=True)
 class ProgramOptions:
     """`chart` lets tests and air-gapped sites point at another copy of the listener chart;
-    `skip_await` skips readiness waits (clusters without nodes, e.g. a bare API server)."""
+    `skip_await` skips readiness waits (clusters without nodes, e.g. a bare API server);
+    `wait_for_revisions` waits for each deployment's revision to reach DEPLOYED."""
 
     chart: ChartRef = LISTENER_CHART
     skip_await: bool = False
+    wait_for_revisions: bool = True
 
 
 def _kubeconfig_path(plan: ClusterPlan) -> str | None:
@@ -124,6 +126,24 @@ def _namespace_peer(namespace: str) -> dict[str, Any]:
     return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
 
 
+def _agent_deployments(plan: ListenerPlan, secret: ApiKeyLookup) -> dict[str, AgentDeploymentInput]:
+    """The deployments with an `image`: created through the control plane API."""
+    out = {}
+    for name, deployment in plan.spec.deployments.items():
+        if deployment.image is None:
+            continue
+        resources = deployment.resources
+        out[name] = AgentDeploymentInput(
+            namespace=deployment.namespace or plan.watch_namespaces[0],
+            image=deployment.image,
+            env=dict(deployment.env),
+            secret_env={env: secret(key) for env, key in deployment.secret_env.items()},
+            resource_spec=resources.model_dump(exclude_none=True) if resources else None,
+            custom_url=deployment.custom_url,
+        )
+    return out
+
+
 def _build_listener(
     plan: ListenerPlan,
     cluster_plan: ClusterPlan,
@@ -149,6 +169,8 @@ def _build_listener(
         postgres=spec.postgres,
         redis=spec.redis,
         deployments={name: d.redis_db for name, d in spec.deployments.items()},
+        agent_deployments=_agent_deployments(plan, api_key),
+        wait_for_revisions=options.wait_for_revisions,
         listener_id=spec.listener_id,
         quota=_quota(plan),
         network=cluster.network,

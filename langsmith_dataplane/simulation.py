@@ -231,16 +231,19 @@ _COMPUTED: dict[str, Callable[[str, dict], dict]] = {
         "endpoints": [{"addresses": ["10.100.0.10"]}],
         "ports": [{"name": "https", "port": 443, "protocol": "TCP"}],
     },
-    "pulumi-python:dynamic:Resource": lambda n, i: {
-        # The control plane identifies a listener by (workspace, compute id), not our names.
-        "listener_id": str(
-            uuid.uuid5(
-                uuid.NAMESPACE_URL, f"listener/{i.get('workspace_id')}/{i.get('compute_id')}"
-            )
-        ),
-        "adopted": False,
-    },
+    "pulumi-python:dynamic:Resource": lambda n, i: _dynamic(i),
 }
+
+
+def _dynamic(inputs: dict) -> dict:
+    """The control plane names a listener by (workspace, compute id), a deployment by name."""
+    workspace = inputs.get("workspace_id")
+    if inputs.get("kind") == "langsmith-deployment":
+        deployment = uuid.uuid5(uuid.NAMESPACE_URL, f"deployment/{workspace}/{inputs.get('name')}")
+        revision = uuid.uuid5(deployment, str(inputs.get("image")))
+        return {"deployment_id": str(deployment), "revision_id": str(revision), "adopted": False}
+    listener = uuid.uuid5(uuid.NAMESPACE_URL, f"listener/{workspace}/{inputs.get('compute_id')}")
+    return {"listener_id": str(listener), "adopted": False}
 
 
 @dataclass

@@ -271,11 +271,48 @@ class Redis(_Model):
         return self
 
 
+class DeploymentResources(_Model):
+    """The control plane's resource spec of a deployment (`source_config.resource_spec`)."""
+
+    min_scale: int | None = Field(None, ge=0, description="Minimum number of replicas.")
+    max_scale: int | None = Field(None, ge=1, description="Maximum number of replicas.")
+    cpu: float | None = Field(None, ge=0.1, le=8, description="CPU request in cores per replica.")
+    cpu_limit: float | None = Field(None, ge=0.1, le=16, description="CPU limit in cores.")
+    memory_mb: int | None = Field(None, ge=1, description="Memory request (MB) per replica.")
+    memory_limit_mb: int | None = Field(None, ge=1, description="Memory limit (MB) per replica.")
+
+
 class Deployment(_Model):
-    """An Agent Server deployment that gets its own database and Redis DB number."""
+    """An Agent Server deployment: its own database and Redis DB number and, with `image`, the
+    deployment itself, created in LangSmith by `pulumi up` (no UI step)."""
 
     redis_db: int = Field(
         description="Redis DB number, 1-15, unique within the listener (0 is the listener's own)."
+    )
+    image: str | None = Field(
+        None,
+        description="Image reference built with `langgraph build` and pushed, e.g. "
+        "registry.example.com/support-bot:1.4.2. Without it the entry only reserves the database "
+        "and Redis DB; with it `pulumi up` creates the deployment; a new image is a new revision.",
+    )
+    namespace: str | None = Field(
+        None,
+        description="The listener namespace the deployment runs in (required when the listener "
+        "watches several).",
+    )
+    env: dict[str, str] = Field(
+        default_factory=dict, description="Plain environment variables (name -> value)."
+    )
+    secret_env: dict[str, str] = Field(
+        default_factory=dict,
+        description="Secret environment variables: name -> NAME of a Pulumi secret config value.",
+        json_schema_extra={"additionalProperties": {"type": "string", "pattern": CONFIG_KEY}},
+    )
+    resources: DeploymentResources | None = Field(
+        None, description="Replicas, CPU and memory (the API's resource spec)."
+    )
+    custom_url: str | None = Field(
+        None, description="The URL the deployment is reached at (https://...), if not derived."
     )
 
 

@@ -1,0 +1,96 @@
+"""Rules for Agent Server deployments created through the control plane API (`image` set)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from langsmith_dataplane.diagnostics import Diagnostic
+from langsmith_dataplane.topology.rules import RuleContext, rule
+
+# An OCI image reference: [registry[:port]/]path[:tag][@digest] (distribution's grammar, lower
+# case path components, a tag of at most 128 characters, a sha256 digest).
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_HOST = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_REGISTRY = rf"(?:{_HOST}(?:\.{_HOST})*(?::[0-9]+)?/)?"
+_TAG = r"(?::[\w][\w.-]{0,127})?"
+_DIGEST = r"(?:@sha256:[0-9a-f]{64})?"
+_IMAGE = re.compile(rf"^{_REGISTRY}{_COMPONENT}(?:/{_COMPONENT})*{_TAG}{_DIGEST}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Set by the platform or by this project on every deployment: a user value would fight them.
+RESERVED_ENV = frozenset({"POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM"})
+RESERVED_ENV_PREFIX = "LANGSMITH_"
+
+
+def image_problem(image: str) -> str | None:
+    if len(image) > 255 or not _IMAGE.match(image):
+        return "is not an image reference (registry/path:tag or @sha256:digest, path in lower case)"
+    if ":" not in image.rsplit("/", 1)[-1] and "@" not in image:
+        return "has no tag or digest: pin one (e.g. :1.4.2), so a change is a new revision"
+    return None
+
+
+def _env_problem(name: str) -> str | None:
+    if not _ENV_NAME.match(name):
+        return "is not an environment variable name (letters, digits and '_')"
+    if name in RESERVED_ENV:
+        return "is set by the stack (the deployment's own Postgres and Redis)"
+    if name.startswith(RESERVED_ENV_PREFIX):
+        return "is reserved: LangSmith sets the LANGSMITH_* variables"
+    return None
+
+
+@rule("deployment")
+def deployments_can_be_created(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Image syntax, namespace of the listener, env names, secrets by reference, scale order."""
+    for lname, listener in ctx.topology.listeners.items():
+        for dname, deployment in listener.deployments.items():
+            path = ("listeners", lname, "deployments", dname)
+            if deployment.image is not None and (problem := image_problem(deployment.image)):
+                yield ctx.error((*path, "image"), f"image '{deployment.image}' {problem}")
+            if deployment.namespace is not None:
+                if deployment.namespace not in listener.namespaces:
+                    yield ctx.error(
+                        (*path, "namespace"),
+                        f"namespace '{deployment.namespace}' is not one of listener '{lname}''s "
+                        f"namespaces ({', '.join(listener.namespaces)})",
+                    )
+            elif deployment.image is not None and len(listener.namespaces) > 1:
+                yield ctx.error(
+                    path,
+                    f"deployment '{dname}' needs 'namespace': listener '{lname}' watches "
+                    f"{', '.join(listener.namespaces)}",
+                    at="key",
+                )
+            for field in ("env", "secretEnv"):
+                values = deployment.env if field == "env" else deployment.secret_env
+                for name in values:
+                    if problem := _env_problem(name):
+                        yield ctx.error(
+                            (*path, field, name), f"variable '{name}' {problem}", at="key"
+                        )
+            for name in sorted(set(deployment.env) & set(deployment.secret_env)):
+                yield ctx.error(
+                    (*path, "secretEnv", name),
+                    f"variable '{name}' is in both 'env' and 'secretEnv'",
+                    at="key",
+                )
+            yield from _scale_and_url(ctx, path, deployment)
+
+
+def _scale_and_url(ctx: RuleContext, path: tuple, deployment) -> Iterator[Diagnostic]:
+    resources = deployment.resources
+    if resources is not None:
+        low, high = resources.min_scale, resources.max_scale
+        if low is not None and high is not None and low > high:
+            yield ctx.error(
+                (*path, "resources"), f"minScale {low} is greater than maxScale {high}", at="key"
+            )
+    if deployment.custom_url is not None:
+        url = urlsplit(deployment.custom_url)
+        if url.scheme != "https" or not url.hostname:
+            yield ctx.error(
+                (*path, "customUrl"),
+                f"customUrl '{deployment.custom_url}' is not an https URL with a host",
+            )
