@@ -42,6 +42,7 @@ def _client(props: dict[str, Any]) -> DeploymentsClient:
         api_key=props["api_key"],
         workspace_id=props["workspace_id"],
         wait_timeout=float(props.get("wait_timeout") or 900),
+        poll=float(props.get("poll") or 5),
     )
 
 

@@ -7,15 +7,21 @@
 * Helm: `$LANGSMITH_ENGINE_BIN/helm` (what `tools/engine/build.sh` builds), else `helm` on the
   PATH, else `tools/engine/build.sh helm` builds it (needs Go and the Go module proxy).
 
+* The control plane's OpenAPI document: `LANGSMITH_OPENAPI` (a path), else
+  `../shared/reference/control-plane-openapi.json` beside the checkout, else the published
+  `https://api.host.langchain.com/openapi.json`, cached once (needs internet).
+
 A test that cannot find an artefact fails with one line naming the setting; it never skips.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import tempfile
+import urllib.request
 from functools import cache
 from pathlib import Path
 
@@ -25,6 +31,8 @@ from langsmith_dataplane.versions import AGENT_SERVER_CHART, LISTENER_CHART, Cha
 
 REPO = Path(__file__).resolve().parent.parent
 CHARTS_SETTING = "LANGSMITH_CHARTS_DIR"
+OPENAPI_SETTING = "LANGSMITH_OPENAPI"
+OPENAPI_URL = "https://api.host.langchain.com/openapi.json"
 ENGINE_SETTING = "LANGSMITH_ENGINE_BIN"
 CACHE = Path(
     os.environ.get("LANGSMITH_ENGINE_CACHE")
@@ -109,3 +117,34 @@ def helm() -> Path:
             pytrace=False,
         )
     return Path(result.stdout.strip().splitlines()[-1]) / "helm"
+
+
+@cache
+def control_plane_openapi() -> dict:
+    """The LangSmith control plane's OpenAPI document (listener and deployment schemas)."""
+    configured = os.environ.get(OPENAPI_SETTING)
+    candidates = (
+        [Path(configured)]
+        if configured
+        else [REPO.parent / "shared" / "reference" / "control-plane-openapi.json"]
+    )
+    for path in candidates:
+        if path.is_file():
+            return json.loads(path.read_text())
+    if configured:
+        pytest.fail(f"{OPENAPI_SETTING}={configured} is not a file", pytrace=False)
+    cached = CACHE / "control-plane-openapi.json"
+    if not cached.is_file():
+        try:
+            with urllib.request.urlopen(OPENAPI_URL, timeout=30) as response:
+                document = response.read()
+        except OSError as error:
+            pytest.fail(
+                f"no control plane OpenAPI document: set {OPENAPI_SETTING} to its path (CI: "
+                f"../shared/reference/control-plane-openapi.json), or give this machine access "
+                f"to {OPENAPI_URL} ({error})",
+                pytrace=False,
+            )
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(document)
+    return json.loads(cached.read_text())

@@ -36,6 +36,16 @@ class FakeControlPlane:
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     fail_next: list[int | str] = field(default_factory=list)  # 503, or "drop"
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # The published OpenAPI document: request and response bodies are checked against it.
+    openapi: dict[str, Any] | None = None
+    violations: list[str] = field(default_factory=list)
+    revision_outcomes: dict[str, Any] = field(default_factory=dict)  # image -> (status, msg)
+    deployments: Any = None
+
+    def __post_init__(self) -> None:
+        from tests.fake_deployments import Deployments
+
+        self.deployments = Deployments(self)
 
     def seed(self, workspace: str, compute_id: str, namespaces: list[str]) -> dict[str, Any]:
         now = datetime.now(UTC).isoformat()
@@ -136,13 +146,19 @@ class _Handler(BaseHTTPRequestHandler):
             return failure
         url = urlparse(self.path)
         parts = url.path.strip("/").split("/")
+        if parts[:2] == ["v2", "deployments"]:
+            body = self._body() if method in ("POST", "PATCH") else None
+            return self.server.state.deployments.route(
+                tenant, method, parts, parse_qs(url.query), body
+            )
         if parts[:2] != ["v2", "listeners"] or len(parts) > 3:
             return 404, {"detail": "Not Found"}
         if len(parts) == 2:
             if method == "GET":
                 return self._list(tenant, parse_qs(url.query))
             if method == "POST":
-                return self._create(tenant, self._body())
+                body = self._body()
+                return self._checked("ListenerCreateRequest", body) or self._create(tenant, body)
             return 405, {"detail": "Method Not Allowed"}
         listener_id = parts[2]
         if not _UUID.match(listener_id):
@@ -156,8 +172,19 @@ class _Handler(BaseHTTPRequestHandler):
             del self.server.state.listeners[listener_id]
             return 204, None
         if method == "PATCH":
-            return self._patch(listener, self._body())
+            body = self._body()
+            return self._checked("ListenerPatchRequest", body) or self._patch(listener, body)
         return 405, {"detail": "Method Not Allowed"}
+
+    def _checked(self, schema: str, body: Any) -> tuple[int, Any] | None:
+        """422 (and a recorded violation) when `body` breaks the OpenAPI request schema."""
+        from tests.fake_deployments import schema_check
+
+        problem = schema_check(self.server.state.openapi, schema, body)
+        if problem is None:
+            return None
+        self.server.state.violations.append(f"request {problem}")
+        return _invalid(["body"], problem)
 
     def _list(self, tenant: str, query: dict[str, list[str]]) -> tuple[int, Any]:
         try:

@@ -12,6 +12,7 @@ import pytest
 from components.registration import ListenerRegistrationProvider
 from langsmith_dataplane.control_plane_api import ControlPlaneClient, ControlPlaneError
 from langsmith_dataplane.simulation import Secret
+from tests.artifacts import control_plane_openapi
 from tests.fake_control_plane import ApiKey, FakeControlPlane, RunningControlPlane
 from tests.helpers import REFERENCE_TEXT, edit
 from tests.sim import listener_releases, simulated_text
@@ -28,10 +29,13 @@ def api():
         keys={
             KEY: ApiKey({WORKSPACE}),
             NO_PLAN_KEY: ApiKey({WORKSPACE}, plan_allows_listeners=False),
-        }
+        },
+        openapi=control_plane_openapi(),
     )
     with RunningControlPlane(state) as running:
         yield running
+    # Every request the client sent matched the published request schemas.
+    assert state.violations == []
 
 
 def client(api, key: str = KEY, workspace: str = WORKSPACE, **kw) -> ControlPlaneClient:

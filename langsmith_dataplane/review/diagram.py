@@ -1,11 +1,12 @@
-"""A mermaid diagram of the topology: stacks -> clusters -> listeners -> namespaces, and
-listeners -> workspaces. Rendered by GitHub in PR comments and markdown files."""
+"""A mermaid diagram of the topology: stacks -> clusters -> listeners -> namespaces,
+deployments -> listener -> namespace -> stores, and listeners -> workspaces. Rendered by GitHub
+in PR comments and markdown files."""
 
 from __future__ import annotations
 
 import re
 
-from langsmith_dataplane.topology.schema import Topology
+from langsmith_dataplane.topology.schema import Listener, Topology
 
 
 def _id(kind: str, name: str) -> str:
@@ -14,6 +15,28 @@ def _id(kind: str, name: str) -> str:
 
 def _label(text: str) -> str:
     return text.replace('"', "'")
+
+
+def _deployments(name: str, listener: Listener) -> list[str]:
+    """Each deployment with an image: deployment -> listener, -> its namespace, -> its stores."""
+    lines: list[str] = []
+    if not listener.deployments:
+        return lines
+    listener_id = _id("listener", name)
+    postgres = "rds" if listener.postgres.rds else "in-cluster"
+    redis = "elasticache" if listener.redis.elasticache else "in-cluster"
+    stores = _id("stores", name)
+    lines.append(f'  {stores}[("postgres {postgres} · redis {redis}")]')
+    for deployment_name, deployment in sorted(listener.deployments.items()):
+        if deployment.image is None:
+            continue
+        deployment_id = _id("deployment", f"{name}_{deployment_name}")
+        namespace = deployment.namespace or sorted(listener.namespaces)[0]
+        lines.append(f'  {deployment_id}{{{{"deployment {_label(deployment_name)}"}}}}')
+        lines.append(f"  {deployment_id} --> {listener_id}")
+        lines.append(f"  {deployment_id} --> {_id('ns', f'{listener.cluster}_{namespace}')}")
+        lines.append(f"  {deployment_id} -.-> {stores}")
+    return lines
 
 
 def mermaid(topology: Topology, stacks: set[str] | None = None) -> str:
@@ -47,6 +70,7 @@ def mermaid(topology: Topology, stacks: set[str] | None = None) -> str:
             lines.append(f"  {listener_id} --> {ns_id}")
         lines.append(f"  {listener_id} -.-> {_id('workspace', listener.workspace)}")
         workspaces.add(listener.workspace)
+        lines.extend(_deployments(name, listener))
     for workspace in sorted(workspaces):
         lines.append(f'  {_id("workspace", workspace)}(["workspace {_label(workspace)}"])')
     return "\n".join(lines)

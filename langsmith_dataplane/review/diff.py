@@ -14,8 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.agent_deployment import REPLACE_ON_CHANGE as DEPLOYMENT_REPLACES
+from components.registration import REPLACE_ON_CHANGE as REGISTRATION_REPLACES
 from langsmith_dataplane.review.masking import reveal
-from langsmith_dataplane.review.plan import STATEFUL_TYPES
+from langsmith_dataplane.review.plan import is_deployment, is_stateful
 from langsmith_dataplane.simulation import RecordedResource, simulate
 from langsmith_dataplane.stack_slice import slice_for_stack
 from langsmith_dataplane.topology.schema import Topology
@@ -83,10 +85,11 @@ class Change:
     paths: tuple[str, ...] = ()
     reason: str = ""
     old_name: str = ""
+    stateful: bool = False
 
     @property
     def stateful_loss(self) -> bool:
-        return self.kind in ("removed", "replaced") and self.type in STATEFUL_TYPES
+        return self.kind in ("removed", "replaced") and self.stateful
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -170,10 +173,13 @@ def _differences(old: Any, new: Any, prefix: str = "") -> list[str]:
     return [] if old == new else [prefix or "(value)"]
 
 
-def _forces_replacement(type_: str, paths: Iterable[str]) -> list[str]:
+def _forces_replacement(resource: RecordedResource, paths: Iterable[str]) -> list[str]:
+    type_ = resource.type
     rules = REPLACE_PATHS.get(type_, ())
     if type_.startswith("kubernetes:") and type_ != "kubernetes:helm.sh/v3:Release":
         rules = (*rules, *_K8S_IDENTITY)
+    if type_ == "pulumi-python:dynamic:Resource":
+        rules = DEPLOYMENT_REPLACES if is_deployment(resource) else REGISTRATION_REPLACES
     return [p for p in paths if any(p == r or p.startswith(f"{r}.") for r in rules)]
 
 
@@ -218,11 +224,19 @@ def diff_stack(stack: str, base: Topology | None, head: Topology | None) -> Stac
         matched_old.add(previous_urn)
         previous = old[previous_urn]
         paths = _differences(reveal(previous.inputs), reveal(resource.inputs))
-        replacing = _forces_replacement(resource.type, paths)
+        replacing = _forces_replacement(resource, paths)
         if replacing:
             reason = "cannot change in place: " + ", ".join(replacing)
             changes.append(
-                Change("replaced", resource.type, resource.name, urn, tuple(paths), reason)
+                Change(
+                    "replaced",
+                    resource.type,
+                    resource.name,
+                    urn,
+                    tuple(paths),
+                    reason,
+                    stateful=is_stateful(resource),
+                )
             )
         elif paths:
             changes.append(Change("changed", resource.type, resource.name, urn, tuple(paths)))
@@ -232,7 +246,9 @@ def diff_stack(stack: str, base: Topology | None, head: Topology | None) -> Stac
             )
     for urn, resource in sorted(old.items()):
         if urn not in matched_old:
-            changes.append(Change("removed", resource.type, resource.name, urn))
+            changes.append(
+                Change("removed", resource.type, resource.name, urn, stateful=is_stateful(resource))
+            )
     status = "changed" if changes else "unchanged"
     if not base:
         status = "added"

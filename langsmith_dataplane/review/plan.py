@@ -28,6 +28,23 @@ STATEFUL_TYPES = frozenset(
 )
 
 
+DEPLOYMENT_KIND = "langsmith-deployment"  # components.agent_deployment.KIND
+
+
+def is_deployment(resource: Any) -> bool:
+    """An Agent Server deployment created through the control plane (a dynamic resource)."""
+    inputs = getattr(resource, "inputs", None) or {}
+    return resource.type == "pulumi-python:dynamic:Resource" and inputs.get("kind") == (
+        DEPLOYMENT_KIND
+    )
+
+
+def is_stateful(resource: Any) -> bool:
+    """Deleting it loses data: stores, volumes, namespaces, the cluster, the CRD, or a deployment
+    (the operator drops the deployment's database with it)."""
+    return resource.type in STATEFUL_TYPES or is_deployment(resource)
+
+
 @dataclass(frozen=True)
 class PlannedResource:
     urn: str

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from langsmith_dataplane.review.diagram import mermaid
 from langsmith_dataplane.review.plan import StackPlan
-from langsmith_dataplane.stack_slice import slice_for_stack
+from langsmith_dataplane.stack_slice import ListenerPlan, slice_for_stack
 from langsmith_dataplane.topology.schema import Topology
 
 NOTE = (
@@ -66,6 +66,24 @@ def _listener_lines(topology: Topology, stack: str) -> list[str]:
                 f"{', '.join(plan.watch_namespaces)}; postgres {postgres}, redis {redis}; "
                 f"{registered}"
             )
+            lines.extend(_deployment_lines(plan))
+    return lines
+
+
+def _deployment_lines(plan: ListenerPlan) -> list[str]:
+    """Image, namespace and variable NAMES of each deployment: never a value."""
+    lines = []
+    for name, deployment in sorted(plan.spec.deployments.items()):
+        if deployment.image is None:
+            lines.append(f"    deployment {name}: database and Redis DB {deployment.redis_db} only")
+            continue
+        namespace = deployment.namespace or plan.watch_namespaces[0]
+        env = ", ".join(sorted(deployment.env)) or "none"
+        secret = ", ".join(sorted(deployment.secret_env)) or "none"
+        lines.append(
+            f"    deployment {name}: image {deployment.image} in {namespace}, created through "
+            f"the control plane; stores by reference; env {env}; secret env {secret}"
+        )
     return lines
 
 

@@ -1,0 +1,194 @@
+"""The `/v2/deployments` half of the local fake control plane, faithful to the OpenAPI document.
+
+Every request body is validated against the document's request schema (a violation answers 422
+and is recorded in `state.violations`, which the tests assert empty), and every response body
+against its response schema. Revisions move QUEUED -> DEPLOYING -> DEPLOYED one step per read,
+unless the image is listed in `state.revision_outcomes` (a failed status with a message, or
+"stuck" to test the wait's deadline).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import jsonschema
+
+_UUID_MSG = ("Input should be a valid UUID", "uuid_parsing")
+PROGRESS = {"QUEUED": "DEPLOYING", "DEPLOYING": "DEPLOYED"}
+
+
+def schema_check(openapi: dict[str, Any] | None, name: str, body: Any) -> str | None:
+    """The first violation of `body` against `#/components/schemas/<name>`, or None."""
+    if openapi is None:
+        return None
+    schema = {"$ref": f"#/components/schemas/{name}", "components": openapi["components"]}
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    error = next(iter(validator.iter_errors(body)), None)
+    return None if error is None else f"{name}: {'.'.join(map(str, error.path))}: {error.message}"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class Deployments:
+    """Deployments and revisions of every tenant; the handler calls `route` under the lock."""
+
+    def __init__(self, state: Any) -> None:
+        self.state = state
+        self.items: dict[str, dict[str, Any]] = {}
+        self.revisions: dict[str, dict[str, Any]] = {}
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _checked(self, status: int, name: str, body: Any) -> tuple[int, Any]:
+        problem = schema_check(self.state.openapi, name, body)
+        if problem:
+            self.state.violations.append(f"response {problem}")
+        return status, body
+
+    def _request_ok(self, name: str, body: Any) -> tuple[int, Any] | None:
+        problem = schema_check(self.state.openapi, name, body)
+        if problem is None:
+            return None
+        self.state.violations.append(f"request {problem}")
+        return 422, {"detail": [{"loc": ["body"], "msg": problem, "type": "value_error"}]}
+
+    def _public(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in item.items() if not k.startswith("_")}
+
+    def _revision(self, deployment: dict[str, Any], image: str) -> str:
+        revision_id = str(uuid.uuid4())
+        outcome = self.state.revision_outcomes.get(image)
+        self.revisions[revision_id] = {
+            "id": revision_id,
+            "created_at": _now(),
+            "updated_at": _now(),
+            "status": "QUEUED",
+            "source": "external_docker",
+            "source_revision_config": {"image_uri": image},
+            "_deployment": deployment["id"],
+            "_outcome": outcome,
+        }
+        deployment["latest_revision_id"] = revision_id
+        return revision_id
+
+    # -- routes -----------------------------------------------------------------------------
+    def route(
+        self, tenant: str, method: str, parts: list[str], query: dict[str, list[str]], body: Any
+    ) -> tuple[int, Any]:
+        if len(parts) == 2:
+            if method == "GET":
+                return self._list(tenant, query)
+            if method == "POST":
+                return self._create(tenant, body)
+            return 405, {"detail": "Method Not Allowed"}
+        deployment_id = parts[2]
+        try:
+            uuid.UUID(deployment_id)
+        except ValueError:
+            return 422, {"detail": [{"loc": ["path", "deployment_id"], "msg": _UUID_MSG[0]}]}
+        item = self.items.get(deployment_id)
+        if item is None or item["tenant_id"] != tenant:
+            return 404, {"detail": f"Deployment ID {deployment_id} not found."}
+        if len(parts) == 5 and parts[3] == "revisions" and method == "GET":
+            return self._read_revision(item, parts[4])
+        if len(parts) != 3:
+            return 404, {"detail": "Not Found"}
+        if method == "GET":
+            return self._checked(200, "Deployment", self._public(item))
+        if method == "DELETE":
+            del self.items[deployment_id]
+            return 204, None
+        if method == "PATCH":
+            return self._patch(item, body)
+        return 405, {"detail": "Method Not Allowed"}
+
+    def _list(self, tenant: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+        limit = int(query.get("limit", ["20"])[0])
+        offset = int(query.get("offset", ["0"])[0])
+        if not 1 <= limit <= 100 or offset < 0:
+            return 422, {"detail": [{"loc": ["query", "limit"], "msg": "out of range"}]}
+        contains = query.get("name_contains", [""])[0]
+        mine = [
+            self._public(d)
+            for d in sorted(self.items.values(), key=lambda d: d["created_at"])
+            if d["tenant_id"] == tenant and contains in d["name"]
+        ]
+        page = mine[offset : offset + limit]
+        return self._checked(200, "DeploymentsList", {"resources": page, "offset": offset})
+
+    def _create(self, tenant: str, body: Any) -> tuple[int, Any]:
+        invalid = self._request_ok("DeploymentCreateRequest", body)
+        if invalid:
+            return invalid
+        if any(d["name"] == body["name"] and d["tenant_id"] == tenant for d in self.items.values()):
+            return 409, {"detail": f"Deployment with name '{body['name']}' already exists."}
+        listener = (body["source_config"] or {}).get("listener_id")
+        if listener not in self.state.listeners:
+            return 400, {"detail": f"Listener ID {listener} not found."}
+        now = _now()
+        item = {
+            "name": body["name"],
+            "source": body["source"],
+            "source_config": body["source_config"],
+            "source_revision_config": body["source_revision_config"],
+            "secrets": body["secrets"],
+            "secret_references": body.get("secret_references"),
+            "id": str(uuid.uuid4()),
+            "tenant_id": tenant,
+            "created_at": now,
+            "updated_at": now,
+            "status": "AWAITING_DATABASE",
+            "latest_revision_id": None,
+            "active_revision_id": None,
+        }
+        self.items[item["id"]] = item
+        self._revision(item, body["source_revision_config"]["image_uri"])
+        return self._checked(201, "Deployment", self._public(item))
+
+    def _patch(self, item: dict[str, Any], body: Any) -> tuple[int, Any]:
+        invalid = self._request_ok("DeploymentPatchRequest", body)
+        if invalid:
+            return invalid
+        config = body.get("source_config") or {}
+        fixed = {"listener_id", "listener_config"} & {k for k, v in config.items() if v}
+        if fixed:
+            return 400, {"detail": f"{', '.join(sorted(fixed))} cannot be changed."}
+        new_revision = False
+        if body.get("source_revision_config"):
+            item["source_revision_config"] = body["source_revision_config"]
+            new_revision = True
+        if body.get("secrets") is not None:
+            item["secrets"] = body["secrets"]
+            new_revision = True
+        if body.get("secret_references") is not None:
+            item["secret_references"] = body["secret_references"]
+        if config:
+            item["source_config"] = {**item["source_config"], **config}
+        if new_revision:
+            self._revision(item, item["source_revision_config"]["image_uri"])
+        item["updated_at"] = _now()
+        return self._checked(200, "Deployment", self._public(item))
+
+    def _read_revision(self, item: dict[str, Any], revision_id: str) -> tuple[int, Any]:
+        revision = self.revisions.get(revision_id)
+        if revision is None or revision["_deployment"] != item["id"]:
+            return 404, {"detail": f"Revision ID {revision_id} not found."}
+        outcome = revision["_outcome"]
+        status = revision["status"]
+        if outcome == "stuck":
+            pass
+        elif outcome is not None and status == "DEPLOYING":
+            revision["status"], revision["status_message"] = outcome
+        elif status in PROGRESS:
+            revision["status"] = PROGRESS[status]
+        if revision["status"] == "DEPLOYED":
+            item["active_revision_id"], item["status"] = revision_id, "READY"
+        public = {k: v for k, v in revision.items() if not k.startswith("_")}
+        if "status_message" in public:  # not in the document's Revision schema
+            checked = {k: v for k, v in public.items() if k != "status_message"}
+            self._checked(200, "Revision", checked)
+            return 200, public
+        return self._checked(200, "Revision", public)
