@@ -11,14 +11,18 @@ import urllib.request
 import pytest
 
 from components.agent_deployment import AgentDeploymentProvider
+from langsmith_dataplane.cli import main
 from langsmith_dataplane.control_plane_api import ControlPlaneError
 from langsmith_dataplane.deployments_api import (
     DeploymentsClient,
     DeploymentSpec,
     RevisionFailedError,
 )
+from langsmith_dataplane.review.diff import diff_topologies
+from langsmith_dataplane.topology import parse_topology
 from tests.artifacts import control_plane_openapi
 from tests.fake_control_plane import ApiKey, FakeControlPlane, RunningControlPlane
+from tests.helpers import REFERENCE_TEXT, edit, errors_of
 
 WORKSPACE = "6f1e8c52-4b1e-4b7e-9a51-2d1d2f7e0a01"
 OTHER = "0c3b6a3e-8f7d-4f0e-b3a5-9b1f2e4d5c02"
@@ -283,3 +287,106 @@ def test_provider_failed_revision_surfaces_in_pulumi_up(api):
     api.state.revision_outcomes[IMAGE] = ("DEPLOY_FAILED", "crash loop: missing env FOO")
     with pytest.raises(RevisionFailedError, match="DEPLOY_FAILED: crash loop"):
         AgentDeploymentProvider().create(props(api))
+
+
+# -- topology, program, plan and diff -------------------------------------------------------------
+
+DEPLOYMENT = """\
+      support-bot:
+        redisDb: 1
+        image: registry.example.com/support-bot:1.4.2
+        env: {LOG_LEVEL: info}
+        secretEnv: {OPENAI_API_KEY: openai.apiKey}
+        resources: {minScale: 1, maxScale: 3, cpu: 1, memoryMb: 2048}
+"""
+
+
+def with_image(text: str = REFERENCE_TEXT) -> str:
+    return edit(text, "      support-bot: {redisDb: 1}\n", DEPLOYMENT)
+
+
+def test_plan_json_holds_references_to_the_stores_and_no_uri(capsys, tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text(with_image())
+    assert main(["plan", str(path), "--stack", "prod-alpha", "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    resources = json.loads(out)["stacks"]["prod-alpha"]["resources"]
+    [deployment] = [r for r in resources if r["name"] == "a-prod-agent-support-bot"]
+    inputs = deployment["inputs"]
+    assert inputs["kind"] == "langsmith-deployment"
+    assert inputs["image"] == "registry.example.com/support-bot:1.4.2"
+    assert inputs["namespace"] == "agents"
+    assert inputs["secret_references"] == [
+        {"name": k, "secret_name": "support-bot-backing-stores", "secret_key": k}
+        for k in ("POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM")
+    ]
+    assert inputs["secret_env"] == "[secret]"
+    assert inputs["api_key"] == "[secret]"
+    assert "postgres://" not in json.dumps(inputs)
+    assert "rediss://" not in json.dumps(inputs)
+    assert deployment["protect"] is True  # prod-alpha is a protect stack
+    assert not [r for r in resources if r["name"] == "a-prod-agent-research-agent"]  # no image
+
+
+def test_secret_env_is_required_config(monkeypatch):
+    from langsmith_dataplane.entrypoint import secret_config_keys
+    from langsmith_dataplane.stack_slice import slice_for_stack
+
+    model = parse_topology(with_image()).model
+    assert secret_config_keys(slice_for_stack(model, "prod-alpha")) == {
+        "workspaceA.apiKey",
+        "openai.apiKey",
+    }
+
+
+def test_diff_image_change_is_an_update_and_removal_a_stateful_loss():
+    base = parse_topology(with_image()).model
+    newer = parse_topology(with_image().replace("support-bot:1.4.2", "support-bot:1.5.0")).model
+    stack = diff_topologies(base, newer).stacks["prod-alpha"]
+    [change] = [c for c in stack.changes if c.name == "a-prod-agent-support-bot"]
+    assert (change.kind, change.paths) == ("changed", ("image",))
+    assert stack.stateful_losses == []
+    gone = parse_topology(
+        with_image().replace("        image: registry.example.com/support-bot:1.4.2\n", "")
+    ).model
+    losses = diff_topologies(base, gone).stacks["prod-alpha"].stateful_losses
+    assert "removed pulumi-python:dynamic:Resource a-prod-agent-support-bot" in losses
+
+
+@pytest.mark.parametrize(
+    ("deployment", "message"),
+    [
+        ("image: Registry/Bad:1", "is not an image reference"),
+        ("image: registry.example.com/bot", "has no tag or digest"),
+        ("image: r.io/bot:1\n        namespace: elsewhere", "is not one of listener 'a-prod''s"),
+        ("image: r.io/bot:1\n        env: {POSTGRES_URI_CUSTOM: x}", "is set by the stack"),
+        ("image: r.io/bot:1\n        env: {LANGSMITH_API_KEY: x}", "LANGSMITH_* variables"),
+        ("image: r.io/bot:1\n        env: {1BAD: x}", "is not an environment variable name"),
+        (
+            "image: r.io/bot:1\n        env: {A: x}\n        secretEnv: {A: a.key}",
+            "is in both 'env' and 'secretEnv'",
+        ),
+        ("image: r.io/bot:1\n        resources: {minScale: 4, maxScale: 2}", "minScale 4 is"),
+        ("image: r.io/bot:1\n        customUrl: http://x.example.com", "is not an https URL"),
+    ],
+)
+def test_deployment_rules(deployment, message):
+    text = edit(
+        REFERENCE_TEXT,
+        "      support-bot: {redisDb: 1}\n",
+        f"      support-bot:\n        redisDb: 1\n        {deployment}\n",
+    )
+    errors = errors_of(text)
+    assert [e.rule for e in errors] == ["deployment"], errors
+    assert message in errors[0].message
+
+
+def test_a_deployment_of_a_multi_namespace_listener_names_its_namespace():
+    text = edit(
+        REFERENCE_TEXT,
+        "    namespaces: [team-a]\n",
+        "    namespaces: [team-a, team-c]\n    deployments:\n"
+        "      bot: {redisDb: 1, image: 'r.io/bot:1'}\n",
+    )
+    [error] = errors_of(text)
+    assert error.message.startswith("deployment 'bot' needs 'namespace'")

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from tests.artifacts import listener_chart
+from tests.artifacts import control_plane_openapi, listener_chart
 from tests.fake_control_plane import ApiKey, FakeControlPlane, RunningControlPlane
 from tests.helpers import edit
 from tests.integration.conftest import api_clients, running_control_plane
@@ -30,6 +30,7 @@ WS_A = "6f1e8c52-4b1e-4b7e-9a51-2d1d2f7e0a01"
 WS_B = "0c3b6a3e-8f7d-4f0e-b3a5-9b1f2e4d5c02"
 KEY_A = "lsv2_pt_" + "a1" * 16 + "_0123456789"
 KEY_B = "lsv2_pt_" + "b2" * 16 + "_9876543210"
+OPENAI_KEY = "sk-integration-openai-secret-0123456789"
 STACK = "local"
 NAMESPACES = ["langgraph-alpha", "langgraph-beta", "alpha-agents", "alpha-batch", "beta-agents"]
 
@@ -55,7 +56,12 @@ listeners:
     cluster: local
     namespaces: [alpha-agents, alpha-batch]
     deployments:
-      support-bot: {{redisDb: 1}}
+      support-bot:
+        redisDb: 1
+        image: registry.example.com/support-bot:1.4.2
+        namespace: alpha-agents
+        env: {{LOG_LEVEL: info}}
+        secretEnv: {{OPENAI_API_KEY: openai.apiKey}}
   beta:
     workspace: B
     cluster: local
@@ -78,7 +84,12 @@ listeners:
     cluster: local
     namespaces: [alpha-batch, alpha-agents]
     deployments:
-      support-bot: {redisDb: 1}
+      support-bot:
+        redisDb: 1
+        image: registry.example.com/support-bot:1.4.2
+        namespace: alpha-agents
+        env: {LOG_LEVEL: info}
+        secretEnv: {OPENAI_API_KEY: openai.apiKey}
 """
 
 GAMMA = """\
@@ -103,10 +114,14 @@ def api(control_plane):
 
 @pytest.fixture(scope="module")
 def fake_cp(control_plane):
-    state = FakeControlPlane(keys={KEY_A: ApiKey({WS_A}), KEY_B: ApiKey({WS_B})})
+    state = FakeControlPlane(
+        keys={KEY_A: ApiKey({WS_A}), KEY_B: ApiKey({WS_B})}, openapi=control_plane_openapi()
+    )
     pki = control_plane.pki
     with RunningControlPlane(state, tls=(pki.server_cert, pki.server_key)) as running:
         yield running
+    # Every request the engine's dynamic providers sent matched the published API document.
+    assert state.violations == []
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +143,7 @@ def project(control_plane, tmp_path_factory, base_topology):
     project.config("langsmith:skipAwait", "true")
     project.config("workspaceA.apiKey", KEY_A, secret=True)
     project.config("workspaceB.apiKey", KEY_B, secret=True)
+    project.config("openai.apiKey", OPENAI_KEY, secret=True)
     yield project
     (project.root / "engine.log").write_text("\n".join(project.log))
 
@@ -210,6 +226,20 @@ def test_up_creates_the_stack(project, api, fake_cp):
     assert crds.get(name="lgps.apps.langchain.ai").metadata.name == "lgps.apps.langchain.ai"
     outputs = project.outputs()
     assert outputs["listeners"]["alpha"]["listenerId"] == registered[(WS_A, "local")]["id"]
+    # The deployment, created through the API by the engine's dynamic provider, no UI step.
+    [deployment] = fake_cp.state.deployments.items.values()
+    assert deployment["name"] == "support-bot"
+    assert deployment["status"] == "READY"  # the up waited for the revision to be DEPLOYED
+    assert deployment["source_config"]["listener_id"] == registered[(WS_A, "local")]["id"]
+    assert deployment["source_config"]["listener_config"] == {"k8s_namespace": "alpha-agents"}
+    assert deployment["secret_references"] == [
+        {"name": k, "secret_name": "support-bot-backing-stores", "secret_key": k}
+        for k in ("POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM")
+    ]
+    assert {s["name"]: s["value"] for s in deployment["secrets"]} == {
+        "LOG_LEVEL": "info",
+        "OPENAI_API_KEY": OPENAI_KEY,
+    }
 
 
 def test_second_up_changes_nothing(project):
@@ -314,7 +344,7 @@ def test_no_secret_in_state_or_engine_output(project, api):
     assert passwords, "expected the generated store passwords"
     state = json.dumps(project.export())
     output = "\n".join(project.log)
-    for secret in [KEY_A, KEY_B, *passwords]:
+    for secret in [KEY_A, KEY_B, OPENAI_KEY, *passwords]:
         assert secret not in state
         assert secret not in output
 
@@ -329,3 +359,4 @@ def test_destroy_leaves_nothing(project, api, fake_cp):
     left = core.list_secret_for_all_namespaces(label_selector="owner=helm").items
     assert [s.metadata.name for s in left] == []
     assert listeners_of(fake_cp) == {}
+    assert fake_cp.state.deployments.items == {}
