@@ -201,6 +201,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         f"{len(rendered.helm_releases)} Helm releases (in {shown}/helm); "
         f"Kubernetes {rendered.kubernetes_version}; secret values masked"
     )
+    if rendered.deployments:
+        print(f"{len(rendered.deployments)} deployment request(s) in {shown}/deployments")
     for name in rendered.removed:
         print(f"removed stale {clean(name)} (written by an earlier render)")
     return EXIT_OK

@@ -390,3 +390,16 @@ def test_a_deployment_of_a_multi_namespace_listener_names_its_namespace():
     )
     [error] = errors_of(text)
     assert error.message.startswith("deployment 'bot' needs 'namespace'")
+
+
+def test_render_writes_each_deployment_request_with_secrets_masked(tmp_path):
+    from langsmith_dataplane.review.render import render_stack
+
+    rendered = render_stack(parse_topology(with_image()).model, "prod-alpha", tmp_path)
+    [path] = rendered.deployments
+    text = path.read_text()
+    assert path.name == "a-prod-agent-support-bot.yaml"
+    assert "image_uri: registry.example.com/support-bot:1.4.2" in text
+    assert "secret_env: '[secret]'" in text
+    assert "secret_name: support-bot-backing-stores" in text
+    assert "postgres://" not in text

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from langsmith_dataplane.review.masking import SECRET, mask, reveal
+from langsmith_dataplane.review.plan import is_deployment
 from langsmith_dataplane.simulation import RecordedResource, simulate
 from langsmith_dataplane.topology.schema import Topology
 
@@ -73,6 +74,7 @@ class Rendered:
     helm_releases: list[Path]
     kubernetes_version: str
     removed: list[str] = field(default_factory=list)
+    deployments: list[Path] = field(default_factory=list)
 
 
 def _api_version(type_token: str) -> str:
@@ -155,9 +157,41 @@ def render_stack(topology: Topology, stack: str, out: Path) -> Rendered:
         path = helm_dir / f"{listing['namespace']}-{listing['release']}.yaml"
         _write_owned(path, yaml.safe_dump(listing, sort_keys=False))
         releases.append(path)
-    written = {p.relative_to(out).as_posix() for p in [*manifests, *releases]}
+    deployments = _deployment_requests(simulated.resources, out)
+    written = {p.relative_to(out).as_posix() for p in [*manifests, *releases, *deployments]}
     removed = _remove_stale(out, written)
     _write_owned(out / OWNED, "".join(f"{name}\n" for name in sorted(written)))
     return Rendered(
-        sorted(manifests), sorted(releases), kubernetes_version(topology, stack), removed
+        sorted(manifests),
+        sorted(releases),
+        kubernetes_version(topology, stack),
+        removed,
+        sorted(deployments),
     )
+
+
+def _deployment_requests(resources: list[RecordedResource], out: Path) -> list[Path]:
+    """`deployments/`: what `pulumi up` sends LangSmith for each deployment (secrets masked)."""
+    written = []
+    for resource in resources:
+        if not is_deployment(resource):
+            continue
+        inputs = mask(resource.inputs)
+        request = {
+            "name": inputs.get("name"),
+            "source": "external_docker",
+            "source_config": {
+                "listener_id": inputs.get("listener_id"),
+                "listener_config": {"k8s_namespace": inputs.get("namespace")},
+                "resource_spec": inputs.get("resource_spec") or None,
+                "custom_url": inputs.get("custom_url") or None,
+            },
+            "source_revision_config": {"image_uri": inputs.get("image")},
+            "env": inputs.get("env") or {},
+            "secret_env": inputs.get("secret_env"),
+            "secret_references": inputs.get("secret_references") or [],
+        }
+        path = _directory(out / "deployments") / f"{resource.name}.yaml"
+        _write_owned(path, yaml.safe_dump(request, sort_keys=False))
+        written.append(path)
+    return written
