@@ -61,6 +61,8 @@ class EgressNamespace:
     previous_key: str | None = None  # the key before a `renamedFrom` rename, for aliases
     # Where the listener's GET /ok reaches Agent Servers (release role, with a hostname only).
     health_check: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
+    # Standalone Agent Servers: beacon.langchain.com's addresses for license checks (TCP 443).
+    license_cidrs: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,18 @@ class Egress(pulumi.ComponentResource):
                 for store in target.stores
             ]
             self._policy(name, target, "allow-backing-stores", pulumi.Output.all(*rules))
+        if target.license_cidrs:
+            self._policy(
+                name,
+                target,
+                "allow-license-check",
+                [
+                    {
+                        "to": [{"ipBlock": {"cidr": c}} for c in sorted(target.license_cidrs)],
+                        "ports": _tcp(CONTROL_PLANE_PORT),
+                    }
+                ],
+            )
         if "agents" in target.roles:
             for rule in args.allow:
                 self._policy(

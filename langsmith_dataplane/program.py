@@ -13,12 +13,18 @@ from typing import Any
 
 import pulumi
 
+from components.agent_server import AgentServer, AgentServerArgs
 from components.cluster import Cluster, ClusterArgs
 from components.egress import Destination, Egress, EgressArgs, EgressNamespace
 from components.listener import AgentDeploymentInput, Exposure, Listener, ListenerArgs
 from components.namespace import QuotaArgs
-from langsmith_dataplane.stack_slice import ClusterPlan, ListenerPlan, StackSlice
-from langsmith_dataplane.versions import LISTENER_CHART, ChartRef
+from langsmith_dataplane.stack_slice import (
+    AgentServerPlan,
+    ClusterPlan,
+    ListenerPlan,
+    StackSlice,
+)
+from langsmith_dataplane.versions import AGENT_SERVER_CHART, LISTENER_CHART, ChartRef
 
 ApiKeyLookup = Callable[[str], pulumi.Input[str]]
 
@@ -32,6 +38,7 @@ class ProgramOptions:
     chart: ChartRef = LISTENER_CHART
     skip_await: bool = False
     wait_for_revisions: bool = True
+    agent_server_chart: ChartRef = AGENT_SERVER_CHART
 
 
 def _kubeconfig_path(plan: ClusterPlan) -> str | None:
@@ -51,17 +58,24 @@ AGENT_SERVER_PORT = 8000  # the Agent Server container's port (the operator's Se
 
 def _stores(listener: Listener, cluster: Cluster) -> tuple[Destination, ...]:
     """Where the listener's Postgres and Redis are, for the egress policies."""
+    return _store_destinations(
+        (("postgres", listener.postgres), ("redis", listener.redis)),
+        listener.release_namespace,
+        cluster,
+    )
+
+
+def _store_destinations(
+    stores: Any, namespace: pulumi.Input[str], cluster: Cluster
+) -> tuple[Destination, ...]:
     out = []
-    for store_name, store in (("postgres", listener.postgres), ("redis", listener.redis)):
+    for store_name, store in stores:
         if store is None:
             continue
         if store.pod_labels is not None:
             out.append(
                 Destination(
-                    store_name,
-                    store.port,
-                    namespace=listener.release_namespace,
-                    pod_labels=store.pod_labels,
+                    store_name, store.port, namespace=namespace, pod_labels=store.pod_labels
                 )
             )
         elif cluster.network is not None:
@@ -191,11 +205,50 @@ def _build_listener(
     )
 
 
+def _build_agent_server(
+    plan: AgentServerPlan,
+    cluster_plan: ClusterPlan,
+    cluster: Cluster,
+    slice_: StackSlice,
+    secret: ApiKeyLookup,
+    options: ProgramOptions,
+    providers: list[pulumi.ProviderResource],
+) -> AgentServer:
+    spec = plan.spec
+    args = AgentServerArgs(
+        release_name=plan.release_name,
+        spec=spec,
+        workspace_key=plan.workspace_key,
+        api_key=secret(plan.workspace.api_key),
+        license_key=secret(spec.license_key),
+        secret_env={env: secret(key) for env, key in spec.secret_env.items()},
+        # Traces go to the LangSmith API of the region (or the self-hosted one).
+        trace_endpoint=slice_.control_plane.smith_backend_url,
+        exposure=_exposure(cluster_plan, cluster),
+        network=cluster.network,
+        chart=options.agent_server_chart,
+        protect=slice_.protect,
+        skip_await=options.skip_await,
+    )
+    return AgentServer(
+        plan.key,
+        args,
+        opts=pulumi.ResourceOptions(providers=providers, protect=slice_.protect or None),
+    )
+
+
+def _server_stores(server: AgentServer, cluster: Cluster) -> tuple[Destination, ...]:
+    return _store_destinations(
+        (("postgres", server.postgres), ("redis", server.redis)), server.namespace, cluster
+    )
+
+
 def build_stack(
     slice_: StackSlice, api_key: ApiKeyLookup, options: ProgramOptions
 ) -> dict[str, Any]:
     """Declare every resource of the stack; return the stack outputs."""
     listeners_out: dict[str, Any] = {}
+    servers_out: dict[str, Any] = {}
     kubeconfigs: dict[str, Any] = {}
     for cluster_plan in slice_.clusters:
         cluster = Cluster(
@@ -266,6 +319,30 @@ def build_stack(
                 ),
                 "deploymentUris": listener.deployment_uris,
             }
+        for server_plan in cluster_plan.agent_servers:
+            server = _build_agent_server(
+                server_plan, cluster_plan, cluster, slice_, api_key, options, providers
+            )
+            targets.append(
+                EgressNamespace(
+                    key=f"{server_plan.key}-server",
+                    namespace=server.namespace,
+                    roles=frozenset({"agents"}),
+                    listener=server_plan.release_name,
+                    stores=_server_stores(server, cluster),
+                    license_cidrs=slice_.beacon_cidrs,
+                )
+            )
+            servers_out[server_plan.key] = {
+                "cluster": cluster_plan.name,
+                "workspace": server_plan.workspace_key,
+                "namespace": server.namespace,
+                "releaseName": server_plan.release_name,
+                "url": f"https://{server_plan.spec.hostname}"
+                if server_plan.spec.hostname
+                else None,
+                "traceEndpoint": slice_.control_plane.smith_backend_url,
+            }
         Egress(
             f"{cluster_plan.name}-egress",
             EgressArgs(
@@ -281,6 +358,8 @@ def build_stack(
             opts=pulumi.ResourceOptions(providers=providers, protect=slice_.protect or None),
         )
     outputs: dict[str, Any] = {"stack": slice_.stack, "listeners": listeners_out}
+    if servers_out:
+        outputs["agentServers"] = servers_out
     if kubeconfigs:
         outputs["kubeconfigs"] = pulumi.Output.secret(kubeconfigs)
     return outputs

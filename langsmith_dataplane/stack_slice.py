@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from langsmith_dataplane.control_plane import REGIONS, ControlPlaneEndpoints
 from langsmith_dataplane.naming import host_queue, release_name, release_namespace
 from langsmith_dataplane.topology.schema import (
+    AgentServer,
     Cluster,
     EgressRule,
     Listener,
@@ -58,10 +59,30 @@ class ListenerPlan:
 
 
 @dataclass(frozen=True)
+class AgentServerPlan:
+    """One standalone Agent Server (chart `langgraph-cloud`) as the stack deploys it."""
+
+    key: str
+    spec: AgentServer
+    workspace_key: str
+    workspace: Workspace
+    cluster: str
+
+    @property
+    def release_name(self) -> str:
+        return self.key
+
+    @property
+    def namespace(self) -> str:
+        return self.spec.namespace
+
+
+@dataclass(frozen=True)
 class ClusterPlan:
     name: str
     spec: Cluster
     listeners: tuple[ListenerPlan, ...]
+    agent_servers: tuple[AgentServerPlan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,9 +93,15 @@ class StackSlice:
     clusters: tuple[ClusterPlan, ...]
     egress_allow: tuple[EgressRule, ...]
 
+    beacon_cidrs: tuple[str, ...] = ()
+
     @property
     def listeners(self) -> tuple[ListenerPlan, ...]:
         return tuple(plan for cluster in self.clusters for plan in cluster.listeners)
+
+    @property
+    def agent_servers(self) -> tuple[AgentServerPlan, ...]:
+        return tuple(plan for cluster in self.clusters for plan in cluster.agent_servers)
 
 
 def control_plane_endpoints(topology: Topology) -> ControlPlaneEndpoints:
@@ -140,11 +167,23 @@ def slice_for_stack(topology: Topology, stack: str) -> StackSlice:
             )
             for key, listener in members
         )
-        clusters.append(ClusterPlan(cname, cluster, plans))
+        servers = tuple(
+            AgentServerPlan(
+                key=key,
+                spec=server,
+                workspace_key=server.workspace,
+                workspace=topology.workspaces[server.workspace],
+                cluster=cname,
+            )
+            for key, server in sorted(topology.agent_servers.items())
+            if server.cluster == cname
+        )
+        clusters.append(ClusterPlan(cname, cluster, plans, servers))
     return StackSlice(
         stack=stack,
         protect=spec.protect,
         control_plane=control_plane_endpoints(topology),
         clusters=tuple(clusters),
         egress_allow=tuple(sorted(topology.egress.allow, key=lambda rule: rule.name)),
+        beacon_cidrs=tuple(sorted(topology.control_plane.beacon_cidrs or ())),
     )

@@ -71,6 +71,17 @@ def mermaid(topology: Topology, stacks: set[str] | None = None) -> str:
         lines.append(f"  {listener_id} -.-> {_id('workspace', listener.workspace)}")
         workspaces.add(listener.workspace)
         lines.extend(_deployments(name, listener))
+    for name, server in sorted(topology.agent_servers.items()):
+        if server.cluster not in shown_clusters:
+            continue
+        server_id = _id("server", name)
+        lines.append(f'  {server_id}("agent server {_label(name)}<br/>standalone")')
+        lines.append(f"  {_id('cluster', server.cluster)} --> {server_id}")
+        ns_id = _id("ns", f"{server.cluster}_{server.namespace}")
+        lines.append(f'  {ns_id}[/"ns {_label(server.namespace)}"/]')
+        lines.append(f"  {server_id} --> {ns_id}")
+        lines.append(f"  {server_id} -.-> {_id('workspace', server.workspace)}")
+        workspaces.add(server.workspace)
     for workspace in sorted(workspaces):
         lines.append(f'  {_id("workspace", workspace)}(["workspace {_label(workspace)}"])')
     return "\n".join(lines)

@@ -67,6 +67,19 @@ def _listener_lines(topology: Topology, stack: str) -> list[str]:
                 f"{registered}"
             )
             lines.extend(_deployment_lines(plan))
+        for server in cluster.agent_servers:
+            spec = server.spec
+            queue = f", queue x{spec.queue.replicas}" if spec.queue.enabled else ""
+            postgres = "rds" if spec.postgres.rds else "inCluster"
+            redis = "elasticache" if spec.redis.elasticache else "inCluster"
+            served = f"https://{spec.hostname}" if spec.hostname else "cluster-internal only"
+            lines.append(
+                f"  agent server {server.key} (standalone, langgraph-cloud): workspace "
+                f"{server.workspace_key}, namespace {server.namespace}, image {spec.image}, "
+                f"x{spec.replicas}{queue}; external postgres {postgres}, redis {redis}; "
+                f"{served}; keys from Secret {server.key}-langgraph-keys; egress to the "
+                "LangSmith API and beacon only (plus egress.allow)"
+            )
     return lines
 
 

@@ -490,21 +490,23 @@ def renames_are_unambiguous(ctx: RuleContext) -> Iterator[Diagnostic]:
 def aws_services_need_eks(ctx: RuleContext) -> Iterator[Diagnostic]:
     """RDS and ElastiCache are created in the cluster's VPC, so they need an EKS cluster."""
     t = ctx.topology
-    for lname, listener in t.listeners.items():
-        cluster = t.clusters.get(listener.cluster)
+    owners = [("listeners", n, x) for n, x in t.listeners.items()]
+    owners += [("agentServers", n, x) for n, x in t.agent_servers.items()]
+    for section, name, owner in owners:
+        cluster = t.clusters.get(owner.cluster)
         if cluster is None or cluster.eks is not None:
             continue
-        if listener.postgres.rds is not None:
+        if owner.postgres.rds is not None:
             yield ctx.error(
-                ("listeners", lname, "postgres", "rds"),
-                f"'rds' needs an EKS cluster; cluster '{listener.cluster}' is 'existing' "
+                (section, name, "postgres", "rds"),
+                f"'rds' needs an EKS cluster; cluster '{owner.cluster}' is 'existing' "
                 "(use 'inCluster')",
                 at="key",
             )
-        if listener.redis.elasticache is not None:
+        if owner.redis.elasticache is not None:
             yield ctx.error(
-                ("listeners", lname, "redis", "elasticache"),
-                f"'elasticache' needs an EKS cluster; cluster '{listener.cluster}' is "
+                (section, name, "redis", "elasticache"),
+                f"'elasticache' needs an EKS cluster; cluster '{owner.cluster}' is "
                 "'existing' (use 'inCluster')",
                 at="key",
             )
@@ -532,6 +534,8 @@ def cidrs_are_valid(ctx: RuleContext) -> Iterator[Diagnostic]:
     candidates: list[tuple[Path, str]] = []
     for i, cidr in enumerate(t.control_plane.egress_cidrs or []):
         candidates.append((("controlPlane", "egressCidrs", i), cidr))
+    for i, cidr in enumerate(t.control_plane.beacon_cidrs or []):
+        candidates.append((("controlPlane", "beaconCidrs", i), cidr))
     for i, egress_rule in enumerate(t.egress.allow):
         for j, cidr in enumerate(egress_rule.cidrs):
             candidates.append((("egress", "allow", i, "cidrs", j), cidr))
@@ -614,10 +618,13 @@ def self_hosted_control_plane_is_complete(ctx: RuleContext) -> Iterator[Diagnost
 
 @rule("unused-workspace")
 def workspaces_are_used(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """A workspace without listeners is probably a typo or a leftover."""
+    """A workspace without listeners or Agent Servers is probably a typo or a leftover."""
     used = {listener.workspace for listener in ctx.topology.listeners.values()}
+    used |= {server.workspace for server in ctx.topology.agent_servers.values()}
     for name in ctx.topology.workspaces:
         if name not in used:
             yield ctx.warning(
-                ("workspaces", name), f"workspace '{name}' has no listeners", at="key"
+                ("workspaces", name),
+                f"workspace '{name}' has no listeners or Agent Servers",
+                at="key",
             )

@@ -71,6 +71,17 @@ class ControlPlane(_Model):
         "Defaults to the addresses LangChain publishes for the region; required when the "
         "control plane is self-hosted.",
     )
+    beacon_cidrs: list[str] | None = Field(
+        None,
+        description="Addresses of beacon.langchain.com (license checks and usage reporting of "
+        "standalone Agent Servers), on TCP 443. LangChain publishes none: required with "
+        "agentServers unless airGapped.",
+    )
+    air_gapped: bool = Field(
+        False,
+        description="Standalone Agent Servers run with an offline license and never reach "
+        "beacon.langchain.com.",
+    )
 
     @model_validator(mode="after")
     def _region_or_urls(self) -> ControlPlane:
@@ -372,6 +383,62 @@ class Listener(_Model):
         return self.compute_id or self.cluster
 
 
+class ServerResources(_Model):
+    """Requests of each Agent Server pod (limits are twice the requests)."""
+
+    cpu: str = Field("1", description="CPU request, e.g. '1' or '500m'.")
+    memory: str = Field("2Gi", description="Memory request, e.g. '2Gi'.")
+
+
+class Queue(_Model):
+    """A separate queue worker (the chart's `queue`); without it the API server runs the jobs."""
+
+    enabled: bool = Field(False, description="Run the queue worker as its own Deployment.")
+    replicas: int = Field(1, ge=1, description="Queue worker replicas.")
+
+
+class AgentServer(_Model):
+    """A standalone Agent Server (chart `langgraph-cloud`) that sends traces to LangSmith: no
+    listener, no operator, no control-plane registration. Its own Postgres and Redis."""
+
+    cluster: str = Field(description="Key of the cluster (under 'clusters').")
+    namespace: str = Field(
+        description="Namespace of its own (never a listener's watched namespace)."
+    )
+    workspace: str = Field(
+        description="Key of the workspace whose API key it traces with (under 'workspaces')."
+    )
+    image: str = Field(
+        description="The image you built with `langgraph build` and pushed, with a tag or digest."
+    )
+    license_key: str = Field(
+        description="NAME of the Pulumi secret config value holding the LangGraph license key.",
+        json_schema_extra={"pattern": CONFIG_KEY},
+    )
+    replicas: int = Field(1, ge=1, description="API server replicas.")
+    resources: ServerResources = Field(default_factory=ServerResources)
+    queue: Queue = Field(default_factory=Queue)
+    postgres: Postgres = Field(
+        default_factory=lambda: Postgres(inCluster=InClusterPostgres()),
+        description="Its Postgres (>= 14; default inCluster), never shared.",
+    )
+    redis: Redis = Field(
+        default_factory=lambda: Redis(inCluster=InClusterRedis()),
+        description="Its Redis (default inCluster), never shared.",
+    )
+    env: dict[str, str] = Field(default_factory=dict, description="Plain environment variables.")
+    secret_env: dict[str, str] = Field(
+        default_factory=dict,
+        description="Secret environment variables: name -> NAME of a Pulumi secret config value.",
+        json_schema_extra={"additionalProperties": {"type": "string", "pattern": CONFIG_KEY}},
+    )
+    hostname: str | None = Field(
+        None,
+        description="The DNS name it is served under through the cluster's exposure (without "
+        "it, it is reachable inside the cluster only).",
+    )
+
+
 class EgressRule(_Model):
     """Extra egress the Agent Servers need (LLM providers, tools, ...)."""
 
@@ -423,6 +490,13 @@ class Topology(_Model):
         Field(
             default_factory=dict,
             json_schema_extra=_names(RFC1123_LABEL, "Listener releases, keyed by release name."),
+        ),
+    ]
+    agent_servers: Annotated[
+        dict[str, AgentServer],
+        Field(
+            default_factory=dict,
+            json_schema_extra=_names(RFC1123_LABEL, "Standalone Agent Servers, by release name."),
         ),
     ]
     egress: Egress = Field(default_factory=Egress)

@@ -64,5 +64,6 @@ def load_topology(path: str | FsPath, display_name: str | None = None) -> Valida
 
 
 # Rules kept in their own modules register themselves on import.
+from langsmith_dataplane.topology import agent_server_rules as _agent_server_rules  # noqa: E402, F401
 from langsmith_dataplane.topology import deployment_rules as _deployment_rules  # noqa: E402, F401
 from langsmith_dataplane.topology import exposure_rules as _exposure_rules  # noqa: E402, F401
