@@ -194,6 +194,8 @@ class Egress(pulumi.ComponentResource):
             (f"control-plane-{slug(c)}", c, "tcp", CONTROL_PLANE_PORT)
             for c in args.control_plane_cidrs
         ]
+        license_cidrs = sorted({c for target in args.namespaces for c in target.license_cidrs})
+        rules += [(f"license-check-{slug(c)}", c, "tcp", CONTROL_PLANE_PORT) for c in license_cidrs]
         for rule in args.allow:
             rules.extend(
                 (f"{rule.name}-{slug(c)}-{p}", c, rule.protocol.lower(), p)

@@ -2,7 +2,8 @@
 
 Configuration (namespace `langsmith`): `topology` (path, default `topology.yaml`), `chartPath`
 (a local copy of the listener chart instead of the pinned repository version), `skipAwait`
-(do not wait for readiness), `waitForRevisions` (default true: wait for each deployment's
+(do not wait for readiness), `agentServerChartPath` (a local copy of the `langgraph-cloud`
+chart), `waitForRevisions` (default true: wait for each deployment's
 revision to be DEPLOYED). API keys are secret config values named by each workspace's
 `apiKey`. Bad input stops the program with the validator's messages, never a traceback.
 """
@@ -17,7 +18,7 @@ from langsmith_dataplane.diagnostics import TopologyError
 from langsmith_dataplane.program import ProgramOptions, build_stack
 from langsmith_dataplane.stack_slice import StackSlice, UnknownStackError, slice_for_stack
 from langsmith_dataplane.topology import ValidatedTopology, load_topology
-from langsmith_dataplane.versions import LISTENER_CHART, ChartRef
+from langsmith_dataplane.versions import AGENT_SERVER_CHART, LISTENER_CHART, ChartRef
 
 CONFIG_NAMESPACE = "langsmith"
 
@@ -31,8 +32,11 @@ def _config_for(key: str) -> tuple[pulumi.Config, str]:
 
 
 def secret_config_keys(slice_: StackSlice) -> set[str]:
-    """Every secret config value the stack reads: API keys and deployments' `secretEnv`."""
+    """Every secret config value the stack reads: API keys, license keys and `secretEnv`."""
     keys = {plan.workspace.api_key for plan in slice_.listeners}
+    for server in slice_.agent_servers:
+        keys |= {server.workspace.api_key, server.spec.license_key}
+        keys.update(server.spec.secret_env.values())
     for plan in slice_.listeners:
         for deployment in plan.spec.deployments.values():
             if deployment.image is not None:
@@ -69,11 +73,14 @@ def load_or_stop(path: str) -> ValidatedTopology:
 def options_from_config(config: pulumi.Config) -> ProgramOptions:
     chart_path = config.get("chartPath")
     chart = ChartRef(chart=chart_path, version="") if chart_path else LISTENER_CHART
+    server_path = config.get("agentServerChartPath")
+    server_chart = ChartRef(chart=server_path, version="") if server_path else AGENT_SERVER_CHART
     wait = config.get_bool("waitForRevisions")
     return ProgramOptions(
         chart=chart,
         skip_await=bool(config.get_bool("skipAwait")),
         wait_for_revisions=True if wait is None else wait,
+        agent_server_chart=server_chart,
     )
 
 

@@ -22,7 +22,7 @@ STATEFUL_TYPES = frozenset(
         "kubernetes:apps/v1:StatefulSet",
     }
 )
-LISTENER_ROLES = frozenset({"release", "agents"})
+LISTENER_ROLES = frozenset({"release", "agents", "agent-server"})
 OPEN = frozenset({"0.0.0.0/0", "::/0"})
 DEFAULT_TOPOLOGY = Path(__file__).resolve().parent.parent / "topology.yaml"
 
@@ -93,10 +93,11 @@ def check_no_api_key_in_helm_values(args: Any, report: Report) -> None:
     if args.resource_type != "kubernetes:helm.sh/v3:Release":
         return
     values = args.props.get("values") or {}
-    if (values.get("config") or {}).get("langsmithApiKey"):
-        report(
-            f"Helm release {args.name} sets config.langsmithApiKey; use config.existingSecretName"
-        )
+    config = values.get("config") or {}
+    # langsmithApiKey: the listener chart; apiKey and langGraphCloudLicenseKey: langgraph-cloud.
+    for key in ("langsmithApiKey", "apiKey", "langGraphCloudLicenseKey"):
+        if config.get(key):
+            report(f"Helm release {args.name} sets config.{key}; use config.existingSecretName")
     if any(SECRET_PATTERN.search(text) for text in _strings(values)):
         report(f"Helm release {args.name} has a LangSmith API key in its values")
 
@@ -111,7 +112,7 @@ def _denies_all_egress(props: Mapping[str, Any]) -> bool:
 
 
 def check_default_deny_egress(args: Any, report: Report) -> None:
-    """Every listener and release namespace has a default-deny egress NetworkPolicy."""
+    """Every listener, release and Agent Server namespace has a default-deny egress policy."""
     namespaces = {
         (r.props.get("metadata") or {}).get("name")
         for r in args.resources
