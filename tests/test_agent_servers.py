@@ -1,0 +1,216 @@
+"""Standalone Agent Servers (chart `langgraph-cloud`): rules, what the program declares under
+mocks, and what the REAL chart renders with the program's values."""
+
+from __future__ import annotations
+
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from langsmith_dataplane.control_plane import REGIONS
+from langsmith_dataplane.review.masking import reveal
+from tests.artifacts import agent_server_chart, helm
+from tests.helpers import REPO, edit, errors_of, line_of
+from tests.sim import NETPOL, PLANTED_KEY, simulated
+
+STANDALONE = REPO / "examples" / "standalone-agent-servers.yaml"
+MIXED = REPO / "examples" / "mixed-models.yaml"
+RELEASE = "kubernetes:helm.sh/v3:Release"
+
+
+def server_release(path: Path, stack: str):
+    [release] = [
+        r
+        for r in simulated(path, stack).by_type(RELEASE)
+        if r.inputs["chart"] != "keda" and "langgraph-cloud" in str(r.inputs["chart"])
+    ]
+    return release
+
+
+# -- what the program declares --------------------------------------------------------------
+
+
+def test_standalone_stack_has_no_listener_machinery():
+    sim = simulated(STANDALONE, "agents-prod")
+    types = {r.type for r in sim.resources}
+    assert "langsmith:index:AgentServer" in types
+    assert "langsmith:index:Listener" not in types
+    assert "pulumi-python:dynamic:Resource" not in types  # no registration
+    assert "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition" not in types
+    charts = {r.inputs["chart"] for r in sim.by_type(RELEASE)}
+    assert "langgraph-dataplane" not in charts
+
+
+def test_the_release_uses_external_stores_and_a_key_secret():
+    release = server_release(STANDALONE, "agents-prod")
+    values = reveal(release.inputs["values"])
+    assert release.inputs["namespace"] == "support-bot"
+    assert values["config"] == {"existingSecretName": "support-bot-langgraph-keys"}
+    assert values["postgres"]["external"] == {
+        "enabled": True,
+        "existingSecretName": "support-bot-stores",
+    }
+    assert values["redis"]["external"] == values["postgres"]["external"]
+    assert values["images"]["apiServerImage"] == {
+        "repository": "registry.example.eu/support-bot",
+        "tag": "2.0.1",
+    }
+    env = {e["name"]: e for e in values["apiServer"]["deployment"]["extraEnv"]}
+    assert env["LANGSMITH_ENDPOINT"]["value"] == REGIONS["eu"].smith_backend_url
+    assert env["OPENAI_API_KEY"]["valueFrom"]["secretKeyRef"] == {
+        "name": "support-bot-env",
+        "key": "OPENAI_API_KEY",
+    }
+    assert values["queue"]["enabled"] is True
+    assert values["gateway"]["enabled"] is True
+    assert values["gateway"]["hostname"] == "support-bot.agents.example.eu"
+    assert release.protect is True  # a protect stack
+
+
+def test_keys_live_in_a_secret_never_in_values():
+    sim = simulated(STANDALONE, "agents-prod")
+    [keys] = [r for r in sim.by_type("kubernetes:core/v1:Secret") if r.name == "support-bot-keys"]
+    assert set(reveal(keys.inputs["stringData"])) == {"langgraph_cloud_license_key", "api_key"}
+    values = str(reveal(server_release(STANDALONE, "agents-prod").inputs["values"]))
+    assert PLANTED_KEY not in values
+    assert "placeholder" not in values
+
+
+def test_egress_allows_the_langsmith_api_beacon_and_stores_only():
+    sim = simulated(STANDALONE, "agents-prod")
+    policies = {
+        r.inputs["metadata"]["name"]: r.inputs["spec"]
+        for r in sim.by_type(NETPOL)
+        if r.inputs["metadata"]["namespace"] == "support-bot"
+    }
+    assert set(policies) == {
+        "langsmith-default-deny-egress",
+        "langsmith-allow-dns",
+        "langsmith-allow-same-namespace",
+        "langsmith-allow-control-plane",
+        "langsmith-allow-license-check",
+        "langsmith-allow-backing-stores",
+        "langsmith-allow-openai",
+    }
+    langsmith = [
+        p["ipBlock"]["cidr"] for p in policies["langsmith-allow-control-plane"]["egress"][0]["to"]
+    ]
+    assert langsmith == list(REGIONS["eu"].egress_cidrs)
+    beacon = policies["langsmith-allow-license-check"]["egress"][0]
+    assert beacon == {
+        "to": [{"ipBlock": {"cidr": "192.0.2.80/32"}}],
+        "ports": [{"protocol": "TCP", "port": 443}],
+    }
+
+
+def test_both_models_side_by_side():
+    sim = simulated(MIXED, "shared")
+    assert [r.name for r in sim.by_type("langsmith:index:Listener")] == ["platform-legacy"]
+    assert [r.name for r in sim.by_type("langsmith:index:AgentServer")] == ["platform-search"]
+    assert sim.outputs["agentServers"]["platform-search"]["namespace"] == "search-agent"
+
+
+# -- rules --------------------------------------------------------------------------------------
+
+TEXT = STANDALONE.read_text()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("namespace: support-bot", "namespace: kube-system", "is reserved"),
+        ("image: registry.example.eu/support-bot:2.0.1", "image: Bad Image", "is not an image"),
+        (
+            "licenseKey: langgraph.licenseKey",
+            "licenseKey: 'not a name!'",
+            "licenseKey must be the NAME",
+        ),
+        ("    env: {LOG_LEVEL: info}", "    env: {POSTGRES_URI: x}", "is set by the stack"),
+        ("    cluster: agents-prod", "    cluster: agents-prd", "did you mean 'agents-prod'"),
+        ("hostname: support-bot.agents.example.eu", "hostname: 'bad host'", "is not a DNS name"),
+    ],
+)
+def test_agent_server_rules(old, new, message):
+    text = edit(TEXT, old, new)
+    errors = errors_of(text)
+    assert any(message in e.message for e in errors), errors
+
+
+def test_beacon_addresses_are_required_unless_air_gapped():
+    text = edit(TEXT, "  beaconCidrs: [192.0.2.80/32]", "")
+    [error] = errors_of(text)
+    assert error.rule == "license-egress"
+    assert error.line == line_of(text, "controlPlane:")
+    from tests.helpers import valid
+
+    valid(edit(TEXT, "  beaconCidrs: [192.0.2.80/32]", "  airGapped: true"))
+
+
+def test_a_listener_namespace_is_not_an_agent_servers():
+    text = edit(MIXED.read_text(), "namespace: search-agent", "namespace: legacy-agents")
+    [error] = errors_of(text)
+    assert error.rule == "agent-server-namespace"
+    assert "watched by listener 'platform-legacy'" in error.message
+
+
+# -- the real langgraph-cloud chart -----------------------------------------------------------
+
+
+@cache
+def rendered(path: Path, stack: str) -> list[dict[str, Any]]:
+    import tempfile
+
+    release = server_release(path, stack)
+    values = reveal(release.inputs["values"])
+    with tempfile.TemporaryDirectory() as tmp:
+        values_file = Path(tmp) / "values.yaml"
+        values_file.write_text(yaml.safe_dump(values))
+        command = [str(helm()), "template", release.inputs["name"], str(agent_server_chart())]
+        done = subprocess.run(
+            [*command, "--namespace", release.inputs["namespace"], "--values", str(values_file)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    return [d for d in yaml.safe_load_all(done.stdout) if d]
+
+
+def container_env(objects, suffix: str) -> dict[str, dict]:
+    [deployment] = [
+        o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"].endswith(suffix)
+    ]
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    return {e["name"]: e for e in container["env"]}
+
+
+@pytest.mark.parametrize(("path", "stack"), [(STANDALONE, "agents-prod"), (MIXED, "shared")])
+def test_the_real_chart_renders_external_stores_and_no_store_of_its_own(path, stack):
+    objects = rendered(path, stack)
+    kinds = {(o["kind"], o["metadata"]["name"]) for o in objects}
+    assert not [k for k in kinds if k[0] == "StatefulSet"]  # the chart's Postgres is off
+    assert not [k for k in kinds if "redis" in k[1] and k[0] == "Deployment"]  # and its Redis
+    assert not [o for o in objects if o["kind"] == "Secret"]  # keys come from our Secret
+    release = server_release(path, stack)
+    for suffix in ("-api-server", "-queue") if "standalone" in path.name else ("-api-server",):
+        env = container_env(objects, suffix)
+        assert env["POSTGRES_URI"]["valueFrom"]["secretKeyRef"]["name"].endswith("-stores")
+        assert env["REDIS_URI"]["valueFrom"]["secretKeyRef"]["name"].endswith("-stores")
+        assert env["LANGSMITH_API_KEY"]["valueFrom"]["secretKeyRef"]["key"] == "api_key"
+        assert env["LANGGRAPH_CLOUD_LICENSE_KEY"]["valueFrom"]["secretKeyRef"]["key"] == (
+            "langgraph_cloud_license_key"
+        )
+        endpoint = reveal(release.inputs["values"])["apiServer"]["deployment"]["extraEnv"][0]
+        assert env["LANGSMITH_ENDPOINT"]["value"] == endpoint["value"]
+
+
+def test_the_real_chart_routes_through_the_clusters_gateway():
+    objects = rendered(STANDALONE, "agents-prod")
+    [route] = [o for o in objects if o["kind"] == "HTTPRoute"]
+    assert route["spec"]["hostnames"] == ["support-bot.agents.example.eu"]
+    assert route["spec"]["parentRefs"][0]["name"] == "langgraph"
+    assert route["spec"]["parentRefs"][0]["namespace"] == "langgraph-gateway"
