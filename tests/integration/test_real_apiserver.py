@@ -18,7 +18,7 @@ import yaml
 from langsmith_dataplane.naming import MANAGED_BY
 from langsmith_dataplane.review.render import render_stack
 from langsmith_dataplane.topology import parse_topology
-from tests.artifacts import listener_chart
+from tests.artifacts import agent_server_chart, listener_chart
 from tests.helpers import edit
 from tests.test_identity import reverse_everything
 
@@ -119,6 +119,7 @@ def test_every_namespace_has_default_deny_egress(api, applied):
         "beta-agents",
         "langgraph-alpha",
         "langgraph-beta",
+        "search-agent",
     ):
         deny = policies.get(name="langsmith-default-deny-egress", namespace=namespace).to_dict()
         assert deny["spec"]["podSelector"] == {}
@@ -152,8 +153,9 @@ def test_workload_pods_pass_the_restricted_pod_security_profile(api, applied):
         assert time.monotonic() < deadline, "default ServiceAccount never appeared"
         time.sleep(0.5)
     workloads = [d for d in docs if d["kind"] in ("StatefulSet", "Job")]
-    # Redis per listener; Postgres and its database Job only for alpha (it has deployments)
-    assert len(workloads) == 4
+    # Redis per listener; Postgres and its database Job only for alpha (it has deployments);
+    # the Agent Server's own Postgres, database Job and Redis
+    assert len(workloads) == 7
     for doc in workloads:
         template = copy.deepcopy(doc["spec"]["template"])
         template["spec"]["volumes"] = [
@@ -313,6 +315,43 @@ def test_listener_releases_install_the_real_chart_with_the_rendered_values(
     # install, the same-values upgrade above, and this one
     assert [h["status"] for h in yaml.safe_load(history)] == ["superseded"] * 2 + ["deployed"]
     _helm(control_plane, "uninstall", "beta", "-n", "langgraph-beta")
+
+
+def test_the_agent_server_installs_the_real_langgraph_cloud_chart(
+    api, applied, control_plane, tmp_path
+):
+    """The standalone server's release, REAL chart, the program's values: it reads the keys and
+    store URIs from the program's Secrets and runs none of the chart's own stores."""
+    result = render_stack(parse_topology(TOPOLOGY).model, "local", tmp_path / "render")
+    listings = [yaml.safe_load(p.read_text()) for p in result.helm_releases]
+    [release] = [r for r in listings if r["chart"] == "langgraph-cloud"]
+    values = tmp_path / "search.values.yaml"
+    values.write_text(yaml.safe_dump(release["values"]))
+    _helm(
+        control_plane,
+        *["upgrade", "--install", "search", str(agent_server_chart())],
+        *["-n", "search-agent", "-f", str(values)],
+    )
+    api_server = _deployment_env(api, "search-agent", "-api-server")
+    assert api_server["POSTGRES_URI"]["valueFrom"]["secretKeyRef"] == {
+        "name": "search-stores",
+        "key": "postgres_connection_url",
+    }
+    assert api_server["LANGSMITH_API_KEY"]["valueFrom"]["secretKeyRef"]["name"] == (
+        "search-langgraph-keys"
+    )
+    assert api_server["LANGSMITH_ENDPOINT"]["value"] == "https://eu.api.smith.langchain.com"
+    assert api_server["OPENAI_API_KEY"]["valueFrom"]["secretKeyRef"]["name"] == "search-env"
+    queue = _deployment_env(api, "search-agent", "-queue")
+    assert queue["REDIS_URI"]["valueFrom"]["secretKeyRef"]["key"] == "redis_connection_url"
+    _, core = api
+    stores = core.read_namespaced_secret("search-stores", "search-agent")
+    assert set(stores.data) == {"postgres_connection_url", "redis_connection_url"}
+    dynamic_client, _ = api
+    statefulsets = dynamic_client.resources.get(api_version="apps/v1", kind="StatefulSet")
+    owned = {s.metadata.name for s in statefulsets.get(namespace="search-agent").items}
+    assert owned == {"search-postgres", "search-redis"}  # ours; the chart's own stores are off
+    _helm(control_plane, "uninstall", "search", "-n", "search-agent")
 
 
 def test_deleting_everything_leaves_nothing(api, applied):
