@@ -204,8 +204,8 @@ def test_adding_a_listener_only_adds(api, applied, tmp_path):
     _, versions = applied
     text = edit(
         TOPOLOGY,
-        "egress:",
-        "  gamma:\n    workspace: B\n    cluster: local\n    namespaces: [gamma-agents]\n    computeId: local-gamma\n    listenerId: 2b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b\negress:",
+        "agentServers:",
+        "  gamma:\n    workspace: B\n    cluster: local\n    namespaces: [gamma-agents]\n    computeId: local-gamma\n    listenerId: 2b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b\nagentServers:",
     )
     after = apply_all(api, rendered(text, tmp_path))
     assert {k: after[k] for k in versions} == versions
@@ -317,11 +317,58 @@ def test_listener_releases_install_the_real_chart_with_the_rendered_values(
     _helm(control_plane, "uninstall", "beta", "-n", "langgraph-beta")
 
 
+def _install_httproute_crd(api) -> None:
+    """A cluster with `ingress: gateway` has the Gateway API CRDs (its Gateway controller
+    installs them); this bare API server has none, so the test adds HTTPRoute's, minimally."""
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {
+            "name": "httproutes.gateway.networking.k8s.io",
+            # as on the upstream Gateway API CRDs (*.k8s.io groups need the approval mark)
+            "annotations": {
+                "api-approved.kubernetes.io": "https://github.com/kubernetes-sigs/gateway-api/pull/1538"
+            },
+        },
+        "spec": {
+            "group": "gateway.networking.k8s.io",
+            "names": {"kind": "HTTPRoute", "plural": "httproutes", "singular": "httproute"},
+            "scope": "Namespaced",
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "x-kubernetes-preserve-unknown-fields": True,
+                        }
+                    },
+                }
+            ],
+        },
+    }
+    apply_all(api, [crd])
+    deadline = time.monotonic() + 30
+    dynamic_client, _ = api
+    while time.monotonic() < deadline:
+        try:
+            dynamic_client.resources.invalidate_cache()
+            dynamic_client.resources.get(
+                api_version="gateway.networking.k8s.io/v1", kind="HTTPRoute"
+            )
+            return
+        except Exception:
+            time.sleep(0.5)
+
+
 def test_the_agent_server_installs_the_real_langgraph_cloud_chart(
     api, applied, control_plane, tmp_path
 ):
     """The standalone server's release, REAL chart, the program's values: it reads the keys and
     store URIs from the program's Secrets and runs none of the chart's own stores."""
+    _install_httproute_crd(api)
     result = render_stack(parse_topology(TOPOLOGY).model, "local", tmp_path / "render")
     listings = [yaml.safe_load(p.read_text()) for p in result.helm_releases]
     [release] = [r for r in listings if r["chart"] == "langgraph-cloud"]
@@ -351,6 +398,12 @@ def test_the_agent_server_installs_the_real_langgraph_cloud_chart(
     statefulsets = dynamic_client.resources.get(api_version="apps/v1", kind="StatefulSet")
     owned = {s.metadata.name for s in statefulsets.get(namespace="search-agent").items}
     assert owned == {"search-postgres", "search-redis"}  # ours; the chart's own stores are off
+    routes = dynamic_client.resources.get(
+        api_version="gateway.networking.k8s.io/v1", kind="HTTPRoute"
+    )
+    [route] = routes.get(namespace="search-agent").items
+    assert route.spec.hostnames == ["search.agents.example.com"]
+    assert route.spec.parentRefs[0].name == "agents"
     _helm(control_plane, "uninstall", "search", "-n", "search-agent")
 
 
