@@ -59,7 +59,9 @@ def reference() -> None:
     plans = plan_topology(model.model)
     seconds = time.perf_counter() - start
     resources = sum(len(p.resources) for p in plans.values())
-    print(f"topology.yaml (make plan): {len(plans)} stacks, {resources} resources, {seconds:.1f} s\n")
+    print(
+        f"topology.yaml (make plan): {len(plans)} stacks, {resources} resources, {seconds:.1f} s\n"
+    )
 
 
 def main() -> int:
