@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from langsmith_dataplane.diagnostics import Diagnostic
@@ -13,14 +12,10 @@ from langsmith_dataplane.naming import (
     release_namespace,
 )
 from langsmith_dataplane.suggest import Suggester
-from langsmith_dataplane.topology.deployment_rules import image_problem
+from langsmith_dataplane.topology.deployment_rules import env_name_problem, image_problem
 from langsmith_dataplane.topology.exposure_rules import hostname_problem
-from langsmith_dataplane.topology.rules import RuleContext, rule
-from langsmith_dataplane.topology.schema import CONFIG_KEY, RFC1123_LABEL
+from langsmith_dataplane.topology.rules import _CONFIG_KEY, _RFC1123, RuleContext, rule
 
-_RFC1123 = re.compile(RFC1123_LABEL)
-_CONFIG_KEY = re.compile(CONFIG_KEY)
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # What the stack sets on every standalone server; a user value would fight it.
 SERVER_ENV = frozenset(
     {"POSTGRES_URI", "REDIS_URI", "DATABASE_URI", "LANGSMITH_API_KEY", "LANGSMITH_ENDPOINT"}
@@ -60,13 +55,8 @@ def agent_servers_are_deployable(ctx: RuleContext) -> Iterator[Diagnostic]:
             yield ctx.error((*path, "hostname"), f"hostname '{server.hostname}' {problem}")
         for field, values in (("env", server.env), ("secretEnv", server.secret_env)):
             for env in values:
-                if not _ENV_NAME.match(env):
-                    problem = "is not an environment variable name (letters, digits and '_')"
-                elif env in SERVER_ENV:
-                    problem = "is set by the stack (stores, keys, trace endpoint)"
-                else:
-                    continue
-                yield ctx.error((*path, field, env), f"variable '{env}' {problem}", at="key")
+                if problem := env_name_problem(env, SERVER_ENV, prefix=""):
+                    yield ctx.error((*path, field, env), f"variable '{env}' {problem}", at="key")
         for env, key in server.secret_env.items():
             if not _CONFIG_KEY.match(key):
                 yield ctx.error(

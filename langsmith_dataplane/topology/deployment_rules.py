@@ -31,13 +31,16 @@ def image_problem(image: str) -> str | None:
     return None
 
 
-def _env_problem(name: str) -> str | None:
+def env_name_problem(
+    name: str, reserved: frozenset[str] = RESERVED_ENV, prefix: str = RESERVED_ENV_PREFIX
+) -> str | None:
+    """Why `name` cannot be an environment variable the user sets, or None."""
     if not _ENV_NAME.match(name):
         return "is not an environment variable name (letters, digits and '_')"
-    if name in RESERVED_ENV:
-        return "is set by the stack (the deployment's own Postgres and Redis)"
-    if name.startswith(RESERVED_ENV_PREFIX):
-        return "is reserved: LangSmith sets the LANGSMITH_* variables"
+    if name in reserved:
+        return "is set by the stack (stores, keys, endpoints)"
+    if prefix and name.startswith(prefix):
+        return f"is reserved: LangSmith sets the {prefix}* variables"
     return None
 
 
@@ -66,7 +69,7 @@ def deployments_can_be_created(ctx: RuleContext) -> Iterator[Diagnostic]:
             for field in ("env", "secretEnv"):
                 values = deployment.env if field == "env" else deployment.secret_env
                 for name in values:
-                    if problem := _env_problem(name):
+                    if problem := env_name_problem(name):
                         yield ctx.error(
                             (*path, field, name), f"variable '{name}' {problem}", at="key"
                         )
