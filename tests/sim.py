@@ -37,7 +37,13 @@ def all_stacks() -> list[tuple[Path, str]]:
 
 
 def listener_releases(sim: SimulatedStack):
-    return [r for r in sim.by_type(RELEASE) if r.name.endswith("-chart")]
+    """The `langgraph-dataplane` releases (a Listener component's child)."""
+    return [r for r in sim.by_type(RELEASE) if "langsmith:index:Listener$" in r.urn]
+
+
+def agent_server_releases(sim: SimulatedStack):
+    """The `langgraph-cloud` releases (an AgentServer component's child)."""
+    return [r for r in sim.by_type(RELEASE) if "langsmith:index:AgentServer$" in r.urn]
 
 
 def plain_strings(value: Any):

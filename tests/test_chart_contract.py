@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,12 +10,12 @@ import yaml
 
 from langsmith_dataplane.review.masking import reveal
 from langsmith_dataplane.versions import LISTENER_CHART
-from tests.artifacts import listener_chart
-from tests.sim import all_stacks, listener_releases, simulated
+from tests.artifacts import agent_server_chart, listener_chart
+from tests.sim import agent_server_releases, all_stacks, listener_releases, simulated
 
 
-def chart_file(name: str) -> Any:
-    return yaml.safe_load((listener_chart() / name).read_text())
+def chart_file(name: str, chart: Path | None = None) -> Any:
+    return yaml.safe_load(((chart or listener_chart()) / name).read_text())
 
 
 def leaf_paths(values: dict[str, Any], prefix: tuple[str, ...] = ()):
@@ -25,8 +26,8 @@ def leaf_paths(values: dict[str, Any], prefix: tuple[str, ...] = ()):
             yield (*prefix, key), value
 
 
-def check_path(path: tuple[str, ...], value: Any) -> None:
-    node: Any = chart_file("values.yaml")
+def check_path(path: tuple[str, ...], value: Any, chart: Path | None = None) -> None:
+    node: Any = chart_file("values.yaml", chart)
     for depth, key in enumerate(path):
         assert isinstance(node, dict), (
             f"{'.'.join(path)}: {'.'.join(path[:depth])} is not a mapping"
@@ -50,6 +51,11 @@ def test_every_values_path_exists_in_the_chart(path, stack):
     for release in listener_releases(simulated(path, stack)):
         for values_path, value in leaf_paths(reveal(release.inputs["values"])):
             check_path(values_path, value)
+    for release in agent_server_releases(simulated(path, stack)):
+        for values_path, value in leaf_paths(reveal(release.inputs["values"])):
+            if values_path[-1] in ("extraEnv", "tls"):
+                continue  # lists of free-form entries
+            check_path(values_path, value, agent_server_chart())
 
 
 def test_all_exposure_kinds_are_covered_by_the_contract():

@@ -65,9 +65,11 @@ def test_resources_of_other_stacks_are_absent(path, stack):
     model = topology(path)
     clusters = set(model.stacks[stack].clusters)
     listeners = {name for name, spec in model.listeners.items() if spec.cluster in clusters}
-    expected = clusters | listeners | {f"{c}-egress" for c in clusters}
+    servers = {name for name, spec in model.agent_servers.items() if spec.cluster in clusters}
+    expected = clusters | listeners | servers | {f"{c}-egress" for c in clusters}
     assert top_level(sim) == expected
     foreign = (set(model.clusters) - clusters) | (set(model.listeners) - listeners)
+    foreign |= set(model.agent_servers) - servers
     for resource in sim.resources:
         assert not any(resource.name == f or resource.name.startswith(f"{f}-") for f in foreign), (
             resource.urn
@@ -116,7 +118,9 @@ def test_the_cluster_not_a_release_owns_the_operator_crd(path, stack):
     ]
     crds = sim.by_type("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition")
     clusters = slice_for_stack(topology(path), stack).clusters
-    assert sorted(r.name for r in crds) == sorted(f"{c.name}-operator-crd" for c in clusters)
+    assert sorted(r.name for r in crds) == sorted(
+        f"{c.name}-operator-crd" for c in clusters if c.listeners
+    )
     protect = topology(path).stacks[stack].protect
     assert all(r.protect == protect for r in crds)
     assert all(r.inputs["metadata"]["name"] == "lgps.apps.langchain.ai" for r in crds)
@@ -483,6 +487,7 @@ def test_every_resource_has_its_component_as_parent(path, stack):
             assert resource.type in (
                 "langsmith:index:Cluster",
                 "langsmith:index:Listener",
+                "langsmith:index:AgentServer",
                 "langsmith:index:Egress",
             )
             continue
