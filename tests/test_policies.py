@@ -121,6 +121,8 @@ def test_elasticache_must_be_encrypted():
     "values",
     [
         {"config": {"langsmithApiKey": "anything"}},
+        {"config": {"apiKey": "anything"}},  # langgraph-cloud (standalone Agent Servers)
+        {"config": {"langGraphCloudLicenseKey": "anything"}},
         {
             "commonEnv": [
                 {"name": "KEY", "value": "lsv2_pt_0123456789abcdef0123456789abcdef_0123456789"}
@@ -227,6 +229,14 @@ def test_every_listener_namespace_needs_default_deny():
         )
         == []
     )
+
+
+def test_agent_server_namespaces_need_default_deny_too():
+    resources = [namespace("search-agent", "agent-server")]
+    found = violations(check_default_deny_egress, StackValidationArgs(resources))
+    assert found == ["namespace search-agent has no default-deny egress NetworkPolicy"]
+    with_deny = StackValidationArgs([*resources, deny("search-agent")])
+    assert violations(check_default_deny_egress, with_deny) == []
 
 
 # -- the real program passes every policy ---------------------------------------------------------
