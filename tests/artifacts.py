@@ -76,13 +76,15 @@ def chart_dir(ref: ChartRef = LISTENER_CHART) -> Path:
     try:
         return _pull(ref, CACHE / "charts")
     except (subprocess.SubprocessError, OSError) as error:
-        detail = getattr(error, "stderr", "") or error
-        pytest.fail(
-            f"chart {name} not found: set {CHARTS_SETTING} to a directory holding {name}/ "
-            f"(CI: ../shared/charts), or give this machine access to {ref.repo} "
-            f"(helm pull failed: {str(detail).strip().splitlines()[-1:]})",
-            pytrace=False,
-        )
+        lines = str(getattr(error, "stderr", "") or error).strip().splitlines()
+        reason = lines[-1] if lines else type(error).__name__
+    # Outside the `except`: one line, no chained traceback.
+    pytest.fail(
+        f"chart {name} not found: set {CHARTS_SETTING} to a directory holding {name}/ "
+        f"(CI: ../shared/charts), or give this machine access to {ref.repo} "
+        f"(helm pull failed: {reason})",
+        pytrace=False,
+    )
 
 
 def listener_chart() -> Path:
@@ -102,6 +104,7 @@ def helm() -> Path:
     found = shutil.which("helm")
     if found:
         return Path(found)
+    problem = ""
     try:
         result = subprocess.run(
             ["bash", str(REPO / "tools" / "engine" / "build.sh"), "helm"],
@@ -111,9 +114,11 @@ def helm() -> Path:
             timeout=1800,
         )
     except (subprocess.SubprocessError, OSError) as error:
+        problem = str(error)
+    if problem:
         pytest.fail(
             f"no helm: set {ENGINE_SETTING} to a directory with helm, put helm on the PATH, or "
-            f"install Go so tools/engine/build.sh can build it ({error})",
+            f"install Go so tools/engine/build.sh can build it ({problem})",
             pytrace=False,
         )
     return Path(result.stdout.strip().splitlines()[-1]) / "helm"
@@ -135,14 +140,17 @@ def control_plane_openapi() -> dict:
         pytest.fail(f"{OPENAPI_SETTING}={configured} is not a file", pytrace=False)
     cached = CACHE / "control-plane-openapi.json"
     if not cached.is_file():
+        problem = ""
         try:
             with urllib.request.urlopen(OPENAPI_URL, timeout=30) as response:
                 document = response.read()
         except OSError as error:
+            problem = str(error)
+        if problem:
             pytest.fail(
                 f"no control plane OpenAPI document: set {OPENAPI_SETTING} to its path (CI: "
                 f"../shared/reference/control-plane-openapi.json), or give this machine access "
-                f"to {OPENAPI_URL} ({error})",
+                f"to {OPENAPI_URL} ({problem})",
                 pytrace=False,
             )
         cached.parent.mkdir(parents=True, exist_ok=True)
