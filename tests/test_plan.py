@@ -47,7 +47,12 @@ def test_text_gives_counts_per_stack_and_type_first(capsys):
         "  listener a-dev: workspace A, compute id dev, release langgraph-a-dev/a-dev, watches "
         "team-a; postgres none (no deployments), redis inCluster; registered on up"
     )
-    assert lines[7].startswith("resources: 24 kubernetes:networking.k8s.io/v1:NetworkPolicy, ")
+    assert lines[7].startswith("resources: 24 k8s/NetworkPolicy, 6 k8s/Secret, ")
+    assert all(
+        len(line) <= 100
+        for line in lines
+        if line.startswith(("resources", "  ")) and "listener" not in line
+    )
     assert "  listener a-prod: workspace A, compute id alpha, release agents/a-prod" in out
     assert "a-prod-postgres-instance" not in out
     assert out.endswith("(--verbose shows every resource)\n")

@@ -100,6 +100,28 @@ def _deployment_lines(plan: ListenerPlan) -> list[str]:
     return lines
 
 
+_PACKAGES = {"kubernetes": "k8s", "pulumi-python": "dynamic", "pulumi": "pulumi"}
+
+
+def _wrapped(head: str, items: list[str], width: int = 100) -> list[str]:
+    """`head` then the items, comma-separated, never splitting an item across lines."""
+    lines, line = [], head
+    for i, item in enumerate(items):
+        piece = item + ("," if i < len(items) - 1 else "")
+        if len(line) + len(piece) > width and line.strip():
+            lines.append(line.rstrip())
+            line = "  "
+        line += piece + " "
+    lines.append(line.rstrip())
+    return lines
+
+
+def _short_type(token: str) -> str:
+    """`kubernetes:networking.k8s.io/v1:NetworkPolicy` -> `k8s/NetworkPolicy`."""
+    package, _, rest = token.partition(":")
+    return f"{_PACKAGES.get(package, package)}/{rest.rsplit(':', 1)[-1]}"
+
+
 def plan_text(
     topology: Topology, plans: dict[str, StackPlan], source: str, *, verbose: bool = False
 ) -> str:
@@ -110,7 +132,7 @@ def plan_text(
         protect = "yes" if topology.stacks[name].protect else "no"
         out.append(f"== stack {name}: {len(plan.resources)} resources (protect: {protect}) ==")
         out.extend(_listener_lines(topology, name))
-        out.append("resources: " + ", ".join(f"{n} {t}" for t, n in plan.counts()))
+        out.extend(_wrapped("resources: ", [f"{n} {_short_type(t)}" for t, n in plan.counts()]))
         if verbose:
             out.extend(f"  {line}" for line in _tree(plan))
         out.append("")
