@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 import pulumi
 
 from langsmith_dataplane.naming import MANAGED_BY
+from langsmith_dataplane.versions import ChartRef
 
 SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
 RESTRICTED_CONTAINER = {
@@ -45,3 +47,21 @@ def slug(value: str) -> str:
 
 def child_opts(parent: pulumi.Resource, **kwargs: object) -> pulumi.ResourceOptions:
     return pulumi.ResourceOptions(parent=parent, **kwargs)  # type: ignore[arg-type]
+
+
+def release_chart(chart: ChartRef) -> dict[str, Any]:
+    """`helm.v3.Release` arguments for a chart: a repository chart with its pinned version, an
+    OCI reference with its version, or a local path (`version` empty)."""
+    args: dict[str, Any] = {"chart": chart.chart}
+    if chart.version:
+        args["version"] = chart.version
+    if chart.repo:
+        args["repository_opts"] = {"repo": chart.repo}
+    return args
+
+
+def chart_labels(labels: dict[str, str]) -> dict[str, str]:
+    """`commonLabels` for a chart: Helm sets app.kubernetes.io/managed-by itself (ours would be
+    a duplicate key), so ours becomes langsmith.com/managed-by."""
+    kept = {k: v for k, v in labels.items() if k != "app.kubernetes.io/managed-by"}
+    return {**kept, "langsmith.com/managed-by": MANAGED_BY}

@@ -17,13 +17,12 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components._common import base_labels, child_opts
+from components._common import base_labels, chart_labels, child_opts, release_chart
 from components.aws_network import AwsNetwork
-from components.listener_values import Exposure
+from components.listener_values import Exposure, exposure_values
 from components.namespace import Namespace, NamespaceArgs
 from components.postgres import Postgres, PostgresArgs
 from components.redis import Redis, RedisArgs
-from langsmith_dataplane.naming import MANAGED_BY
 from langsmith_dataplane.topology.schema import AgentServer as AgentServerSpec
 from langsmith_dataplane.versions import AGENT_SERVER_CHART, ChartRef
 
@@ -74,23 +73,6 @@ def server_values(
     cpu, memory = spec.resources.cpu, spec.resources.memory
     resources = {"requests": {"cpu": cpu, "memory": memory}, "limits": {"memory": memory}}
     hostname = spec.hostname or ""
-
-    def route(kind: str) -> dict[str, Any]:
-        return {
-            "enabled": exposure.kind == kind and bool(hostname),
-            "name": exposure.gateway_name,
-            "namespace": exposure.gateway_namespace,
-            "hostname": hostname,
-        }
-
-    ingress: dict[str, Any] = {
-        "enabled": exposure.kind == "ingress" and bool(hostname),
-        "hostname": hostname,
-        "ingressClassName": exposure.ingress_class,
-    }
-    if exposure.kind == "ingress" and exposure.tls_secret and hostname:
-        ingress["tls"] = [{"hosts": [hostname], "secretName": exposure.tls_secret}]
-    labels = {k: v for k, v in args.labels.items() if k != "app.kubernetes.io/managed-by"}
     return {
         "images": {"apiServerImage": {"repository": repository, "tag": tag}},
         "config": {"existingSecretName": keys_secret},
@@ -107,10 +89,9 @@ def server_values(
         },
         "postgres": {"external": {"enabled": True, "existingSecretName": stores_secret}},
         "redis": {"external": {"enabled": True, "existingSecretName": stores_secret}},
-        "ingress": ingress,
-        "gateway": route("gateway"),
-        "istioGateway": route("istio"),
-        "commonLabels": {**labels, "langsmith.com/managed-by": MANAGED_BY},
+        # Without a hostname the server is cluster-internal: no route at all.
+        **exposure_values(exposure, hostname, enabled=bool(hostname)),
+        "commonLabels": chart_labels(dict(args.labels)),
     }
 
 
@@ -197,9 +178,6 @@ class AgentServer(pulumi.ComponentResource):
                 string_data={k: pulumi.Output.secret(v) for k, v in args.secret_env.items()},
                 opts=child_opts(self),
             )
-        chart: dict[str, Any] = {"chart": args.chart.chart}
-        if args.chart.repo:
-            chart.update(version=args.chart.version, repository_opts={"repo": args.chart.repo})
         self.release = k8s.helm.v3.Release(
             f"{name}-chart",
             name=args.release_name,
@@ -212,7 +190,7 @@ class AgentServer(pulumi.ComponentResource):
             ),
             skip_await=args.skip_await,
             timeout=900,
-            **chart,
+            **release_chart(args.chart),
             opts=child_opts(self, depends_on=[namespace, self.postgres, self.redis]),
         )
         self.register_outputs({"namespace": self.namespace, "release": args.release_name})

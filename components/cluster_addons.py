@@ -19,7 +19,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components._common import base_labels, child_opts
+from components._common import base_labels, child_opts, release_chart
 from langsmith_dataplane.naming import DEFAULT_GATEWAY
 from langsmith_dataplane.topology.schema import Cluster as ClusterSpec
 from langsmith_dataplane.versions import (
@@ -68,19 +68,15 @@ def helm_release(
     skip_await: bool,
     values: dict[str, Any] | None = None,
 ) -> k8s.helm.v3.Release:
-    extra: dict[str, Any] = {"version": chart.version}
-    if chart.repo:
-        extra["repository_opts"] = {"repo": chart.repo}
-    if values:
-        extra["values"] = values
+    extra: dict[str, Any] = {"values": values} if values else {}
     return k8s.helm.v3.Release(
         f"{name}-{release}",
         name=release,
-        chart=chart.chart,
         namespace=namespace,
         create_namespace=True,
         skip_await=skip_await,
         timeout=600,
+        **release_chart(chart),
         **extra,
         opts=child_opts(parent, provider=provider),
     )

@@ -18,7 +18,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components._common import base_labels, child_opts
+from components._common import base_labels, child_opts, release_chart
 from components.agent_deployment import AgentDeployment, AgentDeploymentArgs
 from components.aws_network import AwsNetwork
 from components.listener_values import Exposure, helm_values
@@ -179,11 +179,6 @@ class Listener(pulumi.ComponentResource):
             )
             self.listener_id = registration.listener_id
 
-        chart_opts: dict[str, Any] = {"chart": args.chart.chart}
-        if args.chart.repo:
-            chart_opts.update(version=args.chart.version, repository_opts={"repo": args.chart.repo})
-        elif args.chart.version:
-            chart_opts.update(version=args.chart.version)
         self.release = k8s.helm.v3.Release(
             f"{name}-chart",
             name=args.release_name,
@@ -196,7 +191,7 @@ class Listener(pulumi.ComponentResource):
             ),
             skip_await=args.skip_await,
             timeout=900,
-            **chart_opts,
+            **release_chart(args.chart),
             opts=child_opts(self, depends_on=[*watched.values(), *self.stores]),
         )
         self.agent_deployments = {

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 
-from components._common import base_labels
-from langsmith_dataplane.naming import MANAGED_BY
+from components._common import base_labels, chart_labels
 
 if TYPE_CHECKING:
     from components.listener import ListenerArgs
@@ -36,6 +35,28 @@ class Exposure:
     tls_secret: str = ""
 
 
+def exposure_values(exposure: Exposure, hostname: str, *, enabled: bool = True) -> dict[str, Any]:
+    """`ingress`, `gateway` and `istioGateway`, the same keys in both charts: exactly the one of
+    the cluster's kind is on (none when not `enabled`)."""
+
+    def route(kind: str) -> dict[str, Any]:
+        return {
+            "enabled": enabled and exposure.kind == kind,
+            "name": exposure.gateway_name,
+            "namespace": exposure.gateway_namespace,
+            "hostname": hostname,
+        }
+
+    ingress: dict[str, Any] = {
+        "enabled": enabled and exposure.kind == "ingress",
+        "hostname": hostname,
+        "ingressClassName": exposure.ingress_class,
+    }
+    if enabled and exposure.kind == "ingress" and exposure.tls_secret and hostname:
+        ingress["tls"] = [{"hosts": [hostname], "secretName": exposure.tls_secret}]
+    return {"ingress": ingress, "gateway": route("gateway"), "istioGateway": route("istio")}
+
+
 def helm_values(
     args: ListenerArgs,
     *,
@@ -45,29 +66,9 @@ def helm_values(
 ) -> dict[str, Any]:
     """The chart values. Every path must exist in the chart's values.yaml (a test checks)."""
     exposure = args.exposure
-
-    def route(kind: str) -> dict[str, Any]:
-        return {
-            "enabled": exposure.kind == kind,
-            "name": exposure.gateway_name,
-            "namespace": exposure.gateway_namespace,
-            "hostname": exposure.hostname,
-        }
-
-    ingress: dict[str, Any] = {
-        "enabled": exposure.kind == "ingress",
-        "hostname": exposure.hostname,
-        "ingressClassName": exposure.ingress_class,
-        "tlsEnabled": exposure.tls,  # the operator's TLS_ENABLED, in every exposure mode
-    }
-    if exposure.kind == "ingress" and exposure.tls_secret:
-        ingress["tls"] = [{"hosts": [exposure.hostname], "secretName": exposure.tls_secret}]
-    # The chart sets app.kubernetes.io/managed-by itself (Helm): ours would be a duplicate key.
-    labels = {
-        k: v
-        for k, v in base_labels(workspace=args.workspace_key, listener=args.release_name).items()
-        if k != "app.kubernetes.io/managed-by"
-    }
+    routing = exposure_values(exposure, exposure.hostname)
+    routing["ingress"]["tlsEnabled"] = exposure.tls  # the operator's TLS_ENABLED, in every mode
+    labels = base_labels(workspace=args.workspace_key, listener=args.release_name)
     return {
         "config": {
             "existingSecretName": api_key_secret,
@@ -82,9 +83,7 @@ def helm_values(
         },
         # The cluster owns the CRD (cluster_addons.operator_crds), never a release.
         "operator": {"createCRDs": False, "kedaEnabled": True},
-        "ingress": ingress,
-        "gateway": route("gateway"),
-        "istioGateway": route("istio"),
+        **routing,
         "redis": {"external": {"enabled": True, "existingSecretName": redis_secret}},
-        "commonLabels": {**labels, "langsmith.com/managed-by": MANAGED_BY},
+        "commonLabels": chart_labels(labels),
     }

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.agent_deployment import KIND as DEPLOYMENT_KIND
 from langsmith_dataplane.review.masking import mask
 from langsmith_dataplane.simulation import RecordedResource, SimulatedStack, simulate
 from langsmith_dataplane.topology.schema import Topology
@@ -26,9 +27,6 @@ STATEFUL_TYPES = frozenset(
         "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
     }
 )
-
-
-DEPLOYMENT_KIND = "langsmith-deployment"  # components.agent_deployment.KIND
 
 
 def is_deployment(resource: Any) -> bool:

@@ -8,7 +8,7 @@ checked. Field descriptions end up in `topology.schema.json`, which editors use 
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -282,6 +282,18 @@ class Redis(_Model):
         return self
 
 
+def _env_field() -> Any:
+    return Field(default_factory=dict, description="Plain environment variables (name -> value).")
+
+
+def _secret_env_field() -> Any:
+    return Field(
+        default_factory=dict,
+        description="Secret environment variables: name -> NAME of a Pulumi secret config value.",
+        json_schema_extra={"additionalProperties": {"type": "string", "pattern": CONFIG_KEY}},
+    )
+
+
 class DeploymentResources(_Model):
     """The control plane's resource spec of a deployment (`source_config.resource_spec`)."""
 
@@ -311,14 +323,8 @@ class Deployment(_Model):
         description="The listener namespace the deployment runs in (required when the listener "
         "watches several).",
     )
-    env: dict[str, str] = Field(
-        default_factory=dict, description="Plain environment variables (name -> value)."
-    )
-    secret_env: dict[str, str] = Field(
-        default_factory=dict,
-        description="Secret environment variables: name -> NAME of a Pulumi secret config value.",
-        json_schema_extra={"additionalProperties": {"type": "string", "pattern": CONFIG_KEY}},
-    )
+    env: dict[str, str] = _env_field()
+    secret_env: dict[str, str] = _secret_env_field()
     resources: DeploymentResources | None = Field(
         None, description="Replicas, CPU and memory (the API's resource spec)."
     )
@@ -426,12 +432,8 @@ class AgentServer(_Model):
         default_factory=lambda: Redis(inCluster=InClusterRedis()),
         description="Its Redis (default inCluster), never shared.",
     )
-    env: dict[str, str] = Field(default_factory=dict, description="Plain environment variables.")
-    secret_env: dict[str, str] = Field(
-        default_factory=dict,
-        description="Secret environment variables: name -> NAME of a Pulumi secret config value.",
-        json_schema_extra={"additionalProperties": {"type": "string", "pattern": CONFIG_KEY}},
-    )
+    env: dict[str, str] = _env_field()
+    secret_env: dict[str, str] = _secret_env_field()
     hostname: str | None = Field(
         None,
         description="The DNS name it is served under through the cluster's exposure (without "
