@@ -44,7 +44,7 @@ def secret_config_keys(slice_: StackSlice) -> set[str]:
     return keys
 
 
-def missing_api_keys(slice_: StackSlice) -> list[str]:
+def missing_secret_config(slice_: StackSlice) -> list[str]:
     missing = []
     for key in sorted(secret_config_keys(slice_)):
         config, name = _config_for(key)
@@ -101,7 +101,7 @@ def run() -> None:
         slice_ = slice_for_stack(topology.model, pulumi.get_stack())
     except UnknownStackError as exc:
         raise pulumi.RunError(str(exc)) from None
-    _require(missing_api_keys(slice_))
+    _require(missing_secret_config(slice_))
     outputs = build_stack(slice_, api_key_from_config, options_from_config(config))
     for name, value in outputs.items():
         pulumi.export(name, value)
