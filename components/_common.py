@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any
 
@@ -30,14 +29,6 @@ def base_labels(**extra: str) -> dict[str, str]:
 def annotations(skip_await: bool) -> dict[str, str]:
     """`pulumi.com/skipAwait` where the caller asked not to wait for readiness."""
     return dict(SKIP_AWAIT) if skip_await else {}
-
-
-def bounded_name(base: str, limit: int) -> str:
-    """`base` if it fits in `limit` characters, else a prefix plus a short stable hash."""
-    if len(base) <= limit:
-        return base
-    digest = hashlib.sha256(base.encode()).hexdigest()[:8]
-    return f"{base[: limit - 9].rstrip('-')}-{digest}"
 
 
 def slug(value: str) -> str:

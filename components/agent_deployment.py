@@ -1,17 +1,20 @@
 """`AgentDeployment`: an Agent Server deployment created in LangSmith by `pulumi up`.
 
-A Pulumi dynamic resource, the same shape as `ListenerRegistration`: create POSTs the deployment
-(adopting one of the same name), read GETs it (404: gone, recreated by the next `up`), update
-PATCHes a new image as a new revision (and the environment and resources), delete DELETEs it
-(404 counts as done). A new listener, namespace, name, workspace or control plane is a
-replacement. The deployment's Postgres and Redis URIs are never sent: `secret_references` point
-at the `<deployment>-backing-stores` Secret in its namespace. Secret environment values and the
-API key are secret inputs: encrypted in state, masked in output.
+A Pulumi dynamic resource, the same shape as `ListenerRegistration`: create finds the deployment
+by name first (adopting it), else POSTs it; read GETs it (404: gone, recreated by the next
+`up`); update PATCHes everything the topology says (a new image is a new revision; a removed
+resource spec or custom URL is reset); delete DELETEs it and waits until it is gone (404 counts
+as done). A new listener, namespace, name, workspace or control plane is a replacement.
+
+Nothing secret is sent: the store URIs and the `secretEnv` values are `secret_references` to
+Kubernetes Secrets in the deployment's namespace, and only plain `env` goes as `secrets`. A
+checksum of the referenced values (`rollout.py`) goes with `env`, so rotating one is a new
+revision that restarts the Agent Server. The API key is a secret input.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,34 +28,35 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from langsmith_dataplane.deployments_api import (
-    DeploymentNotFoundError,
-    DeploymentsClient,
-    DeploymentSpec,
-)
+from langsmith_dataplane.api.control_plane import control_plane
+from langsmith_dataplane.api.deployments import DeploymentsClient, DeploymentSpec
+from langsmith_dataplane.api.transport import NotFoundError
 
 KIND = "langsmith-deployment"  # marks these dynamic resources for plan and diff
 REPLACE_ON_CHANGE = ("base_url", "workspace_id", "name", "listener_id", "namespace")
+UPDATABLE = ("image", "env", "secret_references", "resource_spec", "custom_url", "api_key")
+STABLE = ("deployment_id", "adopted", *REPLACE_ON_CHANGE)
 STORE_KEYS = ("POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM")
+CHECKSUM_ENV = "DATAPLANE_SECRETS_CHECKSUM"
 
 
 def _client(props: dict[str, Any]) -> DeploymentsClient:
+    transport = control_plane(props["base_url"], props["api_key"], props["workspace_id"])
     return DeploymentsClient(
-        base_url=props["base_url"],
-        api_key=props["api_key"],
-        workspace_id=props["workspace_id"],
+        transport,
         wait_timeout=float(props.get("wait_timeout") or 900),
         poll=float(props.get("poll") or 5),
     )
 
 
-def _spec(props: dict[str, Any]) -> DeploymentSpec:
+def deployment_spec(props: Mapping[str, Any]) -> DeploymentSpec:
+    """The API's view of the resource's inputs: used by the provider and by `render`."""
     return DeploymentSpec(
         name=props["name"],
         listener_id=props["listener_id"],
         namespace=props["namespace"],
         image=props["image"],
-        env={**(props.get("env") or {}), **(props.get("secret_env") or {})},
+        env=dict(props.get("env") or {}),
         secret_references={
             ref["name"]: (ref["secret_name"], ref["secret_key"])
             for ref in props.get("secret_references") or []
@@ -67,7 +71,7 @@ class AgentDeploymentProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = _client(props)
-        deployment, adopted = client.ensure(_spec(props))
+        deployment, adopted = client.ensure(deployment_spec(props))
         if props.get("wait"):
             client.wait_until_deployed(deployment)
         outs = {**props, "deployment_id": deployment.id, "adopted": adopted}
@@ -76,47 +80,24 @@ class AgentDeploymentProvider(ResourceProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
             deployment = _client(props).get(id_)
-        except DeploymentNotFoundError:
+        except NotFoundError:
             return ReadResult(None, {})  # deleted in LangSmith: the next `up` recreates it
         image = deployment.image or props.get("image")
         return ReadResult(id_, {**props, "image": image, "deployment_id": id_})
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replaces = [key for key in REPLACE_ON_CHANGE if olds.get(key) != news.get(key)]
-        updates = [
-            key
-            for key in (
-                "image",
-                "env",
-                "secret_env",
-                "secret_references",
-                "resource_spec",
-                "custom_url",
-                "api_key",
-            )
-            if (olds.get(key) or None) != (news.get(key) or None)
-        ]
+        updates = [key for key in UPDATABLE if (olds.get(key) or None) != (news.get(key) or None)]
         return DiffResult(
             changes=bool(replaces or updates),
             replaces=replaces,
+            stables=[] if replaces else list(STABLE),
             delete_before_replace=True,  # one name per workspace
         )
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        client, spec = _client(news), _spec(news)
-        body: dict[str, Any] = {}
-        if olds.get("image") != news.get("image"):
-            body["source_revision_config"] = {"image_uri": spec.image}  # a new revision
-        if (olds.get("env"), olds.get("secret_env")) != (news.get("env"), news.get("secret_env")):
-            body["secrets"] = spec.secrets()
-        if olds.get("secret_references") != news.get("secret_references"):
-            body["secret_references"] = spec.references()
-        config = spec.source_config(create=False)
-        if (olds.get("resource_spec"), olds.get("custom_url")) != (
-            news.get("resource_spec"),
-            news.get("custom_url"),
-        ):
-            body["source_config"] = config
+        client = _client(news)
+        body = deployment_spec(news).update_body(deployment_spec(olds))
         deployment = client.patch(id_, body) if body else client.get(id_)
         if body and news.get("wait"):
             client.wait_until_deployed(deployment)
@@ -125,11 +106,14 @@ class AgentDeploymentProvider(ResourceProvider):
         )
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        _client(props).delete(id_)
+        _client(props).delete(id_, wait=True)
 
 
 @dataclass(frozen=True)
 class AgentDeploymentArgs:
+    """`stores_secret` and `env_secret` name the Secrets in `namespace` that the deployment
+    reads by reference; `checksum` changes when a value in them does."""
+
     base_url: pulumi.Input[str]
     workspace_id: pulumi.Input[str]
     api_key: pulumi.Input[str]
@@ -139,11 +123,22 @@ class AgentDeploymentArgs:
     image: str
     stores_secret: pulumi.Input[str]
     env: Mapping[str, str] = field(default_factory=dict)
-    secret_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    secret_env_keys: Sequence[str] = ()
+    env_secret: pulumi.Input[str] | None = None
+    checksum: pulumi.Input[str] = ""
     resource_spec: Mapping[str, Any] | None = None
     custom_url: str | None = None
     wait: bool = True
     wait_timeout: float = 900.0
+
+
+def _references(
+    stores_secret: str, env_secret: str | None, env_keys: Sequence[str]
+) -> list[dict[str, str]]:
+    refs = [{"name": key, "secret_name": stores_secret, "secret_key": key} for key in STORE_KEYS]
+    if env_secret:
+        refs += [{"name": key, "secret_name": env_secret, "secret_key": key} for key in env_keys]
+    return sorted(refs, key=lambda ref: ref["name"])
 
 
 class AgentDeployment(Resource):
@@ -155,6 +150,13 @@ class AgentDeployment(Resource):
     def __init__(
         self, name: str, args: AgentDeploymentArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        keys = sorted(args.secret_env_keys)
+        env = pulumi.Output.from_input(args.checksum).apply(
+            lambda checksum: {
+                **dict(sorted(args.env.items())),
+                **({CHECKSUM_ENV: checksum} if checksum else {}),
+            }
+        )
         props = {
             "kind": KIND,
             "base_url": args.base_url,
@@ -164,14 +166,11 @@ class AgentDeployment(Resource):
             "listener_id": args.listener_id,
             "namespace": args.namespace,
             "image": args.image,
-            # By reference: the URIs (passwords) stay in the cluster's Secret.
-            "secret_references": pulumi.Output.from_input(args.stores_secret).apply(
-                lambda secret: [
-                    {"name": key, "secret_name": secret, "secret_key": key} for key in STORE_KEYS
-                ]
+            # By reference: the URIs and secret values stay in the cluster's Secrets.
+            "secret_references": pulumi.Output.all(args.stores_secret, args.env_secret).apply(
+                lambda names: _references(names[0], names[1], keys)
             ),
-            "env": dict(sorted(args.env.items())),
-            "secret_env": pulumi.Output.secret(dict(sorted(args.secret_env.items()))),
+            "env": env,
             "resource_spec": dict(args.resource_spec or {}),
             "custom_url": args.custom_url or "",
             "wait": args.wait,
@@ -181,6 +180,6 @@ class AgentDeployment(Resource):
             "adopted": None,
         }
         opts = pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key", "secret_env"])
+            opts, pulumi.ResourceOptions(additional_secret_outputs=["api_key"])
         )
         super().__init__(AgentDeploymentProvider(), name, props, opts)

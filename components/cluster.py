@@ -15,7 +15,13 @@ import pulumi_kubernetes as k8s
 
 from components._common import child_opts
 from components.aws_network import AwsNetwork
-from components.cluster_addons import ExposureTarget, install_addons, operator_crd
+from components.cluster_addons import (
+    AddonNeeds,
+    ExposureTarget,
+    ServerRoute,
+    install_addons,
+    operator_crd,
+)
 from components.eks import build_eks
 from langsmith_dataplane.topology.schema import Cluster as ClusterSpec
 from langsmith_dataplane.versions import ChartRef
@@ -34,6 +40,8 @@ class ClusterArgs:
     skip_await: bool = False
     kubeconfig_path: str | None = None
     operator_chart: ChartRef | None = None
+    addon_needs: AddonNeeds = AddonNeeds()
+    server_routes: tuple[ServerRoute, ...] = ()
 
 
 class Cluster(pulumi.ComponentResource):
@@ -77,7 +85,13 @@ class Cluster(pulumi.ComponentResource):
                 _api_endpoints
             )
         self.exposure = install_addons(
-            self, name, spec, provider=self.provider, skip_await=args.skip_await
+            self,
+            name,
+            spec,
+            provider=self.provider,
+            skip_await=args.skip_await,
+            needs=args.addon_needs,
+            server_routes=args.server_routes,
         )
         if args.operator_chart is not None:
             operator_crd(

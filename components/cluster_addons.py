@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components._common import base_labels, child_opts, release_chart
-from langsmith_dataplane.naming import DEFAULT_GATEWAY
+from langsmith_dataplane.naming import DEFAULT_GATEWAY, server_gateway_listener
 from langsmith_dataplane.topology.schema import Cluster as ClusterSpec
 from langsmith_dataplane.versions import (
     GATEWAY_CHART,
@@ -55,6 +56,28 @@ class ExposureTarget:
     ingress_class: str = ""
     proxy_namespace: str = ""
     proxy_ports: tuple[int, ...] = ()
+    stack_gateway: bool = False
+
+
+@dataclass(frozen=True)
+class ServerRoute:
+    """A standalone server's hostname: the stack's Gateway gives it a listener of its own, with
+    its certificate (a Secret in the server's namespace) when it serves HTTPS."""
+
+    server: str
+    hostname: str
+    namespace: str
+    tls: bool = False
+    tls_secret: str = ""
+
+
+@dataclass(frozen=True)
+class AddonNeeds:
+    """Which add-ons the cluster's workloads need: KEDA for the listeners' operator,
+    metrics-server for the operator's autoscaling and the servers' HPAs."""
+
+    keda: bool = True
+    metrics_server: bool = True
 
 
 def helm_release(
@@ -89,12 +112,14 @@ def install_addons(
     *,
     provider: k8s.Provider,
     skip_await: bool,
+    needs: AddonNeeds = AddonNeeds(),
+    server_routes: Sequence[ServerRoute] = (),
 ) -> ExposureTarget:
     """KEDA, metrics-server and the exposure; returns where Agent Server traffic enters."""
     release = {"parent": parent, "provider": provider, "skip_await": skip_await}
-    if spec.addons.keda:
+    if spec.addons.keda and needs.keda:
         helm_release(name=name, release="keda", chart=KEDA_CHART, namespace="keda", **release)
-    if spec.addons.metrics_server:
+    if spec.addons.metrics_server and needs.metrics_server:
         helm_release(
             name=name,
             release="metrics-server",
@@ -111,7 +136,7 @@ def install_addons(
             proxy_namespace=spec.gateway.namespace,
             proxy_ports=EXTERNAL_PROXY_PORTS,
         )
-    return _envoy_gateway(name, spec, release)
+    return _envoy_gateway(name, spec, release, server_routes)
 
 
 def _ingress(name: str, spec: ClusterSpec, release: dict[str, Any]) -> ExposureTarget:
@@ -132,7 +157,9 @@ def _ingress(name: str, spec: ClusterSpec, release: dict[str, Any]) -> ExposureT
     )
 
 
-def _envoy_gateway(name: str, spec: ClusterSpec, release: dict[str, Any]) -> ExposureTarget:
+def _envoy_gateway(
+    name: str, spec: ClusterSpec, release: dict[str, Any], server_routes: Sequence[ServerRoute]
+) -> ExposureTarget:
     """Envoy Gateway, a `langgraph` GatewayClass and Gateway; HTTPS when `tls` names a cert."""
     parent, provider = release["parent"], release["provider"]
     depends: list[pulumi.Resource] = []
@@ -172,7 +199,7 @@ def _envoy_gateway(name: str, spec: ClusterSpec, release: dict[str, Any]) -> Exp
         },
         spec={
             "gatewayClassName": gateway_class.metadata["name"],
-            "listeners": gateway_listeners(spec),
+            "listeners": gateway_listeners(spec, server_routes),
         },
         opts=child_opts(parent, **k8s_opts),
     )
@@ -181,18 +208,46 @@ def _envoy_gateway(name: str, spec: ClusterSpec, release: dict[str, Any]) -> Exp
         gateway_namespace=gateway_namespace,
         proxy_namespace=GATEWAY_PROXY_NAMESPACE,
         proxy_ports=GATEWAY_PROXY_PORTS,
+        stack_gateway=True,
     )
 
 
-def gateway_listeners(spec: ClusterSpec) -> list[dict[str, Any]]:
-    """HTTP on 80, or HTTPS on 443 with the topology's certificate (what the operator advertises
-    through `TLS_ENABLED` must be what the Gateway serves)."""
+def gateway_listeners(
+    spec: ClusterSpec, server_routes: Sequence[ServerRoute] = ()
+) -> list[dict[str, Any]]:
+    """The listeners' hostname: HTTP on 80, or HTTPS on 443 with the topology's certificate
+    (what the operator advertises through `TLS_ENABLED` must be what the Gateway serves). Then
+    one listener per standalone server hostname, which accepts routes from that server's
+    namespace only (Gateway API matches a route only where its hostname and a listener's
+    intersect, so a server's own hostname needs its own listener)."""
     host = {"hostname": spec.hostname} if spec.hostname else {}
     routes = {"allowedRoutes": {"namespaces": {"from": "All"}}}
     if spec.tls is not None and spec.tls.secret_name:
         tls = {"mode": "Terminate", "certificateRefs": [{"name": spec.tls.secret_name}]}
-        return [{"name": "https", "protocol": "HTTPS", "port": 443, "tls": tls, **host, **routes}]
-    return [{"name": "http", "protocol": "HTTP", "port": 80, **host, **routes}]
+        listeners = [
+            {"name": "https", "protocol": "HTTPS", "port": 443, "tls": tls, **host, **routes}
+        ]
+    else:
+        listeners = [{"name": "http", "protocol": "HTTP", "port": 80, **host, **routes}]
+    for route in sorted(server_routes, key=lambda r: r.server):
+        own = {
+            "name": server_gateway_listener(route.server),
+            "hostname": route.hostname,
+            "allowedRoutes": {
+                "namespaces": {
+                    "from": "Selector",
+                    "selector": {"matchLabels": {"kubernetes.io/metadata.name": route.namespace}},
+                },
+                "kinds": [{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute"}],
+            },
+        }
+        if route.tls:
+            certificate = {"name": route.tls_secret, "namespace": route.namespace}
+            tls = {"mode": "Terminate", "certificateRefs": [certificate]}
+            listeners.append({**own, "protocol": "HTTPS", "port": 443, "tls": tls})
+        else:
+            listeners.append({**own, "protocol": "HTTP", "port": 80})
+    return listeners
 
 
 class OperatorCrdError(Exception):

@@ -18,7 +18,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components._common import base_labels, bounded_name, child_opts, slug
+from components._common import base_labels, child_opts, slug
+from langsmith_dataplane.naming import bounded_name
 from components.aws_network import AwsNetwork
 from langsmith_dataplane.topology.schema import EksCluster
 

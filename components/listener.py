@@ -21,12 +21,19 @@ import pulumi_kubernetes as k8s
 from components._common import base_labels, child_opts, release_chart
 from components.agent_deployment import AgentDeployment, AgentDeploymentArgs
 from components.aws_network import AwsNetwork
-from components.listener_values import Exposure, helm_values
+from components.exposure import Exposure
+from components.listener_values import helm_values
 from components.namespace import Namespace, NamespaceArgs, QuotaArgs
 from components.postgres import Postgres, PostgresArgs
 from components.redis import Redis, RedisArgs
 from components.registration import ListenerRegistration, ListenerRegistrationArgs
+from components.rollout import rollout_checksum, rollout_key
 from langsmith_dataplane.control_plane import ControlPlaneEndpoints
+from langsmith_dataplane.naming import (
+    deployment_env_secret,
+    deployment_stores_secret,
+    listener_api_key_secret,
+)
 from langsmith_dataplane.topology.schema import Postgres as PostgresSpec
 from langsmith_dataplane.topology.schema import Redis as RedisSpec
 from langsmith_dataplane.versions import LISTENER_CHART, ChartRef
@@ -38,7 +45,6 @@ API_KEY_SECRET_KEY = "langsmith_api_key"
 class AgentDeploymentInput:
     """A deployment the control plane creates (`image` set in the topology)."""
 
-    namespace: str
     image: str
     env: Mapping[str, str] = field(default_factory=dict)
     secret_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
@@ -64,6 +70,8 @@ class ListenerArgs:
     postgres: PostgresSpec
     redis: RedisSpec
     deployments: Mapping[str, int] = field(default_factory=dict)
+    # Each deployment's namespace: its Secrets live there and nowhere else.
+    deployment_namespaces: Mapping[str, str] = field(default_factory=dict)
     agent_deployments: Mapping[str, AgentDeploymentInput] = field(default_factory=dict)
     wait_for_revisions: bool = True
     listener_id: str | None = None
@@ -153,7 +161,7 @@ class Listener(pulumi.ComponentResource):
         api_key_secret = k8s.core.v1.Secret(
             f"{name}-api-key",
             metadata={
-                "name": f"{args.release_name}-langsmith-api-key",
+                "name": listener_api_key_secret(args.release_name),
                 "namespace": release_ns.name,
                 "labels": labels,
             },
@@ -161,7 +169,9 @@ class Listener(pulumi.ComponentResource):
             string_data={API_KEY_SECRET_KEY: pulumi.Output.secret(args.api_key)},
             opts=child_opts(self),
         )
+        key = rollout_key(self, name)
         stores_secrets = self._deployment_secrets(name, args, watched, labels)
+        env_secrets = self._env_secrets(name, args, watched, labels)
 
         if args.listener_id is not None:
             self.listener_id = pulumi.Output.from_input(args.listener_id)
@@ -188,6 +198,8 @@ class Listener(pulumi.ComponentResource):
                 listener_id=self.listener_id,
                 api_key_secret=api_key_secret.metadata.name,
                 redis_secret=self.redis.connection_secret_name,
+                # A rotated API key or Redis password restarts the listener.
+                checksum=rollout_checksum(key, [args.api_key, self.redis.listener_uri]),
             ),
             skip_await=args.skip_await,
             timeout=900,
@@ -195,28 +207,8 @@ class Listener(pulumi.ComponentResource):
             opts=child_opts(self, depends_on=[*watched.values(), *self.stores]),
         )
         self.agent_deployments = {
-            deployment: AgentDeployment(
-                f"{name}-agent-{deployment}",
-                AgentDeploymentArgs(
-                    base_url=args.control_plane.host_backend_url,
-                    workspace_id=args.workspace_id,
-                    api_key=args.api_key,
-                    name=deployment,
-                    listener_id=self.listener_id,
-                    namespace=spec.namespace,
-                    image=spec.image,
-                    stores_secret=stores_secrets[(spec.namespace, deployment)].metadata.name,
-                    env=spec.env,
-                    secret_env=spec.secret_env,
-                    resource_spec=spec.resource_spec,
-                    custom_url=spec.custom_url,
-                    wait=args.wait_for_revisions,
-                ),
-                # The operator needs its release, and the deployment its stores' Secret.
-                opts=child_opts(
-                    self,
-                    depends_on=[self.release, stores_secrets[(spec.namespace, deployment)]],
-                ),
+            deployment: self._agent_deployment(
+                name, args, deployment, spec, stores_secrets, env_secrets, key
             )
             for deployment, spec in sorted(args.agent_deployments.items())
         }
@@ -244,32 +236,103 @@ class Listener(pulumi.ComponentResource):
     def stores(self) -> list[Postgres | Redis]:
         return [store for store in (self.postgres, self.redis) if store is not None]
 
+    def _agent_deployment(
+        self,
+        name: str,
+        args: ListenerArgs,
+        deployment: str,
+        spec: AgentDeploymentInput,
+        stores_secrets: Mapping[str, k8s.core.v1.Secret],
+        env_secrets: Mapping[str, k8s.core.v1.Secret],
+        key: pulumi.Output[str],
+    ) -> AgentDeployment:
+        stores, env = stores_secrets[deployment], env_secrets.get(deployment)
+        secret_values = [spec.secret_env[k] for k in sorted(spec.secret_env)]
+        uris = self.deployment_store_uris(deployment)
+        return AgentDeployment(
+            f"{name}-agent-{deployment}",
+            AgentDeploymentArgs(
+                base_url=args.control_plane.host_backend_url,
+                workspace_id=args.workspace_id,
+                api_key=args.api_key,
+                name=deployment,
+                listener_id=self.listener_id,
+                namespace=args.deployment_namespaces[deployment],
+                image=spec.image,
+                stores_secret=stores.metadata.name,
+                env=spec.env,
+                secret_env_keys=sorted(spec.secret_env),
+                env_secret=env.metadata.name if env is not None else None,
+                # A rotated store password or secret value is a new revision.
+                checksum=rollout_checksum(key, [*uris, *secret_values]),
+                resource_spec=spec.resource_spec,
+                custom_url=spec.custom_url,
+                wait=args.wait_for_revisions,
+            ),
+            # The operator needs its release, and the deployment its Secrets.
+            opts=child_opts(
+                self,
+                depends_on=[self.release, stores, *([env] if env is not None else [])],
+            ),
+        )
+
+    def deployment_store_uris(self, deployment: str) -> list[pulumi.Output[str]]:
+        postgres = [self.postgres.deployment_uris[deployment]] if self.postgres else []
+        return [*postgres, self.redis.deployment_uris[deployment]]
+
     def _deployment_secrets(
         self,
         name: str,
         args: ListenerArgs,
         watched: Mapping[str, Namespace],
         labels: Mapping[str, str],
-    ) -> dict[tuple[str, str], k8s.core.v1.Secret]:
-        """One Secret per deployment in each watched namespace; deployments created through the
-        API read it by reference (`secret_references`), never by value."""
-        secrets: dict[tuple[str, str], k8s.core.v1.Secret] = {}
+    ) -> dict[str, k8s.core.v1.Secret]:
+        """One Secret of store URIs per deployment, in its own namespace only (another
+        deployment's namespace never holds it); deployments created through the API read it by
+        reference (`secret_references`), never by value."""
+        secrets: dict[str, k8s.core.v1.Secret] = {}
         if self.postgres is None:
             return secrets
-        for ns, namespace in watched.items():
-            for deployment in sorted(args.deployments):
-                secrets[(ns, deployment)] = k8s.core.v1.Secret(
-                    f"{name}-ns-{ns}-{deployment}-stores",
-                    metadata={
-                        "name": f"{deployment}-backing-stores",
-                        "namespace": namespace.name,
-                        "labels": {**labels, "langsmith.com/deployment": deployment},
-                    },
-                    type="Opaque",
-                    string_data={
-                        "POSTGRES_URI_CUSTOM": self.postgres.deployment_uris[deployment],
-                        "REDIS_URI_CUSTOM": self.redis.deployment_uris[deployment],
-                    },
-                    opts=child_opts(self),
-                )
+        for deployment in sorted(args.deployments):
+            ns = args.deployment_namespaces[deployment]
+            secrets[deployment] = k8s.core.v1.Secret(
+                f"{name}-ns-{ns}-{deployment}-stores",
+                metadata={
+                    "name": deployment_stores_secret(deployment),
+                    "namespace": watched[ns].name,
+                    "labels": {**labels, "langsmith.com/deployment": deployment},
+                },
+                type="Opaque",
+                string_data={
+                    "POSTGRES_URI_CUSTOM": self.postgres.deployment_uris[deployment],
+                    "REDIS_URI_CUSTOM": self.redis.deployment_uris[deployment],
+                },
+                opts=child_opts(self),
+            )
+        return secrets
+
+    def _env_secrets(
+        self,
+        name: str,
+        args: ListenerArgs,
+        watched: Mapping[str, Namespace],
+        labels: Mapping[str, str],
+    ) -> dict[str, k8s.core.v1.Secret]:
+        """The `secretEnv` values of each deployment, in its namespace: sent by reference."""
+        secrets: dict[str, k8s.core.v1.Secret] = {}
+        for deployment, spec in sorted(args.agent_deployments.items()):
+            if not spec.secret_env:
+                continue
+            ns = args.deployment_namespaces[deployment]
+            secrets[deployment] = k8s.core.v1.Secret(
+                f"{name}-ns-{ns}-{deployment}-env",
+                metadata={
+                    "name": deployment_env_secret(deployment),
+                    "namespace": watched[ns].name,
+                    "labels": {**labels, "langsmith.com/deployment": deployment},
+                },
+                type="Opaque",
+                string_data={k: pulumi.Output.secret(v) for k, v in spec.secret_env.items()},
+                opts=child_opts(self),
+            )
         return secrets

@@ -7,54 +7,16 @@ read from Secrets through `existingSecretName`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
 from components._common import base_labels, chart_labels
+from components.exposure import exposure_values
+from components.rollout import ANNOTATION
 
 if TYPE_CHECKING:
     from components.listener import ListenerArgs
-
-
-@dataclass(frozen=True)
-class Exposure:
-    """How Agent Servers are reached: exactly one of the chart's ingress, gateway, istioGateway.
-
-    `tls`: the exposure serves HTTPS (the operator's `TLS_ENABLED` must say what is served);
-    `tls_secret`: the certificate Secret of a plain Ingress.
-    """
-
-    kind: Literal["ingress", "gateway", "istio"]
-    hostname: str = ""
-    gateway_name: str = ""
-    gateway_namespace: str = ""
-    ingress_class: str = ""
-    tls: bool = False
-    tls_secret: str = ""
-
-
-def exposure_values(exposure: Exposure, hostname: str, *, enabled: bool = True) -> dict[str, Any]:
-    """`ingress`, `gateway` and `istioGateway`, the same keys in both charts: exactly the one of
-    the cluster's kind is on (none when not `enabled`)."""
-
-    def route(kind: str) -> dict[str, Any]:
-        return {
-            "enabled": enabled and exposure.kind == kind,
-            "name": exposure.gateway_name,
-            "namespace": exposure.gateway_namespace,
-            "hostname": hostname,
-        }
-
-    ingress: dict[str, Any] = {
-        "enabled": enabled and exposure.kind == "ingress",
-        "hostname": hostname,
-        "ingressClassName": exposure.ingress_class,
-    }
-    if enabled and exposure.kind == "ingress" and exposure.tls_secret and hostname:
-        ingress["tls"] = [{"hosts": [hostname], "secretName": exposure.tls_secret}]
-    return {"ingress": ingress, "gateway": route("gateway"), "istioGateway": route("istio")}
 
 
 def helm_values(
@@ -63,6 +25,7 @@ def helm_values(
     listener_id: pulumi.Input[str],
     api_key_secret: pulumi.Input[str],
     redis_secret: pulumi.Input[str],
+    checksum: pulumi.Input[str],
 ) -> dict[str, Any]:
     """The chart values. Every path must exist in the chart's values.yaml (a test checks)."""
     exposure = args.exposure
@@ -83,6 +46,7 @@ def helm_values(
         },
         # The cluster owns the CRD (cluster_addons.operator_crds), never a release.
         "operator": {"createCRDs": False, "kedaEnabled": True},
+        "listener": {"deployment": {"annotations": {ANNOTATION: checksum}}},
         **routing,
         "redis": {"external": {"enabled": True, "existingSecretName": redis_secret}},
         "commonLabels": chart_labels(labels),

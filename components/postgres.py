@@ -15,10 +15,17 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from components._common import RESTRICTED_CONTAINER, bounded_name, child_opts
+from components._common import RESTRICTED_CONTAINER, child_opts
 from components._stateful_store import store_service, store_statefulset
 from components.aws_network import AwsNetwork, nodes_only_security_group
 from components.database_job import create_databases_job, database_name
+from components.rollout import rollout_checksum
+from langsmith_dataplane.naming import (
+    postgres_admin_secret,
+    postgres_roles_secret,
+    rds_identifier,
+    store_server,
+)
 from langsmith_dataplane.topology.schema import InClusterPostgres, RdsPostgres
 from langsmith_dataplane.versions import POSTGRES_IMAGE
 
@@ -62,7 +69,7 @@ class Postgres(pulumi.ComponentResource):
         admin = k8s.core.v1.Secret(
             f"{name}-admin",
             metadata={
-                "name": f"{args.identity}-postgres-admin",
+                "name": postgres_admin_secret(args.identity),
                 "namespace": args.namespace,
                 "labels": labels,
             },
@@ -75,27 +82,47 @@ class Postgres(pulumi.ComponentResource):
         else:
             self.host, sslmode = self._rds(name, args, password), "require"
             self.pod_labels = None
+        # Each deployment connects as its own role, which owns only its own database.
+        role_passwords = {
+            deployment: random.RandomPassword(
+                f"{name}-{deployment}-password", length=32, special=False, opts=child_opts(self)
+            ).result
+            for deployment in sorted(args.deployments)
+        }
         self.deployment_uris = {
             deployment: pulumi.Output.secret(
                 pulumi.Output.format(
-                    "postgres://{0}:{1}@{2}:{3}/{4}?sslmode={5}",
-                    ADMIN_USER,
-                    password.result,
+                    "postgres://{0}:{1}@{2}:{3}/{0}?sslmode={4}",
+                    database_name(deployment),
+                    role_password,
                     self.host,
                     PORT,
-                    database_name(deployment),
                     sslmode,
                 )
             )
-            for deployment in sorted(args.deployments)
+            for deployment, role_password in role_passwords.items()
         }
         if args.deployments:
+            roles = k8s.core.v1.Secret(
+                f"{name}-roles",
+                metadata={
+                    "name": postgres_roles_secret(args.identity),
+                    "namespace": args.namespace,
+                    "labels": labels,
+                },
+                type="Opaque",
+                string_data={database_name(d): pw for d, pw in role_passwords.items()},
+                opts=child_opts(self),
+            )
             create_databases_job(
                 f"{name}-databases",
                 namespace=args.namespace,
                 databases=[database_name(d) for d in args.deployments],
                 host=self.host,
                 admin_secret_name=admin.metadata.name,
+                roles_secret_name=roles.metadata.name,
+                # The Job re-runs (its template changes) when a role's password does.
+                checksum=rollout_checksum(password.result, list(role_passwords.values())),
                 admin_user=ADMIN_USER,
                 labels={**labels, "app.kubernetes.io/component": "create-databases"},
                 skip_await=args.skip_await,
@@ -111,7 +138,7 @@ class Postgres(pulumi.ComponentResource):
     ) -> tuple[pulumi.Output[str], dict[str, str], str]:
         spec = args.in_cluster
         assert spec is not None
-        server = f"{args.identity}-postgres"
+        server = store_server(args.identity, "postgres")
         selector = {"app.kubernetes.io/name": "postgres", "app.kubernetes.io/instance": server}
         service, host = store_service(
             self,
@@ -134,6 +161,8 @@ class Postgres(pulumi.ComponentResource):
             "image": POSTGRES_IMAGE,
             "imagePullPolicy": "IfNotPresent",
             "ports": [{"name": "postgres", "containerPort": PORT}],
+            # Agent Servers pool connections (LANGGRAPH_POSTGRES_POOL_MAX_SIZE, sized to fit).
+            "args": ["-c", f"max_connections={spec.max_connections}"],
             # The password is a mounted file, never an environment variable.
             "env": [
                 {"name": "POSTGRES_USER", "value": ADMIN_USER},
@@ -142,10 +171,7 @@ class Postgres(pulumi.ComponentResource):
             ],
             "readinessProbe": probe,
             "livenessProbe": {**probe, "initialDelaySeconds": 30},
-            "resources": {
-                "requests": {"cpu": "250m", "memory": "512Mi"},
-                "limits": {"cpu": "2", "memory": "2Gi"},
-            },
+            "resources": spec.resources.as_kubernetes(),
             "securityContext": RESTRICTED_CONTAINER,
             "volumeMounts": [
                 {"name": "data", "mountPath": "/var/lib/postgresql/data"},
@@ -183,7 +209,7 @@ class Postgres(pulumi.ComponentResource):
         if spec is None or network is None:
             raise ValueError("rds needs the cluster's AWS network")
         aws_opts = {"provider": network.provider}
-        identifier = bounded_name(f"lsdp-{args.identity}", 63)
+        identifier = rds_identifier(args.identity)
         tags = {"managed-by": "langsmith-dataplane", "listener": args.identity}
         subnets = aws.rds.SubnetGroup(
             f"{name}-subnets",

@@ -16,9 +16,14 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from components._common import RESTRICTED_CONTAINER, bounded_name, child_opts
+from components._common import RESTRICTED_CONTAINER, child_opts
 from components._stateful_store import store_service, store_statefulset
 from components.aws_network import AwsNetwork, nodes_only_security_group
+from langsmith_dataplane.naming import (
+    elasticache_id,
+    redis_connection_secret,
+    store_server,
+)
 from langsmith_dataplane.topology.schema import ElastiCacheRedis, InClusterRedis
 from langsmith_dataplane.versions import REDIS_IMAGE
 
@@ -76,15 +81,16 @@ class Redis(pulumi.ComponentResource):
                 )
             )
 
+        self.listener_uri = uri(LISTENER_DB)
         connection = k8s.core.v1.Secret(
             f"{name}-connection",
             metadata={
-                "name": f"{args.identity}-redis-connection",
+                "name": redis_connection_secret(args.identity),
                 "namespace": args.namespace,
                 "labels": labels,
             },
             type="Opaque",
-            string_data={"connection_url": uri(LISTENER_DB)},
+            string_data={"connection_url": self.listener_uri},
             opts=child_opts(self),
         )
         self.connection_secret_name = connection.metadata.name
@@ -100,7 +106,7 @@ class Redis(pulumi.ComponentResource):
     ) -> tuple[pulumi.Output[str], dict[str, str]]:
         spec = args.in_cluster
         assert spec is not None
-        server = f"{args.identity}-redis"
+        server = store_server(args.identity, "redis")
         selector = {"app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": server}
         auth = k8s.core.v1.Secret(
             f"{name}-auth",
@@ -140,10 +146,7 @@ class Redis(pulumi.ComponentResource):
             "ports": [{"name": "redis", "containerPort": PORT}],
             "readinessProbe": probe,
             "livenessProbe": {**probe, "initialDelaySeconds": 30},
-            "resources": {
-                "requests": {"cpu": "100m", "memory": "256Mi"},
-                "limits": {"cpu": "1", "memory": "1Gi"},
-            },
+            "resources": spec.resources.as_kubernetes(),
             "securityContext": RESTRICTED_CONTAINER,
             "volumeMounts": [
                 {"name": "data", "mountPath": "/data"},
@@ -177,7 +180,7 @@ class Redis(pulumi.ComponentResource):
         if spec is None or network is None:
             raise ValueError("elasticache needs the cluster's AWS network")
         aws_opts = {"provider": network.provider}
-        group_id = bounded_name(f"lsdp-{args.identity}", 40)
+        group_id = elasticache_id(args.identity)
         tags = {"managed-by": "langsmith-dataplane", "listener": args.identity}
         subnets = aws.elasticache.SubnetGroup(
             f"{name}-subnets",

@@ -23,18 +23,23 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from langsmith_dataplane.control_plane_api import ControlPlaneClient, ListenerNotFoundError
+from langsmith_dataplane.api.control_plane import control_plane
+from langsmith_dataplane.api.listeners import ListenersClient
+from langsmith_dataplane.api.transport import NotFoundError
 
 REPLACE_ON_CHANGE = ("base_url", "workspace_id", "compute_id")
+# Known across an in-place update, so a preview shows only what changes (not the id).
+STABLE = ("listener_id", "adopted", *REPLACE_ON_CHANGE)
 
 
-def _client(props: dict[str, Any]) -> ControlPlaneClient:
-    return ControlPlaneClient(
-        base_url=props["base_url"],
-        api_key=props["api_key"],
-        workspace_id=props["workspace_id"],
+def _client(props: dict[str, Any]) -> ListenersClient:
+    transport = control_plane(
+        props["base_url"],
+        props["api_key"],
+        props["workspace_id"],
         timeout=float(props.get("timeout", 30)),
     )
+    return ListenersClient(transport)
 
 
 def _outs(
@@ -47,13 +52,13 @@ class ListenerRegistrationProvider(ResourceProvider):
     """CRUD against `/v2/listeners`; see the module docstring."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        listener, adopted = _client(props).ensure_listener(props["compute_id"], props["namespaces"])
+        listener, adopted = _client(props).ensure(props["compute_id"], props["namespaces"])
         return CreateResult(listener.id, _outs(props, listener.id, listener.namespaces, adopted))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
-            listener = _client(props).get_listener(id_)
-        except ListenerNotFoundError:
+            listener = _client(props).get(id_)
+        except NotFoundError:
             return ReadResult(None, {})  # deleted outside Pulumi: the next `up` recreates it
         return ReadResult(id_, _outs(props, id_, listener.namespaces, props.get("adopted", False)))
 
@@ -67,6 +72,7 @@ class ListenerRegistrationProvider(ResourceProvider):
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
+            stables=[] if replaces else list(STABLE),
             delete_before_replace=True,  # the control plane allows one (workspace, compute id)
         )
 
@@ -75,7 +81,7 @@ class ListenerRegistrationProvider(ResourceProvider):
         return UpdateResult(_outs(news, id_, listener.namespaces, olds.get("adopted", False)))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        _client(props).delete_listener(id_)
+        _client(props).delete(id_)
 
 
 @dataclass(frozen=True)

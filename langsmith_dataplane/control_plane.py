@@ -48,3 +48,15 @@ REGIONS: dict[str, ControlPlaneEndpoints] = {
 }
 
 CONTROL_PLANE_PORT = 443
+
+# beacon.langchain.com (license checks and usage reporting of standalone Agent Servers) is
+# served by LangChain's published US ingress addresses, and langgraph-api calls the US beacon
+# whatever the region. `controlPlane.beaconCidrs` overrides them; `airGapped` drops them.
+BEACON_CIDRS: tuple[str, ...] = REGIONS["us"].egress_cidrs
+
+
+def beacon_cidrs(override: list[str] | None, *, air_gapped: bool) -> tuple[str, ...]:
+    """Where standalone servers may reach the beacon: nowhere when air-gapped."""
+    if air_gapped:
+        return ()
+    return tuple(sorted(override)) if override else BEACON_CIDRS

@@ -5,6 +5,8 @@ Names derive from keys, never list positions, so reordering a list renames nothi
 
 from __future__ import annotations
 
+import hashlib
+
 from langsmith_dataplane.versions import GATEWAY_PROXY_NAMESPACE, INGRESS_NAMESPACE
 
 HELM_RELEASE_NAME_MAX = 53
@@ -41,3 +43,86 @@ def is_reserved_namespace(name: str) -> bool:
 
 def is_addon_namespace(name: str) -> bool:
     return name in ADDON_NAMESPACES
+
+
+# -- names of the objects the program creates -------------------------------------------------
+# Components call these, and the `derived-names` rule computes them all for a topology and checks
+# each as what it becomes (length, form, uniqueness in its scope), so a name that cannot exist is
+# a validate error at the key that causes it, never a failure half-way through `pulumi up`.
+
+STATEFULSET_NAME_MAX = 52  # its pods' controller-revision-hash label is <name>-<10 chars>
+RDS_IDENTIFIER_MAX = 63
+ELASTICACHE_ID_MAX = 40
+SERVER_API_SUFFIX = "-api-server"  # the langgraph-cloud chart's API server Deployment/Service
+SERVER_QUEUE_SUFFIX = "-queue"
+
+
+def bounded_name(base: str, limit: int) -> str:
+    """`base` if it fits in `limit` characters, else a prefix plus a short stable hash."""
+    if len(base) <= limit:
+        return base
+    digest = hashlib.sha256(base.encode()).hexdigest()[:8]
+    return f"{base[: limit - 9].rstrip('-')}-{digest}"
+
+
+def store_server(identity: str, store: str) -> str:
+    """StatefulSet and Service of an in-cluster store: `<identity>-postgres`, `<identity>-redis`."""
+    return f"{identity}-{store}"
+
+
+def postgres_admin_secret(identity: str) -> str:
+    return f"{identity}-postgres-admin"
+
+
+def postgres_roles_secret(identity: str) -> str:
+    """The per-deployment database roles' passwords (read by the database Job only)."""
+    return f"{identity}-postgres-roles"
+
+
+def redis_connection_secret(identity: str) -> str:
+    return f"{identity}-redis-connection"
+
+
+def rds_identifier(identity: str) -> str:
+    return bounded_name(f"lsdp-{identity}", RDS_IDENTIFIER_MAX)
+
+
+def elasticache_id(identity: str) -> str:
+    return bounded_name(f"lsdp-{identity}", ELASTICACHE_ID_MAX)
+
+
+def listener_api_key_secret(listener: str) -> str:
+    return f"{listener}-langsmith-api-key"
+
+
+def deployment_stores_secret(deployment: str) -> str:
+    """`POSTGRES_URI_CUSTOM` / `REDIS_URI_CUSTOM` of one deployment, in its namespace only."""
+    return f"{deployment}-backing-stores"
+
+
+def deployment_env_secret(deployment: str) -> str:
+    """The values of a deployment's `secretEnv`, in its namespace (sent by reference)."""
+    return f"{deployment}-env"
+
+
+def server_fullname(server: str) -> str:
+    """The langgraph-cloud chart's `fullnameOverride`: its objects are `<server>-api-server`,
+    `<server>-queue`, ... (fixed now: Deployment selectors are immutable)."""
+    return server
+
+
+def server_keys_secret(server: str) -> str:
+    return f"{server}-langgraph-keys"
+
+
+def server_stores_secret(server: str) -> str:
+    return f"{server}-stores"
+
+
+def server_env_secret(server: str) -> str:
+    return f"{server}-env"
+
+
+def server_gateway_listener(server: str) -> str:
+    """The stack-owned Gateway's listener (sectionName) that serves one server's hostname."""
+    return f"server-{server}"

@@ -16,10 +16,12 @@ from components.egress import Egress, EgressArgs, EgressNamespace
 from langsmith_dataplane.program_wiring import (
     ApiKeyLookup,
     ProgramOptions,
+    addon_needs,
     build_agent_server,
     build_listener,
     health_check,
     listener_stores,
+    server_routes,
     server_stores,
 )
 from langsmith_dataplane.stack_slice import ClusterPlan, StackSlice
@@ -51,6 +53,8 @@ def build_stack(
                 skip_await=options.skip_await,
                 kubeconfig_path=_kubeconfig_path(cluster_plan),
                 operator_chart=options.chart if cluster_plan.listeners else None,
+                addon_needs=addon_needs(cluster_plan),
+                server_routes=server_routes(cluster_plan),
             ),
         )
         providers: list[pulumi.ProviderResource] = [cluster.provider]

@@ -12,9 +12,13 @@ import pulumi
 
 from components.agent_server import AgentServer, AgentServerArgs
 from components.cluster import Cluster
+from components.cluster_addons import AddonNeeds, ServerRoute
 from components.egress import Destination
-from components.listener import AgentDeploymentInput, Exposure, Listener, ListenerArgs
+from components.exposure import Exposure
+from components.listener import AgentDeploymentInput, Listener, ListenerArgs
 from components.namespace import QuotaArgs
+from langsmith_dataplane.naming import server_gateway_listener
+from langsmith_dataplane.sizing import server_pool_size
 from langsmith_dataplane.stack_slice import (
     AgentServerPlan,
     ClusterPlan,
@@ -36,6 +40,28 @@ class ProgramOptions:
     skip_await: bool = False
     wait_for_revisions: bool = True
     agent_server_chart: ChartRef = AGENT_SERVER_CHART
+
+
+def addon_needs(cluster_plan: ClusterPlan) -> AddonNeeds:
+    """KEDA only for the listeners' operator; metrics-server for it and for server HPAs."""
+    listeners = bool(cluster_plan.listeners)
+    autoscaled = any(p.spec.autoscaling is not None for p in cluster_plan.agent_servers)
+    return AddonNeeds(keda=listeners, metrics_server=listeners or autoscaled)
+
+
+def server_routes(cluster_plan: ClusterPlan) -> tuple[ServerRoute, ...]:
+    """The standalone servers with a hostname, for the cluster's exposure."""
+    return tuple(
+        ServerRoute(
+            server=plan.key,
+            hostname=plan.spec.hostname,
+            namespace=plan.namespace,
+            tls=plan.spec.tls is not None,
+            tls_secret=(plan.spec.tls.secret_name or "") if plan.spec.tls else "",
+        )
+        for plan in cluster_plan.agent_servers
+        if plan.spec.hostname
+    )
 
 
 def _quota(plan: ListenerPlan) -> QuotaArgs | None:
@@ -75,6 +101,7 @@ def _store_destinations(
 
 
 def exposure(cluster_plan: ClusterPlan, cluster: Cluster) -> Exposure:
+    """The cluster's exposure as the listeners use it (its hostname and certificate)."""
     spec, target = cluster_plan.spec, cluster.exposure
     return Exposure(
         kind=spec.ingress,
@@ -84,6 +111,24 @@ def exposure(cluster_plan: ClusterPlan, cluster: Cluster) -> Exposure:
         ingress_class=target.ingress_class,
         tls=spec.tls is not None,
         tls_secret=(spec.tls.secret_name or "") if spec.tls else "",
+        stack_gateway=target.stack_gateway,
+    )
+
+
+def server_exposure(plan: AgentServerPlan, cluster_plan: ClusterPlan, cluster: Cluster) -> Exposure:
+    """A standalone server's own hostname and certificate through the cluster's exposure: on
+    the stack's Gateway, the listener the cluster made for it (`sectionName`)."""
+    spec, target = plan.spec, cluster.exposure
+    return Exposure(
+        kind=cluster_plan.spec.ingress,
+        hostname=spec.hostname or "",
+        gateway_name=target.gateway_name,
+        gateway_namespace=target.gateway_namespace,
+        ingress_class=target.ingress_class,
+        tls=spec.tls is not None,
+        tls_secret=(spec.tls.secret_name or "") if spec.tls else "",
+        section_name=server_gateway_listener(plan.key) if target.stack_gateway else "",
+        stack_gateway=target.stack_gateway,
     )
 
 
@@ -136,16 +181,22 @@ def _agent_deployments(plan: ListenerPlan, secret: ApiKeyLookup) -> dict[str, Ag
     for name, deployment in plan.spec.deployments.items():
         if deployment.image is None:
             continue
-        resources = deployment.resources
         out[name] = AgentDeploymentInput(
-            namespace=deployment.namespace or plan.watch_namespaces[0],
             image=deployment.image,
             env=dict(deployment.env),
             secret_env={env: secret(key) for env, key in deployment.secret_env.items()},
-            resource_spec=resources.model_dump(exclude_none=True) if resources else None,
+            resource_spec=_resource_spec(deployment),
             custom_url=deployment.custom_url,
         )
     return out
+
+
+def _resource_spec(deployment: Any) -> dict[str, Any] | None:
+    """The API's `resource_spec`: replicas, CPU, memory and the image pull secrets."""
+    spec = deployment.resources.model_dump(exclude_none=True) if deployment.resources else {}
+    if deployment.image_pull_secrets:
+        spec["image_pull_secrets"] = [{"name": n} for n in deployment.image_pull_secrets]
+    return spec or None
 
 
 def build_listener(
@@ -173,6 +224,9 @@ def build_listener(
         postgres=spec.postgres,
         redis=spec.redis,
         deployments={name: d.redis_db for name, d in spec.deployments.items()},
+        deployment_namespaces={
+            name: d.namespace or plan.watch_namespaces[0] for name, d in spec.deployments.items()
+        },
         agent_deployments=_agent_deployments(plan, api_key),
         wait_for_revisions=options.wait_for_revisions,
         listener_id=spec.listener_id,
@@ -209,12 +263,14 @@ def build_agent_server(
         release_name=plan.release_name,
         spec=spec,
         workspace_key=plan.workspace_key,
+        workspace_id=plan.workspace.id,
         api_key=secret(plan.workspace.api_key),
         license_key=secret(spec.license_key),
         secret_env={env: secret(key) for env, key in spec.secret_env.items()},
         # Traces go to the LangSmith API of the region (or the self-hosted one).
         trace_endpoint=slice_.control_plane.smith_backend_url,
-        exposure=exposure(cluster_plan, cluster),
+        exposure=server_exposure(plan, cluster_plan, cluster),
+        pool_size=server_pool_size(spec),
         network=cluster.network,
         chart=options.agent_server_chart,
         protect=slice_.protect,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from langsmith_dataplane.control_plane import REGIONS, ControlPlaneEndpoints
+from langsmith_dataplane.control_plane import REGIONS, ControlPlaneEndpoints, beacon_cidrs
 from langsmith_dataplane.naming import host_queue, release_name, release_namespace
 from langsmith_dataplane.topology.schema import (
     AgentServer,
@@ -185,5 +185,7 @@ def slice_for_stack(topology: Topology, stack: str) -> StackSlice:
         control_plane=control_plane_endpoints(topology),
         clusters=tuple(clusters),
         egress_allow=tuple(sorted(topology.egress.allow, key=lambda rule: rule.name)),
-        beacon_cidrs=tuple(sorted(topology.control_plane.beacon_cidrs or ())),
+        beacon_cidrs=beacon_cidrs(
+            topology.control_plane.beacon_cidrs, air_gapped=topology.control_plane.air_gapped
+        ),
     )

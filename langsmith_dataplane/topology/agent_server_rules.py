@@ -11,16 +11,24 @@ from langsmith_dataplane.naming import (
     is_reserved_namespace,
     release_namespace,
 )
+from langsmith_dataplane.quantity import parse_quantity, positive_quantity_problem
+from langsmith_dataplane.sizing import MIN_POOL, RESERVED_CONNECTIONS, server_pods, server_pool_size
+from langsmith_dataplane.topology.schema import AgentServer
 from langsmith_dataplane.suggest import Suggester
 from langsmith_dataplane.topology.deployment_rules import env_name_problem, image_problem
 from langsmith_dataplane.topology.exposure_rules import hostname_problem
 from langsmith_dataplane.topology.rules import _CONFIG_KEY, _RFC1123, RuleContext, rule
 
-# What the stack sets on every standalone server; a user value would fight it.
+# What the stack or the chart sets on every standalone server; a user value would fight it.
 SERVER_ENV = frozenset(
     {"POSTGRES_URI", "REDIS_URI", "DATABASE_URI", "LANGSMITH_API_KEY", "LANGSMITH_ENDPOINT"}
-    | {"LANGGRAPH_CLOUD_LICENSE_KEY", "LANGSMITH_TRACING"}
+    | {"LANGGRAPH_CLOUD_LICENSE_KEY", "LANGSMITH_TRACING", "LANGSMITH_PROJECT"}
+    | {"LANGSMITH_WORKSPACE_ID", "LANGGRAPH_POSTGRES_POOL_MAX_SIZE", "PORT", "N_JOBS_PER_WORKER"}
+    | {"LANGGRAPH_AUTH_TYPE", "LANGSMITH_AUTH_ENDPOINT", "LANGSMITH_TENANT_ID"}
+    | {"HTTP_MAX_REQUEST_BODY_BYTES"}
 )
+# Gateway API allows 64 listeners per Gateway; the stack's uses one for the listeners' hostname.
+GATEWAY_LISTENERS_MAX = 64
 
 
 @rule("agent-server")
@@ -92,15 +100,107 @@ def agent_server_namespaces_are_their_own(ctx: RuleContext) -> Iterator[Diagnost
         taken[(server.cluster, namespace)] = f"the namespace of Agent Server '{name}'"
 
 
-@rule("license-egress")
-def license_checks_can_reach_beacon(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """Standalone servers verify their license at beacon.langchain.com unless air-gapped."""
-    cp = ctx.topology.control_plane
-    if ctx.topology.agent_servers and not cp.air_gapped and not cp.beacon_cidrs:
-        yield ctx.error(
-            ("controlPlane",),
-            "standalone Agent Servers verify their license at beacon.langchain.com, and egress "
-            "is default-deny: give its addresses in 'controlPlane.beaconCidrs', or set "
-            "'controlPlane.airGapped: true' with an offline license",
-            at="key",
+@rule("agent-server-exposure")
+def agent_servers_are_served(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A server's hostname is its own and covered by the exposure; TLS has what it needs."""
+    t = ctx.topology
+    owners: dict[str, str] = {}
+    for cname, cluster in t.clusters.items():
+        if cluster.hostname:
+            owners[cluster.hostname] = f"the hostname of cluster '{cname}' (its listeners)"
+    per_gateway: dict[str, int] = {}
+    for name, server in sorted(t.agent_servers.items()):
+        path = ("agentServers", name)
+        cluster = t.clusters.get(server.cluster)
+        if server.tls is not None and server.hostname is None:
+            yield ctx.error(
+                (*path, "tls"), "TLS needs 'hostname' (the name the certificate is for)", at="key"
+            )
+        if server.hostname is None or cluster is None:
+            continue
+        if (owner := owners.get(server.hostname)) is not None:
+            yield ctx.error(
+                (*path, "hostname"),
+                f"hostname '{server.hostname}' is already {owner}: one hostname routes to one "
+                "place, so give each server its own",
+            )
+        owners[server.hostname] = f"the hostname of Agent Server '{name}'"
+        stack_serves = cluster.ingress == "ingress" or (
+            cluster.ingress == "gateway" and cluster.gateway is None
         )
+        if cluster.ingress == "gateway" and cluster.gateway is None:
+            per_gateway[server.cluster] = per_gateway.get(server.cluster, 1) + 1
+            if per_gateway[server.cluster] == GATEWAY_LISTENERS_MAX + 1:
+                yield ctx.error(
+                    (*path, "hostname"),
+                    f"cluster '{server.cluster}''s Gateway has a listener per server hostname "
+                    f"and Gateway API allows {GATEWAY_LISTENERS_MAX}: move servers to another "
+                    "cluster or name your own Gateway ('gateway:')",
+                )
+        if server.tls is None:
+            continue
+        secret = server.tls.secret_name
+        if stack_serves and not secret:
+            yield ctx.error(
+                (*path, "tls"),
+                f"the stack serves '{server.hostname}' itself, so TLS needs 'secretName': a "
+                f"kubernetes.io/tls Secret for it in the server's namespace '{server.namespace}'",
+                at="key",
+            )
+        if not stack_serves and secret:
+            yield ctx.error(
+                (*path, "tls", "secretName"),
+                f"cluster '{server.cluster}' routes through the gateway it names, which holds "
+                "the certificate: drop 'secretName' (keep 'tls: {}' to serve https)",
+                at="key",
+            )
+
+
+@rule("agent-server-resources")
+def agent_server_pods_can_run(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Quantities the API server accepts, limits at or above requests, a pool that fits."""
+    for name, server in sorted(ctx.topology.agent_servers.items()):
+        yield from _resources(ctx, ("agentServers", name, "resources"), server)
+        yield from _pool(ctx, ("agentServers", name), server)
+        for index, toleration in enumerate(server.tolerations):
+            if toleration.operator == "Exists" and toleration.value is not None:
+                yield ctx.error(
+                    ("agentServers", name, "tolerations", index, "value"),
+                    "a toleration with operator 'Exists' takes no value",
+                    at="key",
+                )
+
+
+def _resources(ctx: RuleContext, path: tuple, server: AgentServer) -> Iterator[Diagnostic]:
+    resources = server.resources
+    fields = (
+        ("cpu", resources.cpu, "cpuLimit", resources.cpu_limit),
+        ("memory", resources.memory, "memoryLimit", resources.memory_limit),
+    )
+    for request_key, request, limit_key, limit in fields:
+        bad = False
+        for key, value in ((request_key, request), (limit_key, limit)):
+            if value is not None and (problem := positive_quantity_problem(value)):
+                bad = True
+                yield ctx.error((*path, key), f"{key} '{value}' {problem}")
+        if not bad and limit is not None and parse_quantity(limit) < parse_quantity(request):
+            yield ctx.error(
+                (*path, limit_key),
+                f"{limit_key} '{limit}' is below the request {request_key} '{request}': the "
+                "API server refuses such a pod",
+            )
+
+
+def _pool(ctx: RuleContext, path: tuple, server: AgentServer) -> Iterator[Diagnostic]:
+    pool = server_pool_size(server)
+    in_cluster = server.postgres.in_cluster
+    if pool is None or in_cluster is None or pool >= MIN_POOL:
+        return
+    pods = server_pods(server)
+    need = pods * MIN_POOL + RESERVED_CONNECTIONS
+    yield ctx.error(
+        (*path, "postgres", "inCluster", "maxConnections"),
+        f"maxConnections {in_cluster.max_connections} leaves {pool} Postgres connections for "
+        f"each of the server's {pods} pods (at least {MIN_POOL} each): raise it to {need} or more",
+        at="key",
+    )

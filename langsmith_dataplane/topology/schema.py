@@ -74,13 +74,13 @@ class ControlPlane(_Model):
     beacon_cidrs: list[str] | None = Field(
         None,
         description="Addresses of beacon.langchain.com (license checks and usage reporting of "
-        "standalone Agent Servers), on TCP 443. LangChain publishes none: required with "
-        "agentServers unless airGapped.",
+        "standalone Agent Servers), on TCP 443. Default: LangChain's published US ingress "
+        "addresses, which serve the beacon for every region.",
     )
     air_gapped: bool = Field(
         False,
         description="Standalone Agent Servers run with an offline license and never reach "
-        "beacon.langchain.com.",
+        "beacon.langchain.com (no beacon egress at all).",
     )
 
     @model_validator(mode="after")
@@ -226,11 +226,34 @@ class Cluster(_Model):
         return self
 
 
+class StoreResources(_Model):
+    """Requests and limits of an in-cluster store's pod (Kubernetes quantities)."""
+
+    cpu: str = Field("250m", description="CPU request ('250m', '1').")
+    memory: str = Field("512Mi", description="Memory request ('512Mi', '2Gi').")
+    cpu_limit: str = Field("2", description="CPU limit.")
+    memory_limit: str = Field("2Gi", description="Memory limit.")
+
+    def as_kubernetes(self) -> dict[str, dict[str, str]]:
+        return {
+            "requests": {"cpu": self.cpu, "memory": self.memory},
+            "limits": {"cpu": self.cpu_limit, "memory": self.memory_limit},
+        }
+
+
 class InClusterPostgres(_Model):
     """A Postgres StatefulSet (pgvector) in the listener's release namespace."""
 
-    storage_gb: int = Field(10, ge=1, description="Volume size in GiB.")
+    storage_gb: int = Field(10, ge=1, le=65536, description="Volume size in GiB.")
     storage_class: str | None = Field(None, description="StorageClass (default: the cluster's).")
+    max_connections: int = Field(
+        300,
+        ge=20,
+        le=10000,
+        description="Postgres max_connections. Standalone Agent Servers size their connection "
+        "pool (LANGGRAPH_POSTGRES_POOL_MAX_SIZE) to fit it.",
+    )
+    resources: StoreResources = Field(default_factory=StoreResources)
 
 
 class RdsPostgres(_Model):
@@ -258,8 +281,13 @@ class Postgres(_Model):
 class InClusterRedis(_Model):
     """A Redis StatefulSet in the listener's release namespace."""
 
-    storage_gb: int = Field(8, ge=1, description="Volume size in GiB.")
+    storage_gb: int = Field(8, ge=1, le=65536, description="Volume size in GiB.")
     storage_class: str | None = Field(None, description="StorageClass (default: the cluster's).")
+    resources: StoreResources = Field(
+        default_factory=lambda: StoreResources(
+            cpu="100m", memory="256Mi", cpuLimit="1", memoryLimit="1Gi"
+        )
+    )
 
 
 class ElastiCacheRedis(_Model):
@@ -297,7 +325,12 @@ def _secret_env_field() -> Any:
 class DeploymentResources(_Model):
     """The control plane's resource spec of a deployment (`source_config.resource_spec`)."""
 
-    min_scale: int | None = Field(None, ge=0, description="Minimum number of replicas.")
+    min_scale: int | None = Field(
+        None,
+        ge=1,
+        description="Minimum number of replicas (at least 1: LangSmith advises against "
+        "scaling Agent Servers to zero).",
+    )
     max_scale: int | None = Field(None, ge=1, description="Maximum number of replicas.")
     cpu: float | None = Field(None, ge=0.1, le=8, description="CPU request in cores per replica.")
     cpu_limit: float | None = Field(None, ge=0.1, le=16, description="CPU limit in cores.")
@@ -330,6 +363,11 @@ class Deployment(_Model):
     )
     custom_url: str | None = Field(
         None, description="The URL the deployment is reached at (https://...), if not derived."
+    )
+    image_pull_secrets: list[str] = Field(
+        default_factory=list,
+        description="Names of kubernetes.io/dockerconfigjson Secrets in the deployment's "
+        "namespace for a private registry (yours to create).",
     )
 
 
@@ -390,17 +428,39 @@ class Listener(_Model):
 
 
 class ServerResources(_Model):
-    """Requests of each Agent Server pod (limits are twice the requests)."""
+    """Requests and limits of each Agent Server pod (API server and queue worker)."""
 
-    cpu: str = Field("1", description="CPU request, e.g. '1' or '500m'.")
-    memory: str = Field("2Gi", description="Memory request, e.g. '2Gi'.")
+    cpu: str = Field("1", description="CPU request, a Kubernetes quantity ('1', '500m').")
+    memory: str = Field("2Gi", description="Memory request, a Kubernetes quantity ('2Gi').")
+    cpu_limit: str | None = Field(None, description="CPU limit (default: twice the request).")
+    memory_limit: str | None = Field(
+        None, description="Memory limit (default: twice the request)."
+    )
+
+
+class Autoscaling(_Model):
+    """A HorizontalPodAutoscaler on CPU (needs metrics-server, which the stack then installs)."""
+
+    max_replicas: int = Field(ge=1, le=1000, description="Most API server replicas.")
+    target_cpu_percent: int = Field(
+        80, ge=10, le=100, description="Average CPU utilisation the autoscaler aims for."
+    )
+
+
+class Toleration(_Model):
+    """A pod toleration (Kubernetes' own fields)."""
+
+    key: str | None = None
+    operator: Literal["Exists", "Equal"] = "Equal"
+    value: str | None = None
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
 
 
 class Queue(_Model):
     """A separate queue worker (the chart's `queue`); without it the API server runs the jobs."""
 
     enabled: bool = Field(False, description="Run the queue worker as its own Deployment.")
-    replicas: int = Field(1, ge=1, description="Queue worker replicas.")
+    replicas: int = Field(1, ge=1, le=1000, description="Queue worker replicas.")
 
 
 class AgentServer(_Model):
@@ -421,9 +481,30 @@ class AgentServer(_Model):
         description="NAME of the Pulumi secret config value holding the LangGraph license key.",
         json_schema_extra={"pattern": CONFIG_KEY},
     )
-    replicas: int = Field(1, ge=1, description="API server replicas.")
+    replicas: int = Field(1, ge=1, le=1000, description="API server replicas.")
     resources: ServerResources = Field(default_factory=ServerResources)
     queue: Queue = Field(default_factory=Queue)
+    autoscaling: Autoscaling | None = Field(
+        None, description="Scale the API server on CPU between 'replicas' and 'maxReplicas'."
+    )
+    jobs_per_worker: int | None = Field(
+        None,
+        ge=1,
+        le=1000,
+        description="Background runs per worker (the chart's numberOfJobsPerWorker, "
+        "default 10).",
+    )
+    node_selector: dict[str, str] = Field(
+        default_factory=dict, description="Node labels the pods must run on."
+    )
+    tolerations: list[Toleration] = Field(
+        default_factory=list, description="Taints the pods tolerate."
+    )
+    image_pull_secrets: list[str] = Field(
+        default_factory=list,
+        description="Names of kubernetes.io/dockerconfigjson Secrets in the server's namespace "
+        "for a private registry (yours to create).",
+    )
     postgres: Postgres = Field(
         default_factory=lambda: Postgres(inCluster=InClusterPostgres()),
         description="Its Postgres (>= 14; default inCluster), never shared.",
@@ -438,6 +519,21 @@ class AgentServer(_Model):
         None,
         description="The DNS name it is served under through the cluster's exposure (without "
         "it, it is reachable inside the cluster only).",
+    )
+    tls: Tls | None = Field(
+        None,
+        description="Serve 'hostname' over HTTPS. 'secretName': a kubernetes.io/tls Secret "
+        "for the hostname in the server's own namespace (the stack's Gateway or plain "
+        "Ingress); omit it when your own Gateway or Istio terminates TLS.",
+    )
+    auth: Literal["langsmith", "custom"] = Field(
+        "langsmith",
+        description="Who may call the server: 'langsmith' (default) accepts only requests with "
+        "a LangSmith API key of the workspace; 'custom' leaves authentication to the auth "
+        "handler your app ships in langgraph.json.",
+    )
+    tracing_project: str | None = Field(
+        None, description="LangSmith project its traces go to (default: the server's name)."
     )
 
 

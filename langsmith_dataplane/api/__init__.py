@@ -1,0 +1,1 @@
+"""Clients of the LangSmith APIs the stack calls, over one transport (`transport.py`)."""

@@ -1,0 +1,103 @@
+"""`/v2/listeners`: register a cluster's listener with the control plane.
+
+Natural key: (workspace, `compute_id`). A create that LangSmith answers 409 (made before, by the
+UI or by a run whose response was lost) adopts the existing listener.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from langsmith_dataplane.api.transport import ApiError, ConflictError, Transport
+
+
+@dataclass(frozen=True)
+class Listener:
+    id: str
+    compute_type: str
+    compute_id: str
+    namespaces: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> Listener:
+        config = body.get("compute_config") or {}
+        return cls(
+            id=str(body["id"]),
+            compute_type=str(body.get("compute_type", "")),
+            compute_id=str(body.get("compute_id", "")),
+            namespaces=tuple(config.get("k8s_namespaces") or ()),
+        )
+
+
+@dataclass
+class ListenersClient:
+    transport: Transport
+
+    @staticmethod
+    def _path(listener_id: str) -> str:
+        return f"/v2/listeners/{urllib.parse.quote(listener_id, safe='')}"
+
+    def create(self, compute_id: str, namespaces: Sequence[str]) -> Listener:
+        body = {
+            "compute_type": "k8s",
+            "compute_id": compute_id,
+            "compute_config": {"k8s_namespaces": list(namespaces)},
+        }
+        response = self.transport.request("POST", "/v2/listeners", body)
+        action = f"creating listener '{compute_id}'"
+        return Listener.from_json(self.transport.expect(response, 200, 201, action=action))
+
+    def get(self, listener_id: str) -> Listener:
+        response = self.transport.request("GET", self._path(listener_id))
+        action = f"reading listener {listener_id}"
+        return Listener.from_json(self.transport.expect(response, 200, action=action))
+
+    def update_namespaces(self, listener_id: str, namespaces: Sequence[str]) -> Listener:
+        body = {"compute_config": {"k8s_namespaces": list(namespaces)}}
+        response = self.transport.request("PATCH", self._path(listener_id), body)
+        action = f"updating listener {listener_id}"
+        return Listener.from_json(self.transport.expect(response, 200, action=action))
+
+    def delete(self, listener_id: str) -> bool:
+        """True if deleted, False if it was already gone (404 counts as done)."""
+        response = self.transport.request("DELETE", self._path(listener_id))
+        if response.status == 404:
+            return False
+        self.transport.expect(response, 200, 202, 204, action=f"deleting listener {listener_id}")
+        return True
+
+    def list(self) -> Iterator[Listener]:
+        items = self.transport.paginate("/v2/listeners", action="listing listeners")
+        return (Listener.from_json(item) for item in items)
+
+    def find(self, compute_id: str) -> Listener | None:
+        return next(
+            (
+                listener
+                for listener in self.list()
+                if listener.compute_type == "k8s" and listener.compute_id == compute_id
+            ),
+            None,
+        )
+
+    def ensure(self, compute_id: str, namespaces: Sequence[str]) -> tuple[Listener, bool]:
+        """Create the listener, or adopt the existing one with this compute id (409).
+
+        Returns the listener and whether it was adopted; an adopted listener's namespaces are
+        brought in line with `namespaces`.
+        """
+        try:
+            return self.create(compute_id, namespaces), False
+        except ConflictError:
+            existing = self.find(compute_id)
+            if existing is None:
+                raise ApiError(
+                    f"LangSmith says a listener with compute id '{compute_id}' exists, but it "
+                    "is not in the workspace's listener list"
+                ) from None
+            if sorted(existing.namespaces) != sorted(namespaces):
+                existing = self.update_namespaces(existing.id, namespaces)
+            return existing, True

@@ -1,0 +1,204 @@
+"""One HTTP transport for every LangSmith API the stack calls (control plane, platform).
+
+Built on `requests` with urllib3's `Retry`: connection errors, 429 and 5xx are retried with
+exponential backoff, and a `Retry-After` header is honoured (capped, so a bad header cannot
+stall `pulumi up`). Creates are made safe to repeat by the clients (find first, or adopt on
+conflict), so every method may be retried. Errors name the call and what to do, never a key:
+the headers live only in the session.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+PAGE_SIZE = 100
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class ApiError(Exception):
+    """A failed API call, with a message a platform engineer can act on."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class NotFoundError(ApiError):
+    pass
+
+
+class ConflictError(ApiError):
+    pass
+
+
+def error_detail(body: Any) -> str:
+    """FastAPI-style `detail`: a string, or a list of {loc, msg, type} for 422s."""
+    detail = body.get("detail") if isinstance(body, dict) else body
+    if isinstance(detail, list):
+        parts = []
+        for item in detail:
+            if isinstance(item, dict):
+                loc = ".".join(str(p) for p in item.get("loc", []))
+                parts.append(f"{loc}: {item.get('msg', '')}".strip(": "))
+            else:
+                parts.append(str(item))
+        return "; ".join(parts)
+    return str(detail)[:500] if detail else ""
+
+
+class _Retry(Retry):
+    """urllib3's policy, sleeping through an injectable function and capping `Retry-After`."""
+
+    def __init__(
+        self,
+        *args: Any,
+        sleeper: Callable[[float], None] = time.sleep,
+        max_retry_after: float = 60.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.sleeper = sleeper
+        self.max_retry_after = max_retry_after
+
+    def new(self, **kw: Any) -> _Retry:
+        new = super().new(**kw)
+        new.sleeper, new.max_retry_after = self.sleeper, self.max_retry_after
+        return new  # type: ignore[return-value]
+
+    def sleep(self, response: Any = None) -> None:
+        after = self.get_retry_after(response) if response is not None else None
+        if after is not None and self.respect_retry_after_header:
+            self.sleeper(min(after, self.max_retry_after))
+        else:
+            self.sleeper(self.get_backoff_time())
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: Any
+
+
+@dataclass
+class Transport:
+    """Requests to `base_url` with fixed headers; `service` and `forbidden` word the errors."""
+
+    base_url: str
+    headers: Mapping[str, str] = field(repr=False)
+    service: str = "the LangSmith API"
+    forbidden: str = "the API key has no access to this resource"
+    timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 0.5
+    max_retry_after: float = 60.0
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    _session: requests.Session | None = field(default=None, init=False, repr=False)
+
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            retry = _Retry(
+                total=self.retries,
+                connect=self.retries,
+                read=self.retries,
+                status=self.retries,
+                other=0,
+                backoff_factor=self.backoff,
+                status_forcelist=RETRY_STATUSES,
+                allowed_methods=None,  # every method: the clients make creates repeatable
+                respect_retry_after_header=True,
+                raise_on_status=False,
+                sleeper=self.sleep,
+                max_retry_after=self.max_retry_after,
+            )
+            session = requests.Session()
+            session.headers.update(
+                {"Accept": "application/json", "User-Agent": "langsmith-dataplane"}
+            )
+            session.headers.update(self.headers)
+            adapter = HTTPAdapter(max_retries=retry)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            self._session = session
+        return self._session
+
+    def request(
+        self, method: str, path: str, body: Any = None, params: Mapping[str, Any] | None = None
+    ) -> Response:
+        url = f"{self.base_url.rstrip('/')}{path}"
+        try:
+            response = self.session.request(
+                method, url, json=body, params=params, timeout=self.timeout
+            )
+        except requests.RequestException as exc:
+            reason = getattr(exc, "args", [exc])[0]
+            raise ApiError(
+                f"cannot reach {self.service} at {self.base_url} after {self.retries + 1} "
+                f"attempts: {_short(reason)}"
+            ) from None
+        return Response(response.status_code, _parse(response))
+
+    def expect(self, response: Response, *ok: int, action: str) -> Any:
+        """The body when the status is one of `ok`; else the error for `action`."""
+        if response.status in ok:
+            return response.body
+        raise self.error(action, response)
+
+    def error(self, action: str, response: Response) -> ApiError:
+        status, detail = response.status, error_detail(response.body)
+        if status == 404:
+            return NotFoundError(f"{action}: not found (404): {detail}", status)
+        if status == 409:
+            return ConflictError(f"{action}: already exists (409): {detail}", status)
+        if status == 401:
+            return ApiError(f"{action}: the API key was rejected (401): {detail}", status)
+        if status == 403:
+            return ApiError(
+                f"{action}: LangSmith refused (403): {detail or 'forbidden'}. {self.forbidden}",
+                status,
+            )
+        if status == 422:
+            return ApiError(f"{action}: LangSmith rejected the request (422): {detail}", status)
+        if status == 429:
+            return ApiError(
+                f"{action}: rate limited (429) after {self.retries + 1} attempts: {detail}",
+                status,
+            )
+        if status >= 500:
+            return ApiError(f"{action}: LangSmith server error {status}: {detail}", status)
+        return ApiError(f"{action}: unexpected HTTP {status}: {detail}", status)
+
+    def paginate(
+        self, path: str, params: Mapping[str, Any] | None = None, *, action: str
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of a `{resources: [...]}` list, `limit`/`offset` page by page."""
+        offset = 0
+        while True:
+            query = {**(params or {}), "limit": PAGE_SIZE, "offset": offset}
+            body = self.expect(self.request("GET", path, params=query), 200, action=action)
+            page = body.get("resources", []) if isinstance(body, dict) else []
+            yield from (item for item in page if isinstance(item, dict))
+            if len(page) < PAGE_SIZE:
+                return
+            offset += len(page)
+
+
+def _parse(response: requests.Response) -> Any:
+    if not response.content:
+        return {}
+    try:
+        return response.json()
+    except ValueError:
+        return {"detail": response.text[:500]}
+
+
+def _short(reason: Any) -> str:
+    text = str(getattr(reason, "reason", reason))
+    return text[:300]
