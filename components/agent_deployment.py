@@ -49,29 +49,12 @@ def _client(props: dict[str, Any]) -> DeploymentsClient:
     )
 
 
-def deployment_spec(props: Mapping[str, Any]) -> DeploymentSpec:
-    """The API's view of the resource's inputs: used by the provider and by `render`."""
-    return DeploymentSpec(
-        name=props["name"],
-        listener_id=props["listener_id"],
-        namespace=props["namespace"],
-        image=props["image"],
-        env=dict(props.get("env") or {}),
-        secret_references={
-            ref["name"]: (ref["secret_name"], ref["secret_key"])
-            for ref in props.get("secret_references") or []
-        },
-        resource_spec=props.get("resource_spec") or None,
-        custom_url=props.get("custom_url") or None,
-    )
-
-
 class AgentDeploymentProvider(ResourceProvider):
     """CRUD against `/v2/deployments`; see the module docstring."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = _client(props)
-        deployment, adopted = client.ensure(deployment_spec(props))
+        deployment, adopted = client.ensure(DeploymentSpec.from_props(props))
         if props.get("wait"):
             client.wait_until_deployed(deployment)
         outs = {**props, "deployment_id": deployment.id, "adopted": adopted}
@@ -97,7 +80,7 @@ class AgentDeploymentProvider(ResourceProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         client = _client(news)
-        body = deployment_spec(news).update_body(deployment_spec(olds))
+        body = DeploymentSpec.from_props(news).update_body(DeploymentSpec.from_props(olds))
         deployment = client.patch(id_, body) if body else client.get(id_)
         if body and news.get("wait"):
             client.wait_until_deployed(deployment)

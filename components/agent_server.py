@@ -295,7 +295,10 @@ class AgentServer(pulumi.ComponentResource):
             f"{name}-stores",
             metadata={"name": server_stores_secret(args.release_name), **secret},
             type="Opaque",
-            string_data={"postgres_connection_url": postgres_uri, "redis_connection_url": redis_uri},
+            string_data={
+                "postgres_connection_url": postgres_uri,
+                "redis_connection_url": redis_uri,
+            },
             opts=child_opts(self),
         )
         env_secret = None

@@ -13,6 +13,7 @@ import pulumi
 
 from components.cluster import Cluster, ClusterArgs
 from components.egress import Egress, EgressArgs, EgressNamespace
+from components.ingress_policies import IngressNamespace, IngressPolicies
 from langsmith_dataplane.program_wiring import (
     ApiKeyLookup,
     ProgramOptions,
@@ -20,7 +21,9 @@ from langsmith_dataplane.program_wiring import (
     build_agent_server,
     build_listener,
     health_check,
+    listener_ingress,
     listener_stores,
+    server_ingress,
     server_routes,
     server_stores,
 )
@@ -63,6 +66,8 @@ def build_stack(
         if cluster.kubeconfig is not None:
             kubeconfigs[cluster_plan.name] = cluster.kubeconfig
         targets: list[EgressNamespace] = []
+        ingress: list[IngressNamespace] = []
+        keda = cluster_plan.spec.addons.keda and addon_needs(cluster_plan).keda
         for plan in cluster_plan.listeners:
             listener = build_listener(
                 plan, cluster_plan, cluster, slice_, api_key, options, providers
@@ -95,6 +100,7 @@ def build_stack(
                         health_check=health if shared else None,
                     )
                 )
+            ingress += listener_ingress(plan, listener, cluster, keda)
             listeners_out[plan.key] = {
                 "cluster": cluster_plan.name,
                 "workspace": plan.workspace_key,
@@ -128,13 +134,15 @@ def build_stack(
                     license_cidrs=slice_.beacon_cidrs,
                 )
             )
+            ingress.append(server_ingress(server_plan, server, cluster))
+            spec = server_plan.spec
             servers_out[server_plan.key] = {
                 "cluster": cluster_plan.name,
                 "workspace": server_plan.workspace_key,
                 "namespace": server.namespace,
                 "releaseName": server_plan.release_name,
-                "url": f"https://{server_plan.spec.hostname}"
-                if server_plan.spec.hostname
+                "url": f"{'https' if spec.tls else 'http'}://{spec.hostname}"
+                if spec.hostname
                 else None,
                 "traceEndpoint": slice_.control_plane.smith_backend_url,
             }
@@ -150,6 +158,11 @@ def build_stack(
                 ),
                 aws_provider=cluster.network.provider if cluster.network else None,
             ),
+            opts=pulumi.ResourceOptions(providers=providers, protect=slice_.protect or None),
+        )
+        IngressPolicies(
+            f"{cluster_plan.name}-ingress",
+            ingress,
             opts=pulumi.ResourceOptions(providers=providers, protect=slice_.protect or None),
         )
     outputs: dict[str, Any] = {"stack": slice_.stack, "listeners": listeners_out}

@@ -14,6 +14,7 @@ from components.agent_server import AgentServer, AgentServerArgs
 from components.cluster import Cluster
 from components.cluster_addons import AddonNeeds, ServerRoute
 from components.egress import Destination
+from components.ingress_policies import IngressNamespace, StoreAccess
 from components.exposure import Exposure
 from components.listener import AgentDeploymentInput, Listener, ListenerArgs
 from components.namespace import QuotaArgs
@@ -280,6 +281,72 @@ def build_agent_server(
         plan.key,
         args,
         opts=pulumi.ResourceOptions(providers=providers, protect=slice_.protect or None),
+    )
+
+
+ANY_NAMESPACE = ""  # no `kubernetes.io/metadata.name` to match: every namespace
+
+
+def _store_access(
+    stores: Any, clients: list[pulumi.Input[str]]
+) -> tuple[StoreAccess, ...]:
+    """In-cluster stores (pods with labels) and who connects to them; managed ones have none."""
+    return tuple(
+        StoreAccess(store_name, store.pod_labels, store.port, clients)
+        for store_name, store in stores
+        if store is not None and store.pod_labels is not None
+    )
+
+
+def listener_ingress(
+    plan: ListenerPlan, listener: Listener, cluster: Cluster, keda: bool
+) -> list[IngressNamespace]:
+    """Ingress for a listener's namespaces: its stores from its deployments' namespaces (and
+    KEDA), its Agent Servers from the exposure's proxies and its own release namespace."""
+    owner = {"langsmith.com/listener": plan.release_name}
+    renamed = plan.spec.renamed_from
+    proxies = [cluster.exposure.proxy_namespace or ANY_NAMESPACE]
+    clients = [listener.namespaces[ns] for ns in plan.watch_namespaces]
+    if keda:
+        clients.append("keda")
+    stores = _store_access((("postgres", listener.postgres), ("redis", listener.redis)), clients)
+    out = []
+    if not plan.release_in_watched_namespace:
+        out.append(
+            IngressNamespace(
+                key=f"{plan.key}-release",
+                namespace=listener.release_namespace,
+                owner=owner,
+                stores=stores,
+                previous_key=f"{renamed}-release" if renamed else None,
+            )
+        )
+    for ns in plan.watch_namespaces:
+        shared = ns == plan.release_namespace
+        callers = proxies if shared else [*proxies, listener.release_namespace]
+        out.append(
+            IngressNamespace(
+                key=f"{plan.key}-ns-{ns}",
+                namespace=listener.namespaces[ns],
+                owner=owner,
+                agent_callers=callers,
+                stores=stores if shared else (),
+                previous_key=f"{renamed}-ns-{ns}" if renamed else None,
+            )
+        )
+    return out
+
+
+def server_ingress(
+    plan: AgentServerPlan, server: AgentServer, cluster: Cluster
+) -> IngressNamespace:
+    """A standalone server's namespace: its pods from the proxies when it has a hostname."""
+    callers = [cluster.exposure.proxy_namespace or ANY_NAMESPACE] if plan.spec.hostname else []
+    return IngressNamespace(
+        key=f"{plan.key}-server",
+        namespace=server.namespace,
+        owner={"langsmith.com/agent-server": plan.release_name},
+        agent_callers=callers,
     )
 
 

@@ -34,18 +34,42 @@ class FakeControlPlane:
     keys: dict[str, ApiKey] = field(default_factory=dict)
     listeners: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> listener + tenant
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
-    fail_next: list[int | str] = field(default_factory=list)  # 503, or "drop"
+    # Faults for the next requests, in order: a status (503), (429, retry_after_seconds),
+    # "drop" (the connection closes before the server acts) or "act-then-drop" (the server
+    # acts, then the connection closes before the client hears back).
+    fail_next: list[Any] = field(default_factory=list)
+    # The same faults aimed at one request: (method, path prefix) -> [(nth, fault)], counted
+    # per (method, prefix), deterministic. See `fault()`.
+    faults: dict[tuple[str, str], list[list[Any]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     # The published OpenAPI document: request and response bodies are checked against it.
     openapi: dict[str, Any] | None = None
     violations: list[str] = field(default_factory=list)
     revision_outcomes: dict[str, Any] = field(default_factory=dict)  # image -> (status, msg)
+    delete_polls: int = 1  # reads that still see a deleted deployment (AWAITING_DELETE)
     deployments: Any = None
 
     def __post_init__(self) -> None:
         from tests.fake_deployments import Deployments
 
         self.deployments = Deployments(self)
+
+    def fault(self, method: str, path: str, fault: Any, nth: int = 1) -> None:
+        """Fail the `nth` request (from now) of `method` on a path starting with `path`."""
+        self.faults.setdefault((method, path), []).append([nth, fault])
+
+    def _take_fault(self, method: str, path: str) -> Any:
+        for (fault_method, prefix), pending in self.faults.items():
+            if fault_method != method or not path.startswith(prefix):
+                continue
+            for entry in pending:
+                entry[0] -= 1
+            due = [entry for entry in pending if entry[0] == 0]
+            for entry in due:
+                pending.remove(entry)
+            if due:
+                return due[0][1]
+        return None
 
     def seed(self, workspace: str, compute_id: str, namespaces: list[str]) -> dict[str, Any]:
         now = datetime.now(UTC).isoformat()
@@ -79,30 +103,49 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     # -- plumbing ------------------------------------------------------------------------------
-    def _send(self, status: int, body: Any | None = None) -> None:
+    def _send(
+        self, status: int, body: Any | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         payload = b"" if body is None else json.dumps(body).encode()
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
 
     def _body(self) -> Any:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        try:
-            return json.loads(raw) if raw else None
-        except ValueError:
-            return ...
+        """The request body, read once (a fault answers without routing, and the unread bytes
+        would otherwise be parsed as the next request on the kept-alive connection)."""
+        if not hasattr(self, "_parsed_body"):
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                self._parsed_body = json.loads(raw) if raw else None
+            except ValueError:
+                self._parsed_body = ...
+        return self._parsed_body
 
     def _handle(self, method: str) -> None:
         state = self.server.state
+        if hasattr(self, "_parsed_body"):
+            del self._parsed_body  # a new request on a kept-alive connection
+        self._body()
         with state.lock:
             state.requests.append((method, self.path, dict(self.headers)))
             injected = state.fail_next.pop(0) if state.fail_next else None
-        if injected == "drop":
+            if injected is None:
+                injected = state._take_fault(method, self.path.split("?", 1)[0])
+        if injected in ("drop", "act-then-drop"):
+            if injected == "act-then-drop":
+                self._route(method)
             self.close_connection = True
             self.connection.shutdown(2)
+            return
+        if isinstance(injected, tuple):
+            status, retry_after = injected
+            self._send(status, {"detail": "injected failure"}, {"Retry-After": str(retry_after)})
             return
         if isinstance(injected, int):
             self._send(injected, {"detail": "injected failure"})

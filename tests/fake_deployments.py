@@ -97,9 +97,18 @@ class Deployments:
         if len(parts) != 3:
             return 404, {"detail": "Not Found"}
         if method == "GET":
+            if item["status"] == "AWAITING_DELETE":
+                # The operator removes the Agent Server; reads see it going, then 404.
+                item["_polls_left"] -= 1
+                if item["_polls_left"] < 0:
+                    del self.items[deployment_id]
+                    return 404, {"detail": f"Deployment ID {deployment_id} not found."}
             return self._checked(200, "Deployment", self._public(item))
         if method == "DELETE":
-            del self.items[deployment_id]
+            if item["status"] == "AWAITING_DELETE":
+                return 404, {"detail": f"Deployment ID {deployment_id} not found."}
+            item["status"] = "AWAITING_DELETE"
+            item["_polls_left"] = self.state.delete_polls
             return 204, None
         if method == "PATCH":
             return self._patch(item, body)

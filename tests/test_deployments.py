@@ -11,13 +11,14 @@ import urllib.request
 import pytest
 
 from components.agent_deployment import AgentDeploymentProvider
-from langsmith_dataplane.cli import main
-from langsmith_dataplane.control_plane_api import ControlPlaneError
-from langsmith_dataplane.deployments_api import (
+from langsmith_dataplane.api.control_plane import control_plane
+from langsmith_dataplane.api.deployments import (
     DeploymentsClient,
     DeploymentSpec,
     RevisionFailedError,
 )
+from langsmith_dataplane.api.transport import ApiError, ConflictError
+from langsmith_dataplane.cli import main
 from langsmith_dataplane.review.diff import diff_topologies
 from langsmith_dataplane.topology import parse_topology
 from tests.artifacts import control_plane_openapi
@@ -56,9 +57,8 @@ class Clock:
 
 def client(api, workspace: str = WORKSPACE, **kw) -> DeploymentsClient:
     clock = Clock()
-    c = DeploymentsClient(
-        api.url, KEY, workspace, timeout=5, sleep=clock.sleep, clock=clock, poll=1, **kw
-    )
+    transport = control_plane(api.url, KEY, workspace, timeout=5, sleep=clock.sleep)
+    c = DeploymentsClient(transport, sleep=clock.sleep, clock=clock, poll=1, **kw)
     c.clock_ = clock  # type: ignore[attr-defined]
     return c
 
@@ -69,8 +69,9 @@ def spec(api, **overrides) -> DeploymentSpec:
         "listener_id": api.listener_id,
         "namespace": "team-a",
         "image": IMAGE,
-        "env": {"LOG_LEVEL": "info", "OPENAI_API_KEY": SECRET_VALUE},
+        "env": {"LOG_LEVEL": "info"},
         "secret_references": {
+            "OPENAI_API_KEY": ("support-bot-env", "OPENAI_API_KEY"),
             "POSTGRES_URI_CUSTOM": ("support-bot-backing-stores", "POSTGRES_URI_CUSTOM"),
             "REDIS_URI_CUSTOM": ("support-bot-backing-stores", "REDIS_URI_CUSTOM"),
         },
@@ -90,11 +91,17 @@ def props(api, **overrides):
         "namespace": "team-a",
         "image": IMAGE,
         "secret_references": [
-            {"name": k, "secret_name": "support-bot-backing-stores", "secret_key": k}
-            for k in ("POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM")
+            {
+                "name": "OPENAI_API_KEY",
+                "secret_name": "support-bot-env",
+                "secret_key": "OPENAI_API_KEY",
+            },
+            *(
+                {"name": k, "secret_name": "support-bot-backing-stores", "secret_key": k}
+                for k in ("POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM")
+            ),
         ],
-        "env": {"LOG_LEVEL": "info"},
-        "secret_env": {"OPENAI_API_KEY": SECRET_VALUE},
+        "env": {"LOG_LEVEL": "info", "DATAPLANE_SECRETS_CHECKSUM": "0123456789abcdef"},
         "resource_spec": {},
         "custom_url": "",
         "wait": True,
@@ -122,6 +129,11 @@ def test_create_wires_the_stores_by_reference(api):
     assert body["source_revision_config"] == {"image_uri": IMAGE}
     assert body["secret_references"] == [
         {
+            "name": "OPENAI_API_KEY",
+            "secret_name": "support-bot-env",
+            "secret_key": "OPENAI_API_KEY",
+        },
+        {
             "name": "POSTGRES_URI_CUSTOM",
             "secret_name": "support-bot-backing-stores",
             "secret_key": "POSTGRES_URI_CUSTOM",
@@ -132,8 +144,8 @@ def test_create_wires_the_stores_by_reference(api):
             "secret_key": "REDIS_URI_CUSTOM",
         },
     ]
-    # No password ever reaches the control plane: the URIs are not among the secrets.
-    assert {s["name"] for s in body["secrets"]} == {"LOG_LEVEL", "OPENAI_API_KEY"}
+    # No password or secret value ever reaches the control plane: only plain env is sent.
+    assert {s["name"] for s in body["secrets"]} == {"LOG_LEVEL"}
     assert "postgres://" not in json.dumps(body)
     assert "redis://" not in json.dumps(body)
     assert deployment.latest_revision_id
@@ -152,13 +164,21 @@ def test_an_existing_deployment_of_that_name_is_adopted_and_brought_in_line(api)
 def test_409_on_create_adopts_too(api):
     c = client(api)
     c.create(spec(api))
-    again = c.create(spec(api))  # the API answers 409; the client finds it by name
-    assert again.id == stored(api)["id"]
+    with pytest.raises(ConflictError):
+        c.create(spec(api))
+    # The POST acts but its answer is lost; the retried POST gets 409 and adopts.
+    api.state.fault("POST", "/v2/deployments", "act-then-drop")
+    deployment, adopted = client(api).ensure(spec(api, name="research-agent"))
+    assert adopted
+    assert sorted(d["name"] for d in api.state.deployments.items.values()) == [
+        "research-agent",
+        "support-bot",
+    ]
 
 
 def test_adoption_refuses_a_deployment_of_another_listener_namespace(api):
     client(api).ensure(spec(api, namespace="team-b"))
-    with pytest.raises(ControlPlaneError, match=r"exists for listener .* in namespace team-b"):
+    with pytest.raises(ApiError, match=r"exists for listener .* in namespace team-b"):
         client(api).ensure(spec(api))
 
 
@@ -185,28 +205,63 @@ def test_the_wait_is_bounded(api):
     api.state.revision_outcomes[IMAGE] = "stuck"
     c = client(api, wait_timeout=10)
     deployment = c.create(spec(api))
-    with pytest.raises(ControlPlaneError, match=r"still QUEUED after 10 s"):
+    with pytest.raises(ApiError, match=r"still QUEUED after 10 s"):
         c.wait_until_deployed(deployment)
     assert sum(c.clock_.sleeps) == 10
 
 
-def test_delete_and_404_counts_as_done(api):
+def test_delete_waits_until_gone_and_404_counts_as_done(api):
+    api.state.delete_polls = 3  # AWAITING_DELETE for three reads while the operator cleans up
     c = client(api)
     deployment = c.create(spec(api))
     assert c.delete(deployment.id) is True
-    assert c.delete(deployment.id) is False
     assert api.state.deployments.items == {}
+    assert c.clock_.sleeps == [1, 1, 1]
+    assert c.delete(deployment.id) is False
+
+
+def test_a_deletion_that_never_finishes_is_bounded(api):
+    api.state.delete_polls = 10**6
+    c = client(api, wait_timeout=5)
+    deployment = c.create(spec(api))
+    with pytest.raises(ApiError, match=r"still AWAITING_DELETE 5 s after its deletion"):
+        c.delete(deployment.id)
 
 
 def test_5xx_and_dropped_connections_are_retried(api):
     api.state.fail_next.extend([503, "drop", 502])
     c = client(api)
     assert c.create(spec(api)).name == "support-bot"
-    assert c.clock_.sleeps == [0.5, 1.0, 2.0]
+    assert c.clock_.sleeps == [0.0, 1.0, 2.0]  # urllib3's exponential backoff
+
+
+def test_429_honours_retry_after_capped(api):
+    api.state.fail_next.extend([(429, 7), (429, 3600)])
+    c = client(api)
+    assert c.create(spec(api)).name == "support-bot"
+    assert c.clock_.sleeps == [7.0, 60.0]  # Retry-After, at most a minute
+
+
+def test_rate_limits_while_waiting_delay_the_wait_and_the_message_names_the_status(api):
+    api.state.revision_outcomes[IMAGE] = "stuck"
+    c = client(api, wait_timeout=20)
+    deployment = c.create(spec(api))
+    api.state.fail_next.extend([(429, 1)] * 5)  # more than the transport's 4 retries
+    with pytest.raises(ApiError) as info:
+        c.wait_until_deployed(deployment)
+    message = str(info.value)
+    assert "deployment 'support-bot'" in message
+    assert "still QUEUED after 20 s" in message
+
+
+def test_a_skipped_revision_is_live():
+    from langsmith_dataplane.api.deployments import DONE
+
+    assert "SKIPPED" in DONE
 
 
 def test_403_for_a_key_without_the_workspace(api):
-    with pytest.raises(ControlPlaneError, match=f"no access to workspace {OTHER}") as info:
+    with pytest.raises(ApiError, match=f"no access to workspace {OTHER}") as info:
         client(api, workspace=OTHER).create(spec(api))
     assert KEY not in str(info.value)
 
@@ -241,9 +296,34 @@ def test_provider_create_waits_and_returns_ids(api):
     assert result.id == stored(api)["id"]
     assert result.outs["revision_id"] == stored(api)["latest_revision_id"]
     assert stored(api)["status"] == "READY"  # the revision reached DEPLOYED
-    assert {s["name"]: s["value"] for s in stored(api)["secrets"]}["OPENAI_API_KEY"] == (
-        SECRET_VALUE
+    secrets = {s["name"]: s["value"] for s in stored(api)["secrets"]}
+    assert secrets == {"LOG_LEVEL": "info", "DATAPLANE_SECRETS_CHECKSUM": "0123456789abcdef"}
+    assert SECRET_VALUE not in json.dumps(api.state.deployments.items)
+
+
+def test_provider_secret_rotation_is_a_new_revision_and_nothing_else(api):
+    provider = AgentDeploymentProvider()
+    created = provider.create(props(api))
+    rotated = props(
+        api, env={"LOG_LEVEL": "info", "DATAPLANE_SECRETS_CHECKSUM": "fedcba9876543210"}
     )
+    provider.update(created.id, created.outs, rotated)
+    assert len(api.state.deployments.revisions) == 2
+    [patch] = [r for r in api.state.requests if r[0] == "PATCH"]
+    new_key = props(api, api_key=KEY)  # an unchanged topology: no PATCH at all
+    provider.update(created.id, rotated, new_key | {"env": rotated["env"]})
+    assert [r for r in api.state.requests if r[0] == "PATCH"] == [patch]
+
+
+def test_provider_removed_resources_and_custom_url_are_reset(api):
+    provider = AgentDeploymentProvider()
+    sized = props(api, resource_spec={"min_scale": 2}, custom_url="https://bot.example.com")
+    created = provider.create(sized)
+    assert stored(api)["source_config"]["custom_url"] == "https://bot.example.com"
+    provider.update(created.id, created.outs, props(api))
+    config = stored(api)["source_config"]
+    assert config["custom_url"] == ""
+    assert config["resource_spec"] == {}
 
 
 def test_provider_image_change_is_a_new_revision(api):
@@ -279,8 +359,8 @@ def test_provider_delete_tolerates_404(api):
     provider = AgentDeploymentProvider()
     created = provider.create(props(api))
     provider.delete(created.id, created.outs)
+    assert api.state.deployments.items == {}  # waited until the deployment was gone
     provider.delete(created.id, created.outs)
-    assert api.state.deployments.items == {}
 
 
 def test_provider_failed_revision_surfaces_in_pulumi_up(api):
@@ -317,10 +397,18 @@ def test_plan_json_holds_references_to_the_stores_and_no_uri(capsys, tmp_path):
     assert inputs["image"] == "registry.example.com/support-bot:1.4.2"
     assert inputs["namespace"] == "agents"
     assert inputs["secret_references"] == [
-        {"name": k, "secret_name": "support-bot-backing-stores", "secret_key": k}
-        for k in ("POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM")
+        {
+            "name": "OPENAI_API_KEY",
+            "secret_name": "support-bot-env",
+            "secret_key": "OPENAI_API_KEY",
+        },
+        *(
+            {"name": k, "secret_name": "support-bot-backing-stores", "secret_key": k}
+            for k in ("POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM")
+        ),
     ]
-    assert inputs["secret_env"] == "[secret]"
+    assert set(inputs["env"]) == {"LOG_LEVEL", "DATAPLANE_SECRETS_CHECKSUM"}
+    assert "secret_env" not in inputs
     assert inputs["api_key"] == "[secret]"
     assert "postgres://" not in json.dumps(inputs)
     assert "rediss://" not in json.dumps(inputs)
@@ -392,14 +480,22 @@ def test_a_deployment_of_a_multi_namespace_listener_names_its_namespace():
     assert error.message.startswith("deployment 'bot' needs 'namespace'")
 
 
-def test_render_writes_each_deployment_request_with_secrets_masked(tmp_path):
+def test_render_writes_each_deployment_request_as_sent_valid_against_the_openapi(tmp_path):
+    import yaml
+
     from langsmith_dataplane.review.render import render_stack
+    from tests.fake_deployments import schema_check
 
     rendered = render_stack(parse_topology(with_image()).model, "prod-alpha", tmp_path)
     [path] = rendered.deployments
     text = path.read_text()
     assert path.name == "a-prod-agent-support-bot.yaml"
-    assert "image_uri: registry.example.com/support-bot:1.4.2" in text
-    assert "secret_env: '[secret]'" in text
-    assert "secret_name: support-bot-backing-stores" in text
+    body = yaml.safe_load(text)
+    assert schema_check(control_plane_openapi(), "DeploymentCreateRequest", body) is None
+    assert body["source_revision_config"] == {"image_uri": "registry.example.com/support-bot:1.4.2"}
+    assert {r["secret_name"] for r in body["secret_references"]} == {
+        "support-bot-backing-stores",
+        "support-bot-env",
+    }
+    assert {s["name"] for s in body["secrets"]} == {"LOG_LEVEL", "DATAPLANE_SECRETS_CHECKSUM"}
     assert "postgres://" not in text

@@ -10,7 +10,9 @@ import uuid
 import pytest
 
 from components.registration import ListenerRegistrationProvider
-from langsmith_dataplane.control_plane_api import ControlPlaneClient, ControlPlaneError
+from langsmith_dataplane.api.control_plane import control_plane
+from langsmith_dataplane.api.listeners import ListenersClient
+from langsmith_dataplane.api.transport import ApiError
 from langsmith_dataplane.simulation import Secret
 from tests.artifacts import control_plane_openapi
 from tests.fake_control_plane import ApiKey, FakeControlPlane, RunningControlPlane
@@ -38,9 +40,11 @@ def api():
     assert state.violations == []
 
 
-def client(api, key: str = KEY, workspace: str = WORKSPACE, **kw) -> ControlPlaneClient:
+def client(api, key: str = KEY, workspace: str = WORKSPACE, **kw) -> ListenersClient:
     sleeps: list[float] = []
-    c = ControlPlaneClient(api.url, key, workspace, timeout=5, sleep=sleeps.append, **kw)
+    c = ListenersClient(
+        control_plane(api.url, key, workspace, timeout=5, sleep=sleeps.append, **kw)
+    )
     c.sleeps = sleeps  # type: ignore[attr-defined]
     return c
 
@@ -99,19 +103,19 @@ def test_fake_paginates_and_bounds_limit(api):
 
 def test_create_read_update_delete(api):
     c = client(api)
-    created = c.create_listener("dev", ["team-a"])
+    created = c.create("dev", ["team-a"])
     assert uuid.UUID(created.id)
     assert (created.compute_type, created.compute_id, created.namespaces) == (
         "k8s",
         "dev",
         ("team-a",),
     )
-    assert c.get_listener(created.id).namespaces == ("team-a",)
+    assert c.get(created.id).namespaces == ("team-a",)
     updated = c.update_namespaces(created.id, ["team-a", "team-b"])
     assert updated.namespaces == ("team-a", "team-b")
     assert api.state.listeners[created.id]["version"] == 2
-    assert c.delete_listener(created.id) is True
-    assert c.delete_listener(created.id) is False  # 404 counts as done
+    assert c.delete(created.id) is True
+    assert c.delete(created.id) is False  # 404 counts as done
     method, path, headers = api.state.requests[0]
     assert (method, path) == ("POST", "/v2/listeners")
     assert headers["X-Api-Key"] == KEY
@@ -123,7 +127,7 @@ def test_conflict_adopts_the_existing_listener_across_pages(api):
         api.state.seed(WORKSPACE, f"other-{i}", ["x"])
     existing = api.state.seed(WORKSPACE, "dev", ["old-namespace"])
     api.state.seed(OTHER_WORKSPACE, "dev", ["elsewhere"])  # another workspace's listener
-    listener, adopted = client(api).ensure_listener("dev", ["team-a"])
+    listener, adopted = client(api).ensure("dev", ["team-a"])
     assert adopted is True
     assert listener.id == existing["id"]
     assert listener.namespaces == ("team-a",)  # brought in line with the topology
@@ -132,8 +136,8 @@ def test_conflict_adopts_the_existing_listener_across_pages(api):
 
 
 def test_forbidden_plan_gives_a_clear_error_without_the_key(api):
-    with pytest.raises(ControlPlaneError) as info:
-        client(api, key=NO_PLAN_KEY).create_listener("dev", ["team-a"])
+    with pytest.raises(ApiError) as info:
+        client(api, key=NO_PLAN_KEY).create("dev", ["team-a"])
     message = str(info.value)
     assert info.value.status == 403
     assert "plan does not allow listeners" in message
@@ -142,13 +146,13 @@ def test_forbidden_plan_gives_a_clear_error_without_the_key(api):
 
 
 def test_key_without_the_workspace_is_403(api):
-    with pytest.raises(ControlPlaneError, match=f"no access to workspace {OTHER_WORKSPACE}"):
-        client(api, workspace=OTHER_WORKSPACE).create_listener("dev", ["team-a"])
+    with pytest.raises(ApiError, match=f"no access to workspace {OTHER_WORKSPACE}"):
+        client(api, workspace=OTHER_WORKSPACE).create("dev", ["team-a"])
 
 
 def test_422_shows_the_detail(api):
-    with pytest.raises(ControlPlaneError) as info:
-        client(api).get_listener("definitely-not-a-uuid")
+    with pytest.raises(ApiError) as info:
+        client(api).get("definitely-not-a-uuid")
     assert info.value.status == 422
     assert "path.listener_id: Input should be a valid UUID" in str(info.value)
 
@@ -156,22 +160,22 @@ def test_422_shows_the_detail(api):
 def test_5xx_is_retried_with_backoff(api):
     api.state.fail_next.extend([503, 502])
     c = client(api)
-    assert c.create_listener("dev", ["team-a"]).compute_id == "dev"
-    assert c.sleeps == [0.5, 1.0]
+    assert c.create("dev", ["team-a"]).compute_id == "dev"
+    assert c.sleeps == [0.0, 1.0]  # urllib3's exponential backoff
     assert len(api.state.requests) == 3
 
 
 def test_dropped_connections_are_retried(api):
     api.state.fail_next.append("drop")
     c = client(api)
-    assert c.create_listener("dev", ["team-a"]).compute_id == "dev"
-    assert c.sleeps == [0.5]
+    assert c.create("dev", ["team-a"]).compute_id == "dev"
+    assert c.sleeps == [0.0]
 
 
 def test_4xx_is_not_retried(api):
     c = client(api)
-    with pytest.raises(ControlPlaneError):
-        c.get_listener("bad")
+    with pytest.raises(ApiError):
+        c.get("bad")
     assert len(api.state.requests) == 1
     assert c.sleeps == []
 
@@ -179,17 +183,19 @@ def test_4xx_is_not_retried(api):
 def test_persistent_5xx_gives_up(api):
     api.state.fail_next.extend([503] * 10)
     c = client(api, retries=2)
-    with pytest.raises(ControlPlaneError, match="server error 503"):
-        c.create_listener("dev", ["team-a"])
+    with pytest.raises(ApiError, match="server error 503"):
+        c.create("dev", ["team-a"])
     assert len(api.state.requests) == 3
 
 
 def test_unreachable_control_plane():
-    c = ControlPlaneClient(
-        "http://127.0.0.1:9", KEY, WORKSPACE, timeout=1, retries=1, sleep=lambda s: None
+    c = ListenersClient(
+        control_plane(
+            "http://127.0.0.1:9", KEY, WORKSPACE, timeout=1, retries=1, sleep=lambda s: None
+        )
     )
-    with pytest.raises(ControlPlaneError, match="cannot reach the LangSmith control plane") as info:
-        c.create_listener("dev", ["team-a"])
+    with pytest.raises(ApiError, match="cannot reach the LangSmith control plane") as info:
+        c.create("dev", ["team-a"])
     assert KEY not in str(info.value)
 
 

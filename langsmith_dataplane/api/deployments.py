@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from langsmith_dataplane.api.transport import ApiError, NotFoundError, Transport
+from langsmith_dataplane.api.transport import ApiError, ConflictError, NotFoundError, Transport
 
 SOURCE = "external_docker"  # hybrid and self-hosted control planes run images you built
 DONE = frozenset({"DEPLOYED", "SKIPPED"})  # SKIPPED: nothing to roll out, the revision is live
@@ -40,6 +40,24 @@ class DeploymentSpec:
     secret_references: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     resource_spec: Mapping[str, Any] | None = None
     custom_url: str | None = None
+
+    @classmethod
+    def from_props(cls, props: Mapping[str, Any]) -> DeploymentSpec:
+        """From the `AgentDeployment` resource's inputs: the provider and `render` share it, so
+        what `render` shows is exactly the request `pulumi up` sends."""
+        return cls(
+            name=props["name"],
+            listener_id=props["listener_id"],
+            namespace=props["namespace"],
+            image=props["image"],
+            env=dict(props.get("env") or {}),
+            secret_references={
+                ref["name"]: (ref["secret_name"], ref["secret_key"])
+                for ref in props.get("secret_references") or []
+            },
+            resource_spec=props.get("resource_spec") or None,
+            custom_url=props.get("custom_url") or None,
+        )
 
     def secrets(self) -> list[dict[str, str]]:
         return [{"name": k, "value": v} for k, v in sorted(self.env.items())]
@@ -194,7 +212,12 @@ class DeploymentsClient:
         adopted; an adopted deployment is brought in line with the topology."""
         existing = self.find(spec.name)
         if existing is None:
-            return self.create(spec), False
+            try:
+                return self.create(spec), False
+            except ConflictError:  # made meanwhile, or by a retried POST whose answer was lost
+                existing = self.find(spec.name)
+                if existing is None:
+                    raise
         if existing.listener_id not in (None, spec.listener_id) or existing.namespace not in (
             None,
             spec.namespace,

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from langsmith_dataplane.review.masking import SECRET, mask, reveal
+from langsmith_dataplane.api.deployments import DeploymentSpec
 from langsmith_dataplane.review.plan import is_deployment
 from langsmith_dataplane.simulation import RecordedResource, simulate
 from langsmith_dataplane.topology.schema import Topology
@@ -171,26 +172,13 @@ def render_stack(topology: Topology, stack: str, out: Path) -> Rendered:
 
 
 def _deployment_requests(resources: list[RecordedResource], out: Path) -> list[Path]:
-    """`deployments/`: what `pulumi up` sends LangSmith for each deployment (secrets masked)."""
+    """`deployments/`: the request `pulumi up` sends LangSmith to create each deployment
+    (secrets masked; the same builder as the provider's)."""
     written = []
     for resource in resources:
         if not is_deployment(resource):
             continue
-        inputs = mask(resource.inputs)
-        request = {
-            "name": inputs.get("name"),
-            "source": "external_docker",
-            "source_config": {
-                "listener_id": inputs.get("listener_id"),
-                "listener_config": {"k8s_namespace": inputs.get("namespace")},
-                "resource_spec": inputs.get("resource_spec") or None,
-                "custom_url": inputs.get("custom_url") or None,
-            },
-            "source_revision_config": {"image_uri": inputs.get("image")},
-            "env": inputs.get("env") or {},
-            "secret_env": inputs.get("secret_env"),
-            "secret_references": inputs.get("secret_references") or [],
-        }
+        request = DeploymentSpec.from_props(mask(resource.inputs)).create_body()
         path = _directory(out / "deployments") / f"{resource.name}.yaml"
         _write_owned(path, yaml.safe_dump(request, sort_keys=False))
         written.append(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from langsmith_dataplane.diagnostics import Diagnostic
@@ -15,7 +16,11 @@ from langsmith_dataplane.quantity import parse_quantity, positive_quantity_probl
 from langsmith_dataplane.sizing import MIN_POOL, RESERVED_CONNECTIONS, server_pods, server_pool_size
 from langsmith_dataplane.topology.schema import AgentServer
 from langsmith_dataplane.suggest import Suggester
-from langsmith_dataplane.topology.deployment_rules import env_name_problem, image_problem
+from langsmith_dataplane.topology.deployment_rules import (
+    env_name_problem,
+    image_problem,
+    secret_name_problem,
+)
 from langsmith_dataplane.topology.exposure_rules import hostname_problem
 from langsmith_dataplane.topology.rules import _CONFIG_KEY, _RFC1123, RuleContext, rule
 
@@ -27,6 +32,12 @@ SERVER_ENV = frozenset(
     | {"LANGGRAPH_AUTH_TYPE", "LANGSMITH_AUTH_ENDPOINT", "LANGSMITH_TENANT_ID"}
     | {"HTTP_MAX_REQUEST_BODY_BYTES"}
 )
+_PROJECT = re.compile(r"[^\x00-\x1f\x7f]{1,128}")
+_LABEL_KEY = re.compile(
+    r"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
+)
+_LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?")
 # Gateway API allows 64 listeners per Gateway; the stack's uses one for the listeners' hostname.
 GATEWAY_LISTENERS_MAX = 64
 
@@ -53,6 +64,29 @@ def agent_servers_are_deployable(ctx: RuleContext) -> Iterator[Diagnostic]:
             yield ctx.error((*path, "workspace"), f"unknown workspace '{server.workspace}'{hint}")
         if problem := image_problem(server.image):
             yield ctx.error((*path, "image"), f"image '{server.image}' {problem}")
+        elif "@" in server.image:
+            yield ctx.error(
+                (*path, "image"),
+                f"image '{server.image}' is pinned by digest, but the langgraph-cloud chart takes "
+                "a tag: use registry/path:tag",
+            )
+        project = server.tracing_project
+        if project is not None and not _PROJECT.fullmatch(project):
+            yield ctx.error(
+                (*path, "tracingProject"),
+                "tracingProject must be 1-128 printable characters without control characters",
+            )
+        for key, value in server.node_selector.items():
+            if not _LABEL_KEY.fullmatch(key) or not _LABEL_VALUE.fullmatch(value):
+                yield ctx.error(
+                    (*path, "nodeSelector", key),
+                    f"'{key}: {value}' is not a Kubernetes label (key [prefix/]name, value of at "
+                    "most 63 letters, digits, '-', '_', '.')",
+                    at="key",
+                )
+        for index, secret in enumerate(server.image_pull_secrets):
+            if problem := secret_name_problem(secret):
+                yield ctx.error((*path, "imagePullSecrets", index), f"'{secret}' {problem}")
         if not _CONFIG_KEY.match(server.license_key):
             yield ctx.error(
                 (*path, "licenseKey"),

@@ -16,18 +16,35 @@ _HOST = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _REGISTRY = rf"(?:{_HOST}(?:\.{_HOST})*(?::[0-9]+)?/)?"
 _TAG = r"(?::[\w][\w.-]{0,127})?"
 _DIGEST = r"(?:@sha256:[0-9a-f]{64})?"
-_IMAGE = re.compile(rf"^{_REGISTRY}{_COMPONENT}(?:/{_COMPONENT})*{_TAG}{_DIGEST}$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IMAGE = re.compile(rf"{_REGISTRY}{_COMPONENT}(?:/{_COMPONENT})*{_TAG}{_DIGEST}", re.ASCII)
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A Kubernetes object name (RFC 1123 subdomain).
+_SECRET_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+
+
+def secret_name_problem(name: str) -> str | None:
+    if len(name) > 253 or not _SECRET_NAME.fullmatch(name):
+        return "is not a Kubernetes Secret name (RFC 1123 subdomain: lower-case letters, digits, '-', '.')"
+    return None
 # Set by the platform or by this project on every deployment: a user value would fight them.
-RESERVED_ENV = frozenset({"POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM"})
+RESERVED_ENV = frozenset(
+    {"POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM", "DATAPLANE_SECRETS_CHECKSUM", "PORT"}
+    | {"DATABASE_URI", "REDIS_URI", "N_JOBS_PER_WORKER"}
+)
 RESERVED_ENV_PREFIX = "LANGSMITH_"
 
 
 def image_problem(image: str) -> str | None:
-    if len(image) > 255 or not _IMAGE.match(image):
+    if len(image) > 255 or not _IMAGE.fullmatch(image):
         return "is not an image reference (registry/path:tag or @sha256:digest, path in lower case)"
-    if ":" not in image.rsplit("/", 1)[-1] and "@" not in image:
+    last = image.rsplit("/", 1)[-1]
+    if ":" not in last and "@" not in image:
         return "has no tag or digest: pin one (e.g. :1.4.2), so a change is a new revision"
+    if "@" not in image and last.rsplit(":", 1)[-1] == "latest":
+        return (
+            "uses the mutable tag 'latest': a re-push is never a new revision and two clusters "
+            "can run different code; pin a version or a digest"
+        )
     return None
 
 
@@ -35,7 +52,7 @@ def env_name_problem(
     name: str, reserved: frozenset[str] = RESERVED_ENV, prefix: str = RESERVED_ENV_PREFIX
 ) -> str | None:
     """Why `name` cannot be an environment variable the user sets, or None."""
-    if not _ENV_NAME.match(name):
+    if not _ENV_NAME.fullmatch(name):
         return "is not an environment variable name (letters, digits and '_')"
     if name in reserved:
         return "is set by the stack (stores, keys, endpoints)"
@@ -59,7 +76,7 @@ def deployments_can_be_created(ctx: RuleContext) -> Iterator[Diagnostic]:
                         f"namespace '{deployment.namespace}' is not one of listener '{lname}''s "
                         f"namespaces ({', '.join(listener.namespaces)})",
                     )
-            elif deployment.image is not None and len(listener.namespaces) > 1:
+            elif len(listener.namespaces) > 1:
                 yield ctx.error(
                     path,
                     f"deployment '{dname}' needs 'namespace': listener '{lname}' watches "
@@ -80,6 +97,26 @@ def deployments_can_be_created(ctx: RuleContext) -> Iterator[Diagnostic]:
                     at="key",
                 )
             yield from _scale_and_url(ctx, path, deployment)
+            for index, secret in enumerate(deployment.image_pull_secrets):
+                if problem := secret_name_problem(secret):
+                    yield ctx.error((*path, "imagePullSecrets", index), f"'{secret}' {problem}")
+
+
+@rule("deployment-name")
+def deployment_names_are_unique_per_workspace(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """LangSmith names deployments per workspace (each makes a tracing project)."""
+    seen: dict[tuple[str, str], str] = {}
+    for lname, listener in sorted(ctx.topology.listeners.items()):
+        for dname in sorted(listener.deployments):
+            first = seen.setdefault((listener.workspace, dname), lname)
+            if first != lname:
+                yield ctx.error(
+                    ("listeners", lname, "deployments", dname),
+                    f"deployment '{dname}' is also declared by listener '{first}' of workspace "
+                    f"'{listener.workspace}': LangSmith names deployments per workspace, so give "
+                    f"this one another name (e.g. '{dname}-{listener.cluster}')",
+                    at="key",
+                )
 
 
 def _scale_and_url(ctx: RuleContext, path: tuple, deployment) -> Iterator[Diagnostic]:

@@ -433,9 +433,7 @@ class ServerResources(_Model):
     cpu: str = Field("1", description="CPU request, a Kubernetes quantity ('1', '500m').")
     memory: str = Field("2Gi", description="Memory request, a Kubernetes quantity ('2Gi').")
     cpu_limit: str | None = Field(None, description="CPU limit (default: twice the request).")
-    memory_limit: str | None = Field(
-        None, description="Memory limit (default: twice the request)."
-    )
+    memory_limit: str | None = Field(None, description="Memory limit (default: twice the request).")
 
 
 class Autoscaling(_Model):
@@ -491,8 +489,7 @@ class AgentServer(_Model):
         None,
         ge=1,
         le=1000,
-        description="Background runs per worker (the chart's numberOfJobsPerWorker, "
-        "default 10).",
+        description="Background runs per worker (the chart's numberOfJobsPerWorker, default 10).",
     )
     node_selector: dict[str, str] = Field(
         default_factory=dict, description="Node labels the pods must run on."

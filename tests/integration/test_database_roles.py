@@ -88,7 +88,9 @@ class Server:
             capture_output=True,
         )
 
-    def psql(self, user: str, password: str, database: str, sql: str) -> subprocess.CompletedProcess:
+    def psql(
+        self, user: str, password: str, database: str, sql: str
+    ) -> subprocess.CompletedProcess:
         psql = shutil.which("psql") or str(self.bin / "psql")
         return subprocess.run(
             [psql, "-X", "-tA", "-h", "127.0.0.1", "-p", str(self.port), "-U", user, "-d", database]
@@ -161,8 +163,11 @@ def test_a_database_made_before_roles_is_handed_over_and_reruns_are_harmless(ser
     # The layout of earlier versions: the deployment's database and tables owned by the admin.
     for sql, database in (
         ("CREATE DATABASE support_bot", "postgres"),
-        ("CREATE TABLE threads (id serial PRIMARY KEY, v text); INSERT INTO threads (v) "
-         "VALUES ('kept')", "support_bot"),
+        (
+            "CREATE TABLE threads (id serial PRIMARY KEY, v text); INSERT INTO threads (v) "
+            "VALUES ('kept')",
+            "support_bot",
+        ),
     ):
         assert server.psql(ADMIN, ADMIN_PASSWORD, database, sql).returncode == 0
     first = server.run_job(mounts(tmp_path, {"support_bot": "pw-a"}), ["support_bot"])
@@ -171,7 +176,9 @@ def test_a_database_made_before_roles_is_handed_over_and_reruns_are_harmless(ser
     assert again.returncode == 0, again.stderr
     assert again.stdout == "" and again.stderr == ""  # quiet: nothing to report
     used = server.psql(
-        "support_bot", "pw-a", "support_bot",
+        "support_bot",
+        "pw-a",
+        "support_bot",
         "INSERT INTO threads (v) VALUES ('new'); ALTER TABLE threads ADD COLUMN w int; "
         "SELECT string_agg(v, ',' ORDER BY id) FROM threads",
     )
