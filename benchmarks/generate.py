@@ -41,7 +41,10 @@ def generate_topology_data(listeners: int, listeners_per_cluster: int = 10) -> d
             "cluster": f"c{cluster}",
             "namespaces": [f"agents-{i}", f"batch-{i}"],
             "computeId": f"c{cluster}-{i}",
-            "deployments": {f"d{j}": {"redisDb": j + 1} for j in range(3)},
+            # Deployment names are unique per workspace; each lives in one namespace.
+            "deployments": {
+                f"l{i}-d{j}": {"redisDb": j + 1, "namespace": f"agents-{i}"} for j in range(3)
+            },
         }
         if cluster % 2:
             listener["postgres"] = {"rds": {"instanceClass": "db.t4g.large"}}

@@ -7,7 +7,7 @@ output) and provider. Add-ons, the exposure and the operator's CRD: `components/
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -23,6 +23,7 @@ from components.cluster_addons import (
     operator_crd,
 )
 from components.eks import build_eks
+from langsmith_dataplane.naming import cluster_provider
 from langsmith_dataplane.topology.schema import Cluster as ClusterSpec
 from langsmith_dataplane.versions import ChartRef
 
@@ -40,7 +41,7 @@ class ClusterArgs:
     skip_await: bool = False
     kubeconfig_path: str | None = None
     operator_chart: ChartRef | None = None
-    addon_needs: AddonNeeds = AddonNeeds()
+    addon_needs: AddonNeeds = field(default_factory=AddonNeeds)
     server_routes: tuple[ServerRoute, ...] = ()
 
 
@@ -69,7 +70,7 @@ class Cluster(pulumi.ComponentResource):
         else:
             assert spec.existing is not None
             self.provider = k8s.Provider(
-                f"{name}-k8s",
+                cluster_provider(name),
                 kubeconfig=args.kubeconfig_path,
                 context=spec.existing.context,
                 opts=child_opts(self),

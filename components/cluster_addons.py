@@ -112,11 +112,12 @@ def install_addons(
     *,
     provider: k8s.Provider,
     skip_await: bool,
-    needs: AddonNeeds = AddonNeeds(),
+    needs: AddonNeeds | None = None,
     server_routes: Sequence[ServerRoute] = (),
 ) -> ExposureTarget:
     """KEDA, metrics-server and the exposure; returns where Agent Server traffic enters."""
     release = {"parent": parent, "provider": provider, "skip_await": skip_await}
+    needs = needs or AddonNeeds()
     if spec.addons.keda and needs.keda:
         helm_release(name=name, release="keda", chart=KEDA_CHART, namespace="keda", **release)
     if spec.addons.metrics_server and needs.metrics_server:

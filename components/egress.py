@@ -63,6 +63,8 @@ class EgressNamespace:
     health_check: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None
     # Standalone Agent Servers: beacon.langchain.com's addresses for license checks (TCP 443).
     license_cidrs: Sequence[str] = ()
+    # What owns the namespace, for the policies' labels: a listener or a standalone server.
+    owner_kind: Literal["listener", "agent_server"] = "listener"
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,8 @@ class Egress(pulumi.ComponentResource):
     def _policy(
         self, name: str, target: EgressNamespace, policy: str, egress: pulumi.Input[list[Any]]
     ) -> None:
-        labels = {**base_labels(listener=target.listener), "langsmith.com/egress": policy}
+        owner = {target.owner_kind: target.listener}
+        labels = {**base_labels(**owner), "langsmith.com/egress": policy}
         aliases = None
         if target.previous_key is not None:
             aliases = [pulumi.Alias(name=f"{self._name}-{target.previous_key}-{policy}")]

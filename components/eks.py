@@ -19,8 +19,8 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components._common import base_labels, child_opts, slug
-from langsmith_dataplane.naming import bounded_name
 from components.aws_network import AwsNetwork
+from langsmith_dataplane.naming import bounded_name, cluster_provider
 from langsmith_dataplane.topology.schema import EksCluster
 
 NODE_POLICIES = (
@@ -196,7 +196,9 @@ def build_eks(
     )
     network = AwsNetwork(aws_provider, vpc_id, vpc_cidr, private, node_sg.id)
     provider = k8s.Provider(
-        f"{name}-k8s", kubeconfig=kubeconfig, opts=child_opts(parent, depends_on=node_groups)
+        cluster_provider(name),
+        kubeconfig=kubeconfig,
+        opts=child_opts(parent, depends_on=node_groups),
     )
     k8s.storage.v1.StorageClass(
         f"{name}-gp3",

@@ -91,7 +91,11 @@ class IngressPolicies(pulumi.ComponentResource):
             aliases = [pulumi.Alias(name=f"{self._name}-{target.previous_key}-{policy}")]
         k8s.networking.v1.NetworkPolicy(
             f"{name}-{policy}",
-            metadata={"name": f"langsmith-{policy}", "namespace": target.namespace, "labels": labels},
+            metadata={
+                "name": f"langsmith-{policy}",
+                "namespace": target.namespace,
+                "labels": labels,
+            },
             spec=spec,
             opts=child_opts(self, aliases=aliases),
         )
@@ -120,7 +124,10 @@ class IngressPolicies(pulumi.ComponentResource):
                         "podSelector": {},
                         "policyTypes": ["Ingress"],
                         "ingress": [
-                            {"from": peers, "ports": [{"protocol": "TCP", "port": AGENT_SERVER_PORT}]}
+                            {
+                                "from": peers,
+                                "ports": [{"protocol": "TCP", "port": AGENT_SERVER_PORT}],
+                            }
                         ],
                     }
                 ),

@@ -41,11 +41,16 @@ def summary(topology: ValidatedTopology) -> str:
     def count(n: int, noun: str) -> str:
         return f"{n} {noun}{'' if n == 1 else 's'}"
 
-    return (
-        f"{clean(topology.file)}: ok: {count(len(model.workspaces), 'workspace')}, "
-        f"{count(len(model.clusters), 'cluster')}, {count(len(model.listeners), 'listener')}, "
-        f"{count(len(model.stacks), 'stack')}"
-    )
+    deployments = sum(len(listener.deployments) for listener in model.listeners.values())
+    parts = [
+        count(len(model.workspaces), "workspace"),
+        count(len(model.clusters), "cluster"),
+        count(len(model.listeners), "listener"),
+        *([count(deployments, "deployment")] if deployments else []),
+        *([count(len(model.agent_servers), "Agent Server")] if model.agent_servers else []),
+        count(len(model.stacks), "stack"),
+    ]
+    return f"{clean(topology.file)}: ok: {', '.join(parts)}"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

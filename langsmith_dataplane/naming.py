@@ -50,6 +50,7 @@ def is_addon_namespace(name: str) -> bool:
 # each as what it becomes (length, form, uniqueness in its scope), so a name that cannot exist is
 # a validate error at the key that causes it, never a failure half-way through `pulumi up`.
 
+CLUSTER_PROVIDER_SUFFIX = "-k8s"  # each cluster's Kubernetes provider is `<cluster>-k8s`
 STATEFULSET_NAME_MAX = 52  # its pods' controller-revision-hash label is <name>-<10 chars>
 RDS_IDENTIFIER_MAX = 63
 ELASTICACHE_ID_MAX = 40
@@ -66,8 +67,9 @@ def bounded_name(base: str, limit: int) -> str:
 
 
 def store_server(identity: str, store: str) -> str:
-    """StatefulSet and Service of an in-cluster store: `<identity>-postgres`, `<identity>-redis`."""
-    return f"{identity}-{store}"
+    """StatefulSet and Service of an in-cluster store: `<identity>-postgres`, `<identity>-redis`
+    (a hashed form past 52 characters, where the StatefulSet's pods could not be labelled)."""
+    return bounded_name(f"{identity}-{store}", STATEFULSET_NAME_MAX)
 
 
 def postgres_admin_secret(identity: str) -> str:
@@ -123,6 +125,34 @@ def server_env_secret(server: str) -> str:
     return f"{server}-env"
 
 
+LISTENER_CHART_NAME = "langgraph-dataplane"
+LISTENER_CHART_OBJECTS = ("listener", "operator", "ingress", "config", "redis", "secrets")
+SERVER_CHART_OBJECTS = (SERVER_API_SUFFIX, SERVER_QUEUE_SUFFIX, "-ingress", "")
+
+
+def listener_chart_fullname(release: str) -> str:
+    """The listener chart's `fullname` (its `_helpers.tpl`): it is not overridden, since the
+    operator's and listener's Deployment selectors hold it and cannot change in place."""
+    if LISTENER_CHART_NAME in release:
+        return release[:63].rstrip("-")
+    return f"{release}-{LISTENER_CHART_NAME}"[:63].rstrip("-")
+
+
+def listener_chart_objects(release: str) -> list[str]:
+    """Names (and `app.kubernetes.io/component` labels) of the listener chart's objects."""
+    fullname = listener_chart_fullname(release)
+    return [f"{fullname}-{suffix}" for suffix in LISTENER_CHART_OBJECTS]
+
+
+def server_chart_objects(server: str) -> list[str]:
+    """Names (and component labels) of the langgraph-cloud chart's objects for a server."""
+    return [f"{server_fullname(server)}{suffix}" for suffix in SERVER_CHART_OBJECTS]
+
+
 def server_gateway_listener(server: str) -> str:
     """The stack-owned Gateway's listener (sectionName) that serves one server's hostname."""
     return f"server-{server}"
+
+
+def cluster_provider(cluster: str) -> str:
+    return f"{cluster}{CLUSTER_PROVIDER_SUFFIX}"

@@ -132,6 +132,7 @@ def build_stack(
                     listener=server_plan.release_name,
                     stores=server_stores(server, cluster),
                     license_cidrs=slice_.beacon_cidrs,
+                    owner_kind="agent_server",
                 )
             )
             ingress.append(server_ingress(server_plan, server, cluster))

@@ -14,8 +14,8 @@ from components.agent_server import AgentServer, AgentServerArgs
 from components.cluster import Cluster
 from components.cluster_addons import AddonNeeds, ServerRoute
 from components.egress import Destination
-from components.ingress_policies import IngressNamespace, StoreAccess
 from components.exposure import Exposure
+from components.ingress_policies import IngressNamespace, StoreAccess
 from components.listener import AgentDeploymentInput, Listener, ListenerArgs
 from components.namespace import QuotaArgs
 from langsmith_dataplane.naming import server_gateway_listener
@@ -287,9 +287,7 @@ def build_agent_server(
 ANY_NAMESPACE = ""  # no `kubernetes.io/metadata.name` to match: every namespace
 
 
-def _store_access(
-    stores: Any, clients: list[pulumi.Input[str]]
-) -> tuple[StoreAccess, ...]:
+def _store_access(stores: Any, clients: list[pulumi.Input[str]]) -> tuple[StoreAccess, ...]:
     """In-cluster stores (pods with labels) and who connects to them; managed ones have none."""
     return tuple(
         StoreAccess(store_name, store.pod_labels, store.port, clients)

@@ -13,6 +13,12 @@ class ChartRef:
     version: str
     repo: str | None = None
 
+    @property
+    def name(self) -> str:
+        """The chart's own name (`gateway-helm` for `oci://docker.io/envoyproxy/gateway-helm`):
+        a local copy lives in `<name>-<version>/`."""
+        return self.chart.rsplit("/", 1)[-1]
+
 
 # The listener chart. Legacy for *new* LangSmith customers; existing hybrid customers stay
 # supported. A later chart is one change here.

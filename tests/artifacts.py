@@ -26,8 +26,9 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import yaml
 
-from langsmith_dataplane.versions import AGENT_SERVER_CHART, LISTENER_CHART, ChartRef
+from langsmith_dataplane.versions import AGENT_SERVER_CHART, GATEWAY_CHART, LISTENER_CHART, ChartRef
 
 REPO = Path(__file__).resolve().parent.parent
 CHARTS_SETTING = "LANGSMITH_CHARTS_DIR"
@@ -51,7 +52,8 @@ def _pull(ref: ChartRef, into: Path) -> Path:
     """Fetch the pinned chart from its repository (a machine with internet)."""
     into.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=into) as scratch:
-        pull = [str(helm()), "pull", ref.chart, "--repo", str(ref.repo), "--version", ref.version]
+        source = ["--repo", str(ref.repo)] if ref.repo else []  # OCI references need none
+        pull = [str(helm()), "pull", ref.chart, *source, "--version", ref.version]
         subprocess.run(
             [*pull, "--untar", "--untardir", scratch],
             check=True,
@@ -59,18 +61,19 @@ def _pull(ref: ChartRef, into: Path) -> Path:
             text=True,
             timeout=300,
         )
-        target = into / f"{ref.chart}-{ref.version}"
-        os.replace(Path(scratch) / ref.chart, target)
+        target = into / f"{ref.name}-{ref.version}"
+        os.replace(Path(scratch) / ref.name, target)
     return target
 
 
 @cache
 def chart_dir(ref: ChartRef = LISTENER_CHART) -> Path:
     """The unpacked, unmodified chart `ref` pins."""
-    name = f"{ref.chart}-{ref.version}"
+    name = f"{ref.name}-{ref.version}"
     for base in _charts_dirs():
-        if (base / name / "Chart.yaml").is_file():
-            return base / name
+        for candidate in (base / name, base / "addons" / name):  # add-ons: `addons/`
+            if (candidate / "Chart.yaml").is_file():
+                return candidate
     if os.environ.get(CHARTS_SETTING):
         pytest.fail(f"{CHARTS_SETTING}={os.environ[CHARTS_SETTING]} has no {name}/Chart.yaml")
     try:
@@ -85,6 +88,21 @@ def chart_dir(ref: ChartRef = LISTENER_CHART) -> Path:
         f"(helm pull failed: {reason})",
         pytrace=False,
     )
+
+
+@cache
+def gateway_api_crds() -> dict[tuple[str, str], dict]:
+    """The Gateway API CRDs the stack installs (Envoy Gateway's chart ships them), by (kind,
+    version): what the API server validates Gateway API objects against."""
+    chart = chart_dir(GATEWAY_CHART)
+    crds: dict[tuple[str, str], dict] = {}
+    for doc in yaml.safe_load_all((chart / "crds" / "gatewayapi-crds.yaml").read_text()):
+        if not doc or doc.get("kind") != "CustomResourceDefinition":
+            continue
+        for version in doc["spec"]["versions"]:
+            key = (doc["spec"]["names"]["kind"], f"{doc['spec']['group']}/{version['name']}")
+            crds[key] = version["schema"]["openAPIV3Schema"]
+    return crds
 
 
 def listener_chart() -> Path:

@@ -15,7 +15,7 @@ from langsmith_dataplane.control_plane import REGIONS
 from langsmith_dataplane.review.masking import reveal
 from tests.artifacts import agent_server_chart, helm
 from tests.helpers import REPO, edit, errors_of, line_of
-from tests.sim import NETPOL, PLANTED_KEY, simulated
+from tests.sim import NETPOL, PLANTED_KEY, simulated, simulated_text
 
 STANDALONE = REPO / "examples" / "standalone-agent-servers.yaml"
 MIXED = REPO / "examples" / "mixed-models.yaml"
@@ -49,7 +49,8 @@ def test_the_release_uses_external_stores_and_a_key_secret():
     release = server_release(STANDALONE, "agents-prod")
     values = reveal(release.inputs["values"])
     assert release.inputs["namespace"] == "support-bot"
-    assert values["config"] == {"existingSecretName": "support-bot-langgraph-keys"}
+    assert values["config"]["existingSecretName"] == "support-bot-langgraph-keys"
+    assert values["config"]["auth"]["enabled"] is True
     assert values["postgres"]["external"] == {
         "enabled": True,
         "existingSecretName": "support-bot-stores",
@@ -58,7 +59,10 @@ def test_the_release_uses_external_stores_and_a_key_secret():
     assert values["images"]["apiServerImage"] == {
         "repository": "registry.example.eu/support-bot",
         "tag": "2.0.1",
+        "pullPolicy": "IfNotPresent",
     }
+    assert values["fullnameOverride"] == "support-bot"
+    assert values["apiServer"]["service"] == {"type": "ClusterIP"}
     env = {e["name"]: e for e in values["apiServer"]["deployment"]["extraEnv"]}
     assert env["LANGSMITH_ENDPOINT"]["value"] == REGIONS["eu"].smith_backend_url
     assert env["OPENAI_API_KEY"]["valueFrom"]["secretKeyRef"] == {
@@ -68,6 +72,7 @@ def test_the_release_uses_external_stores_and_a_key_secret():
     assert values["queue"]["enabled"] is True
     assert values["gateway"]["enabled"] is True
     assert values["gateway"]["hostname"] == "support-bot.agents.example.eu"
+    assert values["gateway"]["sectionName"] == "server-support-bot"
     assert release.protect is True  # a protect stack
 
 
@@ -88,6 +93,9 @@ def test_egress_allows_the_langsmith_api_beacon_and_stores_only():
         if r.inputs["metadata"]["namespace"] == "support-bot"
     }
     assert set(policies) == {
+        "langsmith-default-deny-ingress",
+        "langsmith-allow-same-namespace-ingress",
+        "langsmith-allow-agent-server-ingress",
         "langsmith-default-deny-egress",
         "langsmith-allow-dns",
         "langsmith-allow-same-namespace",
@@ -101,8 +109,8 @@ def test_egress_allows_the_langsmith_api_beacon_and_stores_only():
     ]
     assert langsmith == list(REGIONS["eu"].egress_cidrs)
     beacon = policies["langsmith-allow-license-check"]["egress"][0]
-    assert beacon == {
-        "to": [{"ipBlock": {"cidr": "192.0.2.80/32"}}],
+    assert beacon == {  # beacon.langchain.com: behind LangChain's published US addresses
+        "to": [{"ipBlock": {"cidr": c}} for c in sorted(REGIONS["us"].egress_cidrs)],
         "ports": [{"protocol": "TCP", "port": 443}],
     }
 
@@ -140,14 +148,21 @@ def test_agent_server_rules(old, new, message):
     assert any(message in e.message for e in errors), errors
 
 
-def test_beacon_addresses_are_required_unless_air_gapped():
-    text = edit(TEXT, "  beaconCidrs: [192.0.2.80/32]", "")
-    [error] = errors_of(text)
-    assert error.rule == "license-egress"
-    assert error.line == line_of(text, "controlPlane:")
-    from tests.helpers import valid
+def test_air_gapped_servers_get_no_beacon_egress_and_overrides_replace_the_default():
+    from tests.sim import simulated_text
 
-    valid(edit(TEXT, "  beaconCidrs: [192.0.2.80/32]", "  airGapped: true"))
+    def beacon(text: str):
+        sim = simulated_text(text, "agents-prod")
+        return [
+            r.inputs["spec"]
+            for r in sim.by_type(NETPOL)
+            if r.inputs["metadata"]["name"] == "langsmith-allow-license-check"
+        ]
+
+    region = "  region: eu                     # traces go to https://eu.api.smith.langchain.com\n"
+    assert beacon(edit(TEXT, region, region + "  airGapped: true\n")) == []
+    [custom] = beacon(edit(TEXT, region, region + "  beaconCidrs: [192.0.2.80/32]\n"))
+    assert custom["egress"][0]["to"] == [{"ipBlock": {"cidr": "192.0.2.80/32"}}]
 
 
 def test_a_listener_namespace_is_not_an_agent_servers():
@@ -214,3 +229,151 @@ def test_the_real_chart_routes_through_the_clusters_gateway():
     assert route["spec"]["hostnames"] == ["support-bot.agents.example.eu"]
     assert route["spec"]["parentRefs"][0]["name"] == "langgraph"
     assert route["spec"]["parentRefs"][0]["namespace"] == "langgraph-gateway"
+
+
+# -- serving and safety rules ---------------------------------------------------------------------
+
+SERVER = (
+    "    hostname: support-bot.agents.example.eu        # its own listener on the stack's Gateway\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule", "message"),
+    [
+        (
+            "    tls: {secretName: support-bot-tls}",
+            "    tls: {}",
+            "agent-server-exposure",
+            "TLS needs 'secretName'",
+        ),
+        (SERVER, "", "agent-server-exposure", "TLS needs 'hostname'"),
+        (
+            '    resources: {cpu: "1", memory: 2Gi}',
+            '    resources: {cpu: "1", memory: 2GB}',
+            "agent-server-resources",
+            "is not a Kubernetes quantity",
+        ),
+        (
+            '    resources: {cpu: "1", memory: 2Gi}',
+            '    resources: {cpu: "4", memory: 2Gi, cpuLimit: "2"}',
+            "agent-server-resources",
+            "cpuLimit '2' is below the request cpu '4'",
+        ),
+        (
+            "image: registry.example.eu/support-bot:2.0.1",
+            "image: registry.example.eu/support-bot:latest",
+            "agent-server",
+            "mutable tag 'latest'",
+        ),
+        (
+            "image: registry.example.eu/support-bot:2.0.1",
+            "image: registry.example.eu/support-bot@sha256:" + "a" * 64,
+            "agent-server",
+            "the langgraph-cloud chart takes a tag",
+        ),
+        (
+            "    env: {LOG_LEVEL: info}",
+            "    env: {LANGSMITH_WORKSPACE_ID: x}",
+            "agent-server",
+            "is set by the stack",
+        ),
+        (
+            "    env: {LOG_LEVEL: info}",
+            "    imagePullSecrets: [Not_A_Name]",
+            "agent-server",
+            "is not a Kubernetes Secret name",
+        ),
+    ],
+)
+def test_serving_rules(old, new, rule, message):
+    errors = errors_of(edit(TEXT, old, new))
+    assert [e.rule for e in errors] == [rule], errors
+    assert message in errors[0].message
+    assert "\n" not in errors[0].message
+
+
+def test_two_servers_or_a_server_and_a_cluster_never_share_a_hostname():
+    text = MIXED.read_text()
+    taken = edit(text, "hostname: search.agents.example.com", "hostname: agents.example.com")
+    [error] = errors_of(taken)
+    assert error.rule == "agent-server-exposure"
+    assert "is already the hostname of cluster 'shared'" in error.message
+    assert error.line == line_of(taken, "hostname: agents.example.com", 2)
+
+
+def test_a_named_gateway_holds_the_certificate_itself():
+    text = edit(
+        MIXED.read_text(),
+        "    tls: {}                      # your Gateway",
+        "    tls: {secretName: x}  #",
+    )
+    [error] = errors_of(text)
+    assert "drop 'secretName'" in error.message
+
+
+def test_the_pool_must_fit_the_in_cluster_postgres():
+    text = edit(
+        MIXED.read_text(),
+        "    hostname: search.agents.example.com\n",
+        "    hostname: search.agents.example.com\n    replicas: 20\n"
+        "    postgres: {inCluster: {maxConnections: 60}}\n",
+    )
+    [error] = errors_of(text)
+    assert error.rule == "agent-server-resources"
+    assert "raise it to 110 or more" in error.message
+
+
+def test_the_url_output_says_what_is_served():
+    sim = simulated(MIXED, "shared")
+    assert sim.outputs["agentServers"]["platform-search"]["url"] == (
+        "https://search.agents.example.com"
+    )
+    plain = simulated_text(
+        edit(
+            MIXED.read_text(),
+            "    tls: {}                      # your Gateway 'agents' terminates TLS for this hostname too\n",
+            "",
+        ),
+        "shared",
+    )
+    assert plain.outputs["agentServers"]["platform-search"]["url"] == (
+        "http://search.agents.example.com"
+    )
+
+
+def test_server_policies_are_labelled_as_the_servers():
+    sim = simulated(STANDALONE, "agents-prod")
+    labels = [
+        r.inputs["metadata"]["labels"]
+        for r in sim.by_type(NETPOL)
+        if r.inputs["metadata"]["namespace"] == "support-bot"
+    ]
+    assert labels
+    assert all(label.get("langsmith.com/agent-server") == "support-bot" for label in labels)
+    assert not [label for label in labels if "langsmith.com/listener" in label]
+
+
+def test_ingress_admits_the_gateway_proxies_to_the_server_and_nothing_else():
+    sim = simulated(STANDALONE, "agents-prod")
+    policies = {
+        r.inputs["metadata"]["name"]: r.inputs["spec"]
+        for r in sim.by_type(NETPOL)
+        if r.inputs["metadata"]["namespace"] == "support-bot"
+        and "Ingress" in r.inputs["spec"]["policyTypes"]
+    }
+    assert policies["langsmith-default-deny-ingress"] == {
+        "podSelector": {},
+        "policyTypes": ["Ingress"],
+    }
+    [rule] = policies["langsmith-allow-agent-server-ingress"]["ingress"]
+    assert rule == {
+        "from": [
+            {
+                "namespaceSelector": {
+                    "matchLabels": {"kubernetes.io/metadata.name": "envoy-gateway-system"}
+                }
+            }
+        ],
+        "ports": [{"protocol": "TCP", "port": 8000}],
+    }

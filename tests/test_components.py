@@ -66,7 +66,8 @@ def test_resources_of_other_stacks_are_absent(path, stack):
     clusters = set(model.stacks[stack].clusters)
     listeners = {name for name, spec in model.listeners.items() if spec.cluster in clusters}
     servers = {name for name, spec in model.agent_servers.items() if spec.cluster in clusters}
-    expected = clusters | listeners | servers | {f"{c}-egress" for c in clusters}
+    expected = clusters | listeners | servers
+    expected |= {f"{c}-egress" for c in clusters} | {f"{c}-ingress" for c in clusters}
     assert top_level(sim) == expected
     foreign = (set(model.clusters) - clusters) | (set(model.listeners) - listeners)
     foreign |= set(model.agent_servers) - servers
@@ -90,11 +91,13 @@ def test_reference_stack_type_counts():
     assert counts["kubernetes:helm.sh/v3:Release"] == 4
     assert counts["kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"] == 1
     assert counts["kubernetes:batch/v1:Job"] == 1  # creates the two deployment databases
-    # plain Ingress: one namespace, release and agents (deny, dns, same-ns, control plane,
-    # API server, stores, llm-provider); no hostname, so no health-check allowance
-    assert counts[NETPOL] == 7
-    # 2 deployments x 1 watched namespace, the API key, the Postgres admin, the Redis connection
-    assert counts["kubernetes:core/v1:Secret"] == 5
+    # plain Ingress: one namespace, release and agents. Egress: deny, dns, same-ns, control
+    # plane, API server, stores, llm-provider (no hostname, so no health-check allowance).
+    # Ingress: deny, same-ns, the Traefik proxies to the Agent Servers; the stores are
+    # managed (RDS, ElastiCache), so no store policy.
+    assert counts[NETPOL] == 10
+    # a stores Secret per deployment, the API key, the Postgres admin and roles, Redis
+    assert counts["kubernetes:core/v1:Secret"] == 6
     assert counts["kubernetes:apps/v1:StatefulSet"] == 0
 
 
@@ -422,6 +425,9 @@ def test_each_deployment_gets_a_database_and_a_redis_db():
     assert set(uris) == {"support-bot", "research-agent"}
     assert uris["support-bot"]["POSTGRES_URI_CUSTOM"].endswith("/support_bot?sslmode=require")
     assert uris["research-agent"]["POSTGRES_URI_CUSTOM"].endswith("/research_agent?sslmode=require")
+    # Each connects as its own role (named like its database), never as the admin.
+    assert uris["support-bot"]["POSTGRES_URI_CUSTOM"].startswith("postgres://support_bot:")
+    assert "langsmith" not in uris["support-bot"]["POSTGRES_URI_CUSTOM"].split("@")[0]
     assert uris["support-bot"]["REDIS_URI_CUSTOM"].startswith("rediss://:")
     assert uris["support-bot"]["REDIS_URI_CUSTOM"].endswith(":6379/1")
     assert uris["research-agent"]["REDIS_URI_CUSTOM"].endswith(":6379/2")
@@ -431,12 +437,13 @@ def test_each_deployment_gets_a_database_and_a_redis_db():
     assert env["DATABASES"]["value"] == "research_agent support_bot"
     assert "PGPASSWORD" not in env  # read from the mounted admin Secret, not the environment
     assert pod["volumes"] == [
-        {"name": "admin", "secret": {"secretName": "a-prod-postgres-admin", "defaultMode": 0o440}}
+        {"name": "admin", "secret": {"secretName": "a-prod-postgres-admin", "defaultMode": 0o440}},
+        {"name": "roles", "secret": {"secretName": "a-prod-postgres-roles", "defaultMode": 0o440}},
     ]
     assert (
-        'PGPASSWORD="$(cat /etc/postgres-admin/POSTGRES_PASSWORD)"'
-        in pod["containers"][0]["command"][2]
+        'PGPASSWORD="$(cat "$ADMIN_DIR/POSTGRES_PASSWORD")"' in pod["containers"][0]["command"][2]
     )
+    assert env["ADMIN_DIR"]["value"] == "/etc/postgres-admin"
     stores = [r for r in sim.by_type("kubernetes:core/v1:Secret") if r.name.endswith("-stores")]
     assert sorted(r.inputs["metadata"]["name"] for r in stores) == [
         "research-agent-backing-stores",
@@ -489,6 +496,7 @@ def test_every_resource_has_its_component_as_parent(path, stack):
                 "langsmith:index:Listener",
                 "langsmith:index:AgentServer",
                 "langsmith:index:Egress",
+                "langsmith:index:IngressPolicies",
             )
             continue
         parent = urns[resource.parent]

@@ -168,7 +168,7 @@ def test_409_on_create_adopts_too(api):
         c.create(spec(api))
     # The POST acts but its answer is lost; the retried POST gets 409 and adopts.
     api.state.fault("POST", "/v2/deployments", "act-then-drop")
-    deployment, adopted = client(api).ensure(spec(api, name="research-agent"))
+    _, adopted = client(api).ensure(spec(api, name="research-agent"))
     assert adopted
     assert sorted(d["name"] for d in api.state.deployments.items.values()) == [
         "research-agent",
@@ -435,7 +435,7 @@ def test_diff_image_change_is_an_update_and_removal_a_stateful_loss():
     assert (change.kind, change.paths) == ("changed", ("image",))
     assert stack.stateful_losses == []
     gone = parse_topology(
-        with_image().replace("        image: registry.example.com/support-bot:1.4.2\n", "")
+        with_image().replace(DEPLOYMENT, "      support-bot: {redisDb: 1}\n")
     ).model
     losses = diff_topologies(base, gone).stacks["prod-alpha"].stateful_losses
     assert "removed pulumi-python:dynamic:Resource a-prod-agent-support-bot" in losses
@@ -455,7 +455,7 @@ def test_diff_image_change_is_an_update_and_removal_a_stateful_loss():
             "is in both 'env' and 'secretEnv'",
         ),
         ("image: r.io/bot:1\n        resources: {minScale: 4, maxScale: 2}", "minScale 4 is"),
-        ("image: r.io/bot:1\n        customUrl: http://x.example.com", "is not an https URL"),
+        ("image: r.io/bot:1\n        customUrl: http://x.example.com", "must start with https://"),
     ],
 )
 def test_deployment_rules(deployment, message):
@@ -499,3 +499,116 @@ def test_render_writes_each_deployment_request_as_sent_valid_against_the_openapi
     }
     assert {s["name"] for s in body["secrets"]} == {"LOG_LEVEL", "DATAPLANE_SECRETS_CHECKSUM"}
     assert "postgres://" not in text
+
+
+# -- secrets and stores stay in the deployment's namespace ------------------------------------
+
+
+def test_store_and_env_secrets_live_only_in_the_deployments_namespace():
+    from langsmith_dataplane.review.masking import reveal
+    from tests.sim import simulated_text
+
+    text = edit(
+        REFERENCE_TEXT,
+        "    namespaces: [team-a]\n    postgres: {inCluster: {}}\n",
+        "    namespaces: [team-a, team-z]\n    postgres: {inCluster: {}}\n    deployments:\n"
+        "      bot:\n        redisDb: 1\n        namespace: team-z\n"
+        "        image: r.example.com/bot:1.0.0\n        secretEnv: {OPENAI_API_KEY: openai.key}\n"
+        "      quiet: {redisDb: 2, namespace: team-a}\n",
+    )
+    sim = simulated_text(text, "dev")
+    secrets = {
+        (r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"]): r
+        for r in sim.by_type("kubernetes:core/v1:Secret")
+    }
+    assert ("team-z", "bot-backing-stores") in secrets
+    assert ("team-a", "bot-backing-stores") not in secrets
+    assert ("team-a", "quiet-backing-stores") in secrets
+    assert ("team-z", "quiet-backing-stores") not in secrets
+    env = reveal(secrets[("team-z", "bot-env")].inputs["stringData"])
+    assert set(env) == {"OPENAI_API_KEY"}
+    # Each deployment connects as its own role to its own database, never as the admin.
+    uri = reveal(secrets[("team-z", "bot-backing-stores")].inputs["stringData"])
+    assert uri["POSTGRES_URI_CUSTOM"].startswith("postgres://bot:")
+    assert uri["POSTGRES_URI_CUSTOM"].split("?")[0].endswith("/bot")
+    roles = reveal(secrets[("langgraph-a-dev", "a-dev-postgres-roles")].inputs["stringData"])
+    assert set(roles) == {"bot", "quiet"}
+
+
+def test_a_deployment_name_is_used_once_per_workspace():
+    text = edit(
+        REFERENCE_TEXT,
+        "    namespaces: [workspace-a]\n",
+        "    namespaces: [workspace-a]\n    deployments: {support-bot: {redisDb: 3}}\n",
+    )
+    [error] = errors_of(text)
+    assert error.rule == "deployment-name"
+    assert "also declared by listener 'a-prod' of workspace 'A'" in error.message
+
+
+@pytest.mark.parametrize(
+    ("deployment", "message"),
+    [
+        ("image: r.io/bot:latest", "mutable tag 'latest'"),
+        ("image: r.io/bot:1\n        imagePullSecrets: [Bad_Name]", "is not a Kubernetes Secret"),
+        ("image: r.io/bot:1\n        env: {DATAPLANE_SECRETS_CHECKSUM: x}", "is set by the stack"),
+        ('image: "r.io/bot:1\\n"', "is not an image reference"),
+        ("image: r.io/bot:1\u00e9", "is not an image reference"),
+    ],
+)
+def test_more_deployment_rules(deployment, message):
+    text = edit(
+        REFERENCE_TEXT,
+        "      support-bot: {redisDb: 1}\n",
+        f"      support-bot:\n        redisDb: 1\n        {deployment}\n",
+    )
+    errors = errors_of(text)
+    assert any(message in e.message for e in errors), errors
+
+
+def test_scale_to_zero_is_refused():
+    text = edit(
+        REFERENCE_TEXT,
+        "      support-bot: {redisDb: 1}\n",
+        "      support-bot: {redisDb: 1, image: 'r.io/bot:1', resources: {minScale: 0}}\n",
+    )
+    [error] = errors_of(text)
+    assert "minScale must be >= 1" in error.message
+
+
+def test_image_pull_secrets_reach_the_resource_spec_valid_against_the_openapi(tmp_path):
+    import yaml
+
+    from langsmith_dataplane.review.render import render_stack
+    from tests.fake_deployments import schema_check
+
+    text = with_image().replace(
+        "        resources: {minScale: 1",
+        "        imagePullSecrets: [registry-creds]\n        resources: {minScale: 1",
+    )
+    rendered = render_stack(parse_topology(text).model, "prod-alpha", tmp_path)
+    [path] = rendered.deployments
+    body = yaml.safe_load(path.read_text())
+    assert body["source_config"]["resource_spec"]["image_pull_secrets"] == [
+        {"name": "registry-creds"}
+    ]
+    assert schema_check(control_plane_openapi(), "DeploymentCreateRequest", body) is None
+
+
+def test_plan_says_dns_must_exist_before_the_first_wait(capsys, tmp_path):
+    text = edit(
+        REFERENCE_TEXT,
+        "      context: dev                   # kubeconfig context\n",
+        "      context: dev                   # kubeconfig context\n    hostname: agents.dev.example.com\n",
+    )
+    text = edit(
+        text,
+        "    namespaces: [team-a]\n",
+        "    namespaces: [team-a]\n    deployments: {bot: {redisDb: 1, image: 'r.io/bot:1'}}\n",
+    )
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    assert main(["plan", str(path), "--stack", "dev"]) == 0
+    out = capsys.readouterr().out
+    assert "checks through agents.dev.example.com: create its DNS record" in out
+    assert "langsmith:waitForRevisions false" in out

@@ -72,7 +72,7 @@ def test_rename_with_renamed_from_renames_and_replaces_nothing():
     )
     text = diff_text(diff)
     assert (
-        "> listener b-dev renamed to team-b-dev through aliases: 26 resources kept, nothing replaced"
+        "> listener b-dev renamed to team-b-dev through aliases: 33 resources kept, nothing replaced"
         in text
     )
     assert "STATEFUL LOSS" not in text
@@ -145,7 +145,7 @@ def test_in_place_and_forced_replacement_changes():
 def test_adding_a_listener_that_sorts_first_moves_nothing():
     """The cluster owns the operator CRD, so no listener change can move or delete it."""
     early = edit(
-        REFERENCE_TEXT, "  a-single:\n", NEW_LISTENER.replace("c-dev", "0-dev") + "  a-single:\n"
+        REFERENCE_TEXT, "  a-single:\n", NEW_LISTENER.replace("c-dev", "a-aa-dev") + "  a-single:\n"
     )
     assert diff_topologies(model(REFERENCE_TEXT), model(early)).stateful_losses == []
 
@@ -224,7 +224,7 @@ def test_markdown_summary_first_details_folded():
     text = diff_markdown(
         diff_topologies(model(REFERENCE_TEXT), model(removed)), "base.yaml", "head.yaml"
     )
-    assert text.startswith("## Topology diff: `base.yaml` → `head.yaml`")
+    assert text.startswith("## Topology diff: base.yaml → head.yaml")
     assert text.index("[!CAUTION]") < text.index("| stack | status |") < text.index("<details>")
     assert "<summary>stack <code>dev</code>" in text
 

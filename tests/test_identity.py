@@ -56,7 +56,7 @@ def test_adding_a_listener_only_adds():
 
 def test_adding_a_listener_that_sorts_first_changes_nothing_else():
     """No listener owns the CRD any more, so a new first-by-name listener only adds."""
-    early = NEW_LISTENER.replace("c-dev", "0-dev")
+    early = NEW_LISTENER.replace("c-dev", "a-aa-dev")
     before = inventory(simulated_text(REFERENCE_TEXT, "dev"))
     after = inventory(
         simulated_text(edit(REFERENCE_TEXT, "  a-single:\n", early + "  a-single:\n"), "dev")

@@ -58,8 +58,11 @@ def topologies(draw) -> dict:
                 "computeId": f"{c}-{i}",
             }
             dbs = draw(st.lists(st.integers(1, 15), max_size=4, unique=True))
-            if dbs:
-                listener["deployments"] = {f"dep{j}": {"redisDb": db} for j, db in enumerate(dbs)}
+            if dbs:  # names are unique per workspace; each lives in one namespace
+                listener["deployments"] = {
+                    f"{c}-l{i}-dep{j}": {"redisDb": db, "namespace": listener["namespaces"][-1]}
+                    for j, db in enumerate(dbs)
+                }
             if "eks" in clusters[c] and draw(st.booleans()):
                 listener["postgres"] = {"rds": {"instanceClass": "db.t4g.large"}}
                 listener["redis"] = {"elasticache": {"nodeType": "cache.t4g.medium"}}

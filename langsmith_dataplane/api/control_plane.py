@@ -17,8 +17,8 @@ def control_plane(base_url: str, api_key: str, workspace_id: str, **options: Any
         headers={"X-Api-Key": api_key, "X-Tenant-Id": workspace_id},
         service="the LangSmith control plane",
         forbidden=(
-            "Either the organisation's plan does not include hybrid listeners and deployments, or the API "
-            f"key has no access to workspace {workspace_id}"
+            "Either the organisation's plan does not include hybrid listeners and deployments, "
+            f"or the API key has no access to workspace {workspace_id}"
         ),
         **options,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from langsmith_dataplane.review.escape import mermaid as mermaid_text
 from langsmith_dataplane.topology.schema import Listener, Topology
 
 
@@ -14,7 +15,8 @@ def _id(kind: str, name: str) -> str:
 
 
 def _label(text: str) -> str:
-    return text.replace('"', "'")
+    """A user string inside a quoted label: entity-coded (`escape.mermaid`)."""
+    return mermaid_text(text)
 
 
 def _deployments(name: str, listener: Listener) -> list[str]:
@@ -52,7 +54,7 @@ def mermaid(topology: Topology, stacks: set[str] | None = None) -> str:
             cluster_spec = topology.clusters.get(cluster)
             if cluster_spec is None:
                 continue
-            kind = "eks " + cluster_spec.eks.region if cluster_spec.eks else "existing"
+            kind = "eks " + _label(cluster_spec.eks.region) if cluster_spec.eks else "existing"
             label = f"cluster {_label(cluster)}<br/>{kind} · {cluster_spec.ingress}"
             lines.append(f'  {_id("cluster", cluster)}["{label}"]')
             lines.append(f"  {_id('stack', stack)} --> {_id('cluster', cluster)}")

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from langsmith_dataplane.review.diff import Change, StackDiff, TopologyDiff
+from langsmith_dataplane.review.escape import markdown, terminal
 
 MARKDOWN_LIMIT = 60_000
 SYMBOLS = {"added": "+", "removed": "-", "changed": "~", "replaced": "+-", "renamed": ">"}
 
 
 def _line(change: Change) -> str:
+    return terminal(_described(change), limit=None)
+
+
+def _described(change: Change) -> str:
     text = f"{SYMBOLS[change.kind]} {change.type}  {change.name}"
     if change.kind == "renamed":
         return f"{text} (was {change.old_name})"
@@ -56,7 +61,7 @@ def diff_text(diff: TopologyDiff) -> str:
     if losses:
         out.append("")
         out.append(f"STATEFUL LOSS ({len(losses)}): data would be deleted or replaced")
-        out.extend(f"  ! {stack}: {what}" for stack, what in losses)
+        out.extend(terminal(f"  ! {stack}: {what}", limit=None) for stack, what in losses)
     for name in diff.affected_stacks:
         d = diff.stacks[name]
         out += ["", f"stack {name} ({d.status}): {_counts(d)}"]
@@ -65,7 +70,7 @@ def diff_text(diff: TopologyDiff) -> str:
 
 
 def diff_markdown(diff: TopologyDiff, base: str, head: str) -> str:
-    title = f"## Topology diff: `{base}` → `{head}`"
+    title = f"## Topology diff: {markdown(base)} → {markdown(head)}"
     if not diff.affected_stacks:
         return f"{title}\n\nNo changes: no stack is affected.\n"
     out = [title, ""]
@@ -75,7 +80,7 @@ def diff_markdown(diff: TopologyDiff, base: str, head: str) -> str:
             f"> [!CAUTION]\n> **Stateful loss** in {len(losses)} place(s): "
             "data would be deleted or replaced."
         )
-        out.extend(f"> - `{stack}`: {what}" for stack, what in losses)
+        out.extend(f"> - `{stack}`: {markdown(what)}" for stack, what in losses)
         out.append("")
     out += [
         "| stack | status | added | changed | replaced | removed | renamed |",

@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 
 from langsmith_dataplane.review.diagram import mermaid
+from langsmith_dataplane.review.escape import markdown, terminal
 from langsmith_dataplane.review.plan import StackPlan
-from langsmith_dataplane.stack_slice import ListenerPlan, slice_for_stack
-from langsmith_dataplane.topology.schema import Topology
+from langsmith_dataplane.stack_slice import (
+    AgentServerPlan,
+    ClusterPlan,
+    ListenerPlan,
+    slice_for_stack,
+)
+from langsmith_dataplane.topology.schema import Cluster, Topology
 
 NOTE = (
     "Pulumi program run under mocks: no credentials, no cloud calls; computed values are simulated."
@@ -25,7 +31,8 @@ def _tree(plan: StackPlan) -> list[str]:
     def walk(parent: str, depth: int) -> None:
         for resource in sorted(children.get(parent, []), key=lambda r: (r.type, r.name)):
             flags = " [protected]" if resource.protect else ""
-            lines.append(f"{'  ' * depth}{resource.type}  {resource.name}{flags}")
+            line = f"{'  ' * depth}{resource.type}  {resource.name}{flags}"
+            lines.append(terminal(line, limit=None))
             walk(resource.urn, depth + 1)
 
     walk("", 0)
@@ -33,6 +40,13 @@ def _tree(plan: StackPlan) -> list[str]:
 
 
 def _listener_lines(topology: Topology, stack: str) -> list[str]:
+    """What the stack deploys in words. Every line is escaped as a whole: a topology value
+    (a context, a region) can never start a new line, print a terminal escape or close the
+    markdown code fence these lines are shown in."""
+    return [terminal(line, limit=None) for line in _described(topology, stack)]
+
+
+def _described(topology: Topology, stack: str) -> list[str]:
     lines = []
     for cluster in slice_for_stack(topology, stack).clusters:
         spec = cluster.spec
@@ -68,19 +82,54 @@ def _listener_lines(topology: Topology, stack: str) -> list[str]:
             )
             lines.extend(_deployment_lines(plan))
         for server in cluster.agent_servers:
-            spec = server.spec
-            queue = f", queue x{spec.queue.replicas}" if spec.queue.enabled else ""
-            postgres = "rds" if spec.postgres.rds else "inCluster"
-            redis = "elasticache" if spec.redis.elasticache else "inCluster"
-            served = f"https://{spec.hostname}" if spec.hostname else "cluster-internal only"
-            lines.append(
-                f"  agent server {server.key} (standalone, langgraph-cloud): workspace "
-                f"{server.workspace_key}, namespace {server.namespace}, image {spec.image}, "
-                f"x{spec.replicas}{queue}; external postgres {postgres}, redis {redis}; "
-                f"{served}; keys from Secret {server.key}-langgraph-keys; egress to the "
-                "LangSmith API and beacon only (plus egress.allow)"
-            )
+            lines.extend(_server_lines(server, cluster.spec))
+        lines.extend(_revision_wait_note(cluster))
     return lines
+
+
+def _server_lines(server: AgentServerPlan, cluster: Cluster) -> list[str]:
+    spec = server.spec
+    queue = f", queue x{spec.queue.replicas}" if spec.queue.enabled else ""
+    scaled = f" (autoscaled to {spec.autoscaling.max_replicas})" if spec.autoscaling else ""
+    postgres = "rds" if spec.postgres.rds else "inCluster"
+    redis = "elasticache" if spec.redis.elasticache else "inCluster"
+    scheme = "https" if spec.tls is not None else "http"
+    served = f"{scheme}://{spec.hostname}" if spec.hostname else "cluster-internal only"
+    auth = (
+        "LangSmith API keys of the workspace only"
+        if spec.auth == "langsmith"
+        else "the app's own auth handler"
+    )
+    lines = [
+        f"  agent server {server.key} (standalone, langgraph-cloud): workspace "
+        f"{server.workspace_key}, namespace {server.namespace}, image {spec.image}, "
+        f"x{spec.replicas}{scaled}{queue}; external postgres {postgres}, redis {redis}; "
+        f"{served} (ClusterIP Service, callers: {auth}); keys from Secret "
+        f"{server.key}-langgraph-keys; egress to the LangSmith API and beacon only (plus "
+        "egress.allow)"
+    ]
+    if spec.hostname and cluster.gateway is not None:
+        gateway = f"{cluster.gateway.namespace}/{cluster.gateway.name}"
+        what = "Istio Gateway" if cluster.ingress == "istio" else "Gateway"
+        cert = f", with a certificate for {spec.hostname}" if spec.tls is not None else ""
+        lines.append(
+            f"    your {what} {gateway} must accept host {spec.hostname} from namespace "
+            f"{server.namespace} on {scheme}{cert}"
+        )
+    return lines
+
+
+def _revision_wait_note(cluster: ClusterPlan) -> list[str]:
+    """The listener checks each new deployment through the hostname: DNS must be ready."""
+    hostname = cluster.spec.hostname
+    waits = any(d.image for plan in cluster.listeners for d in plan.spec.deployments.values())
+    if not (hostname and waits):
+        return []
+    return [
+        f"  note: `pulumi up` waits for each deployment's revision, which the listener checks "
+        f"through {hostname}: create its DNS record (pointing at the exposure's load balancer) "
+        "first, or set langsmith:waitForRevisions false for the first `up`"
+    ]
 
 
 def _deployment_lines(plan: ListenerPlan) -> list[str]:
@@ -127,7 +176,7 @@ def plan_text(
 ) -> str:
     """What each stack deploys in words and its counts; the resource tree with `verbose`."""
     total = sum(len(p.resources) for p in plans.values())
-    out = [f"Plan of {source}: {len(plans)} stack(s), {total} resources", f"({NOTE})", ""]
+    out = [f"Plan of {terminal(source)}: {len(plans)} stack(s), {total} resources", f"({NOTE})", ""]
     for name, plan in plans.items():
         protect = "yes" if topology.stacks[name].protect else "no"
         out.append(f"== stack {name}: {len(plan.resources)} resources (protect: {protect}) ==")
@@ -143,7 +192,12 @@ def plan_text(
 
 def plan_markdown(topology: Topology, plans: dict[str, StackPlan], source: str) -> str:
     total = sum(len(p.resources) for p in plans.values())
-    out = [f"## Plan of `{source}`", "", f"{len(plans)} stack(s), {total} resources. _{NOTE}_", ""]
+    out = [
+        f"## Plan of {markdown(source)}",
+        "",
+        f"{len(plans)} stack(s), {total} resources. _{NOTE}_",
+        "",
+    ]
     out += [
         "| stack | resources | protect | clusters | listeners |",
         "| --- | ---: | --- | --- | --- |",

@@ -16,8 +16,9 @@ from typing import Any
 
 import yaml
 
-from langsmith_dataplane.review.masking import SECRET, mask, reveal
 from langsmith_dataplane.api.deployments import DeploymentSpec
+from langsmith_dataplane.naming import CLUSTER_PROVIDER_SUFFIX
+from langsmith_dataplane.review.masking import SECRET, mask, reveal
 from langsmith_dataplane.review.plan import is_deployment
 from langsmith_dataplane.simulation import RecordedResource, simulate
 from langsmith_dataplane.topology.schema import Topology
@@ -118,9 +119,25 @@ def kubernetes_objects(resources: list[RecordedResource]) -> list[RecordedResour
 
 
 def _file_name(doc: dict[str, Any]) -> str:
+    """`<kind>_<namespace>_<name>.yaml`: Kubernetes names never hold '_', so distinct objects
+    never share a file (joining with '-' made `ns`/`a-x` and `ns-a`/`x` one file)."""
     namespace = doc["metadata"].get("namespace")
     parts = [doc["kind"].lower(), *([namespace] if namespace else []), doc["metadata"]["name"]]
-    return re.sub(r"[^a-z0-9.-]+", "-", "-".join(parts).lower()) + ".yaml"
+    return "_".join(re.sub(r"[^a-z0-9.-]+", "-", part.lower()) for part in parts) + ".yaml"
+
+
+def _release_file(namespace: str, release: str) -> str:
+    """`<namespace>_<release>.yaml`: injective, like the manifests' names."""
+    return (
+        "_".join(re.sub(r"[^a-z0-9.-]+", "-", part.lower()) for part in (namespace, release))
+        + ".yaml"
+    )
+
+
+def cluster_of(resource: RecordedResource) -> str:
+    """The cluster a Kubernetes object goes to: its provider is `<cluster>-k8s`."""
+    provider = resource.provider.split("::")[-2] if resource.provider else ""
+    return provider.removesuffix(CLUSTER_PROVIDER_SUFFIX) or "cluster"
 
 
 def kubernetes_version(topology: Topology, stack: str) -> str:
@@ -137,10 +154,17 @@ def render_stack(topology: Topology, stack: str, out: Path) -> Rendered:
     wrote there and this one did not. Raises `UnsafeOutputError` rather than follow a link."""
     simulated = simulate(topology, stack)
     _directory(out)
+    several = len(set(topology.stacks[stack].clusters)) > 1
+
+    def base(resource: RecordedResource) -> Path:
+        """`out`, or `out/<cluster>/` when the stack has several clusters: each cluster has
+        its own `langgraph` Gateway, its own `keda` release, ..."""
+        return _directory(out / cluster_of(resource)) if several else out
+
     manifests: list[Path] = []
     for resource in kubernetes_objects(simulated.resources):
         doc = manifest(resource)
-        path = out / _file_name(doc)
+        path = base(resource) / _file_name(doc)
         _write_owned(path, yaml.safe_dump(doc, sort_keys=False))
         manifests.append(path)
     releases: list[Path] = []
@@ -154,8 +178,13 @@ def render_stack(topology: Topology, stack: str, out: Path) -> Rendered:
             "repository": (inputs.get("repositoryOpts") or {}).get("repo"),
             "values": inputs.get("values") or {},
         }
-        helm_dir = _directory(out / "helm")
-        path = helm_dir / f"{listing['namespace']}-{listing['release']}.yaml"
+        helm_dir = _directory(base(resource) / "helm")
+        path = helm_dir / _file_name(
+            {
+                "kind": "",
+                "metadata": {"namespace": listing["namespace"], "name": listing["release"]},
+            }
+        ).lstrip("_")
         _write_owned(path, yaml.safe_dump(listing, sort_keys=False))
         releases.append(path)
     deployments = _deployment_requests(simulated.resources, out)

@@ -14,7 +14,6 @@ from langsmith_dataplane.naming import (
 )
 from langsmith_dataplane.quantity import parse_quantity, positive_quantity_problem
 from langsmith_dataplane.sizing import MIN_POOL, RESERVED_CONNECTIONS, server_pods, server_pool_size
-from langsmith_dataplane.topology.schema import AgentServer
 from langsmith_dataplane.suggest import Suggester
 from langsmith_dataplane.topology.deployment_rules import (
     env_name_problem,
@@ -22,7 +21,8 @@ from langsmith_dataplane.topology.deployment_rules import (
     secret_name_problem,
 )
 from langsmith_dataplane.topology.exposure_rules import hostname_problem
-from langsmith_dataplane.topology.rules import _CONFIG_KEY, _RFC1123, RuleContext, rule
+from langsmith_dataplane.topology.rules import _RFC1123, RuleContext, rule
+from langsmith_dataplane.topology.schema import AgentServer
 
 # What the stack or the chart sets on every standalone server; a user value would fight it.
 SERVER_ENV = frozenset(
@@ -49,7 +49,7 @@ def agent_servers_are_deployable(ctx: RuleContext) -> Iterator[Diagnostic]:
     clusters, workspaces = Suggester(t.clusters), Suggester(t.workspaces)
     for name, server in t.agent_servers.items():
         path = ("agentServers", name)
-        if not _RFC1123.match(name) or len(name) > HELM_RELEASE_NAME_MAX:
+        if not _RFC1123.fullmatch(name) or len(name) > HELM_RELEASE_NAME_MAX:
             yield ctx.error(
                 path,
                 f"Agent Server name '{name}' must be an RFC 1123 label of at most "
@@ -87,23 +87,12 @@ def agent_servers_are_deployable(ctx: RuleContext) -> Iterator[Diagnostic]:
         for index, secret in enumerate(server.image_pull_secrets):
             if problem := secret_name_problem(secret):
                 yield ctx.error((*path, "imagePullSecrets", index), f"'{secret}' {problem}")
-        if not _CONFIG_KEY.match(server.license_key):
-            yield ctx.error(
-                (*path, "licenseKey"),
-                "licenseKey must be the NAME of a Pulumi secret config value (e.g. "
-                "'langgraph.licenseKey'), never the key itself",
-            )
         if server.hostname is not None and (problem := hostname_problem(server.hostname)):
             yield ctx.error((*path, "hostname"), f"hostname '{server.hostname}' {problem}")
         for field, values in (("env", server.env), ("secretEnv", server.secret_env)):
             for env in values:
                 if problem := env_name_problem(env, SERVER_ENV, prefix=""):
                     yield ctx.error((*path, field, env), f"variable '{env}' {problem}", at="key")
-        for env, key in server.secret_env.items():
-            if not _CONFIG_KEY.match(key):
-                yield ctx.error(
-                    (*path, "secretEnv", env), f"'{key}' is not a Pulumi config key name"
-                )
 
 
 @rule("agent-server-namespace")
@@ -119,7 +108,7 @@ def agent_server_namespaces_are_their_own(ctx: RuleContext) -> Iterator[Diagnost
     for name, server in sorted(t.agent_servers.items()):
         path = ("agentServers", name, "namespace")
         namespace = server.namespace
-        if not _RFC1123.match(namespace) or len(namespace) > 63:
+        if not _RFC1123.fullmatch(namespace) or len(namespace) > 63:
             yield ctx.error(path, f"namespace '{namespace}' is not an RFC 1123 label")
         elif is_reserved_namespace(namespace) or is_addon_namespace(namespace):
             yield ctx.error(

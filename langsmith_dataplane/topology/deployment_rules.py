@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 from langsmith_dataplane.diagnostics import Diagnostic
 from langsmith_dataplane.topology.rules import RuleContext, rule
@@ -24,8 +23,13 @@ _SECRET_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 
 def secret_name_problem(name: str) -> str | None:
     if len(name) > 253 or not _SECRET_NAME.fullmatch(name):
-        return "is not a Kubernetes Secret name (RFC 1123 subdomain: lower-case letters, digits, '-', '.')"
+        return (
+            "is not a Kubernetes Secret name (RFC 1123 subdomain: lower-case letters, digits, "
+            "'-' and '.')"
+        )
     return None
+
+
 # Set by the platform or by this project on every deployment: a user value would fight them.
 RESERVED_ENV = frozenset(
     {"POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM", "DATAPLANE_SECRETS_CHECKSUM", "PORT"}
@@ -80,7 +84,8 @@ def deployments_can_be_created(ctx: RuleContext) -> Iterator[Diagnostic]:
                 yield ctx.error(
                     path,
                     f"deployment '{dname}' needs 'namespace': listener '{lname}' watches "
-                    f"{', '.join(listener.namespaces)}",
+                    f"{', '.join(listener.namespaces)}, and the Secret with the deployment's "
+                    "store URIs lives in its namespace only",
                     at="key",
                 )
             for field in ("env", "secretEnv"):
@@ -97,6 +102,25 @@ def deployments_can_be_created(ctx: RuleContext) -> Iterator[Diagnostic]:
                     at="key",
                 )
             yield from _scale_and_url(ctx, path, deployment)
+            if deployment.image is None:
+                unused = [
+                    key
+                    for key, value in (
+                        ("env", deployment.env),
+                        ("secretEnv", deployment.secret_env),
+                        ("resources", deployment.resources),
+                        ("customUrl", deployment.custom_url),
+                        ("imagePullSecrets", deployment.image_pull_secrets),
+                    )
+                    if value
+                ]
+                if unused:
+                    yield ctx.error(
+                        (*path, unused[0]),
+                        f"deployment '{dname}' has no 'image', so {', '.join(unused)} would be "
+                        "ignored: only deployments the stack creates from an image take them",
+                        at="key",
+                    )
             for index, secret in enumerate(deployment.image_pull_secrets):
                 if problem := secret_name_problem(secret):
                     yield ctx.error((*path, "imagePullSecrets", index), f"'{secret}' {problem}")
@@ -128,9 +152,7 @@ def _scale_and_url(ctx: RuleContext, path: tuple, deployment) -> Iterator[Diagno
                 (*path, "resources"), f"minScale {low} is greater than maxScale {high}", at="key"
             )
     if deployment.custom_url is not None:
-        url = urlsplit(deployment.custom_url)
-        if url.scheme != "https" or not url.hostname:
-            yield ctx.error(
-                (*path, "customUrl"),
-                f"customUrl '{deployment.custom_url}' is not an https URL with a host",
-            )
+        from langsmith_dataplane.topology.urls import https_url_problem
+
+        if problem := https_url_problem(deployment.custom_url):
+            yield ctx.error((*path, "customUrl"), f"customUrl {problem}")

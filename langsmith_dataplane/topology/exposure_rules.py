@@ -14,12 +14,12 @@ from langsmith_dataplane.topology.rules import RuleContext, rule
 
 # A DNS name: labels of letters, digits and '-', dot-separated, at most 253 characters.
 _DNS_NAME = re.compile(
-    r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$"
+    r"([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*"
 )
 
 
 def hostname_problem(hostname: str) -> str | None:
-    if _DNS_NAME.match(hostname):
+    if len(hostname) <= 253 and _DNS_NAME.fullmatch(hostname):
         return None
     return (
         "is not a DNS name (lower-case letters, digits, '-' and '.', labels of at most 63 "
@@ -95,15 +95,22 @@ def workspace_ids_distinct(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-_KUBERNETES_VERSION = re.compile(r"^1\.[1-9][0-9]?$")
-_STACK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+_KUBERNETES_VERSION = re.compile(r"1\.[1-9][0-9]?")
+# AWS region codes: us-east-1, eu-west-3, ap-southeast-2, us-gov-west-1, cn-north-1, ...
+_AWS_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}")
+_STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 
 
 @rule("eks-version")
 def eks_versions_are_kubernetes_minors(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """EKS takes a Kubernetes minor version, `"1.33"`."""
+    """EKS takes a Kubernetes minor version, `"1.33"`, in an AWS region code."""
     for cname, cluster in ctx.topology.clusters.items():
-        if cluster.eks is not None and not _KUBERNETES_VERSION.match(cluster.eks.version):
+        if cluster.eks is not None and not _AWS_REGION.fullmatch(cluster.eks.region):
+            yield ctx.error(
+                ("clusters", cname, "eks", "region"),
+                f"EKS region '{cluster.eks.region}' is not an AWS region code such as 'us-east-1'",
+            )
+        if cluster.eks is not None and not _KUBERNETES_VERSION.fullmatch(cluster.eks.version):
             yield ctx.error(
                 ("clusters", cname, "eks", "version"),
                 f"EKS version '{cluster.eks.version}' is not a Kubernetes minor version such as "
@@ -115,7 +122,7 @@ def eks_versions_are_kubernetes_minors(ctx: RuleContext) -> Iterator[Diagnostic]
 def stack_names_are_pulumi_names(ctx: RuleContext) -> Iterator[Diagnostic]:
     """Stack names become `stacks/Pulumi.<stack>.yaml` and `pulumi -s <stack>` arguments."""
     for name in ctx.topology.stacks:
-        if not _STACK_NAME.match(name) or ".." in name:
+        if not _STACK_NAME.fullmatch(name) or ".." in name:
             yield ctx.error(
                 ("stacks", name),
                 f"stack name '{name}' must start with a letter or digit and hold only letters, "

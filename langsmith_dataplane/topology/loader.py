@@ -209,7 +209,7 @@ class _Builder:
         if tag == _STR_TAG:
             return event.value
         canonical = _CANONICAL.get(tag)
-        if event.implicit[0] and canonical is not None and not canonical.match(event.value):
+        if event.implicit[0] and canonical is not None and not canonical.fullmatch(event.value):
             kind, spelling = _KINDS[tag]
             raise self.fail(
                 pos,

@@ -96,7 +96,7 @@ def _label_problem(name: str) -> str | None:
         return "is empty"
     if len(name) > K8S_LABEL_MAX:
         return f"is {len(name)} characters long (at most {K8S_LABEL_MAX})"
-    if not _RFC1123.match(name):
+    if not _RFC1123.fullmatch(name):
         return (
             "is not a valid Kubernetes name (RFC 1123 label: lower-case letters, digits "
             "and '-', starting and ending with a letter or digit)"
@@ -144,7 +144,7 @@ def names_are_rfc1123_labels(ctx: RuleContext) -> Iterator[Diagnostic]:
 def workspace_names_are_label_values(ctx: RuleContext) -> Iterator[Diagnostic]:
     """Workspace keys end up in Kubernetes label values."""
     for name in ctx.topology.workspaces:
-        if len(name) > K8S_LABEL_MAX or not _LABEL_VALUE.match(name):
+        if len(name) > K8S_LABEL_MAX or not _LABEL_VALUE.fullmatch(name):
             yield ctx.error(
                 ("workspaces", name),
                 f"workspace name '{name}' must be at most {K8S_LABEL_MAX} letters, digits, '-', "
@@ -279,20 +279,6 @@ def escaped_secret_diagnostics(document: LoadedDocument, lines_done: set[int]) -
         for d in found
         if d.line not in lines_done
     ]
-
-
-@rule("api-key-ref")
-def api_keys_are_config_names(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """`apiKey` names a Pulumi config value; it is not the key."""
-    for name, workspace in ctx.topology.workspaces.items():
-        if SECRET_PATTERN.search(workspace.api_key):
-            continue  # reported by secret-value, without echoing the key
-        if not _CONFIG_KEY.match(workspace.api_key):
-            yield ctx.error(
-                ("workspaces", name, "apiKey"),
-                "apiKey must be the name of a Pulumi secret config value, like "
-                "'workspaceA.apiKey' (letters, digits, '.', '_', '-')",
-            )
 
 
 # -- references --------------------------------------------------------------------------------
@@ -600,13 +586,15 @@ def node_group_sizes_ordered(ctx: RuleContext) -> Iterator[Diagnostic]:
 @rule("control-plane")
 def self_hosted_control_plane_is_complete(ctx: RuleContext) -> Iterator[Diagnostic]:
     """A self-hosted control plane has https URLs and explicit egress addresses."""
+    from langsmith_dataplane.topology.urls import https_url_problem
+
     cp = ctx.topology.control_plane
     for key, url in (
         ("hostBackendUrl", cp.host_backend_url),
         ("smithBackendUrl", cp.smith_backend_url),
     ):
-        if url is not None and not re.match(r"^https://[A-Za-z0-9.-]+(:\d+)?(/.*)?$", url):
-            yield ctx.error(("controlPlane", key), f"{key} must be an https:// URL, got '{url}'")
+        if url is not None and (problem := https_url_problem(url)):
+            yield ctx.error(("controlPlane", key), f"{key} {problem}")
     if cp.region is None and not cp.egress_cidrs:
         yield ctx.error(
             ("controlPlane",),

@@ -112,12 +112,14 @@ class Workspace(_Model):
 
 class NodeGroup(_Model):
     instance_type: str = Field(description="EC2 instance type, e.g. m6i.2xlarge.")
-    min_size: int = Field(ge=0, description="Minimum number of nodes.")
-    max_size: int = Field(ge=1, description="Maximum number of nodes.")
+    min_size: int = Field(ge=0, le=1000, description="Minimum number of nodes.")
+    max_size: int = Field(ge=1, le=1000, description="Maximum number of nodes.")
     desired_size: int | None = Field(
-        None, ge=0, description="Initial number of nodes (default: minSize)."
+        None, ge=0, le=1000, description="Initial number of nodes (default: minSize)."
     )
-    disk_size_gb: int = Field(50, ge=20, description="Root volume size of each node, in GiB.")
+    disk_size_gb: int = Field(
+        50, ge=20, le=16384, description="Root volume size of each node, in GiB."
+    )
 
 
 class Vpc(_Model):
@@ -260,7 +262,7 @@ class RdsPostgres(_Model):
     """An Amazon RDS for PostgreSQL instance (EKS clusters only)."""
 
     instance_class: str = Field(description="RDS instance class, e.g. db.t4g.large.")
-    storage_gb: int = Field(20, ge=20, description="Allocated storage in GiB.")
+    storage_gb: int = Field(20, ge=20, le=65536, description="Allocated storage in GiB.")
     engine_version: str = Field("16", description="PostgreSQL major version.")
     multi_az: bool = Field(False, description="Standby in a second availability zone.")
     backup_retention_days: int = Field(7, ge=1, le=35, description="Automated backup retention.")
@@ -331,11 +333,15 @@ class DeploymentResources(_Model):
         description="Minimum number of replicas (at least 1: LangSmith advises against "
         "scaling Agent Servers to zero).",
     )
-    max_scale: int | None = Field(None, ge=1, description="Maximum number of replicas.")
+    max_scale: int | None = Field(None, ge=1, le=1000, description="Maximum number of replicas.")
     cpu: float | None = Field(None, ge=0.1, le=8, description="CPU request in cores per replica.")
     cpu_limit: float | None = Field(None, ge=0.1, le=16, description="CPU limit in cores.")
-    memory_mb: int | None = Field(None, ge=1, description="Memory request (MB) per replica.")
-    memory_limit_mb: int | None = Field(None, ge=1, description="Memory limit (MB) per replica.")
+    memory_mb: int | None = Field(
+        None, ge=1, le=1_048_576, description="Memory request (MB) per replica."
+    )
+    memory_limit_mb: int | None = Field(
+        None, ge=1, le=1_048_576, description="Memory limit (MB) per replica."
+    )
 
 
 class Deployment(_Model):
@@ -343,7 +349,9 @@ class Deployment(_Model):
     deployment itself, created in LangSmith by `pulumi up` (no UI step)."""
 
     redis_db: int = Field(
-        description="Redis DB number, 1-15, unique within the listener (0 is the listener's own)."
+        ge=0,
+        le=1_000_000,
+        description="Redis DB number, 1-15, unique within the listener (0 is the listener's own).",
     )
     image: str | None = Field(
         None,
@@ -376,7 +384,7 @@ class ResourceQuota(_Model):
 
     cpu: str | None = Field(None, description="Total CPU requests, e.g. '16'.")
     memory: str | None = Field(None, description="Total memory requests, e.g. '64Gi'.")
-    pods: int | None = Field(None, ge=1, description="Maximum number of pods.")
+    pods: int | None = Field(None, ge=1, le=1_000_000, description="Maximum number of pods.")
 
 
 class Listener(_Model):

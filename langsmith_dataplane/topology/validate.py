@@ -52,7 +52,12 @@ def parse_topology(text: str, filename: str = "topology.yaml") -> ValidatedTopol
     diagnostics = [*run_rules(RuleContext(model, document.source, text)), *secrets]
     if errors_only(diagnostics):
         raise TopologyError(diagnostics)
-    warnings = tuple(d for d in diagnostics if d.severity is Severity.WARNING)
+    warnings = tuple(
+        sorted(
+            (d for d in diagnostics if d.severity is Severity.WARNING),
+            key=lambda d: (d.line, d.col, d.message),
+        )
+    )
     return ValidatedTopology(model, document.source, warnings)
 
 
@@ -66,4 +71,8 @@ def load_topology(path: str | FsPath, display_name: str | None = None) -> Valida
 # Rules kept in their own modules register themselves on import.
 from langsmith_dataplane.topology import agent_server_rules as _agent_server_rules  # noqa: E402, F401
 from langsmith_dataplane.topology import deployment_rules as _deployment_rules  # noqa: E402, F401
+from langsmith_dataplane.topology import egress_rules as _egress_rules  # noqa: E402, F401
 from langsmith_dataplane.topology import exposure_rules as _exposure_rules  # noqa: E402, F401
+from langsmith_dataplane.topology import name_rules as _name_rules  # noqa: E402, F401
+from langsmith_dataplane.topology import secret_refs as _secret_refs  # noqa: E402, F401
+from langsmith_dataplane.topology import store_rules as _store_rules  # noqa: E402, F401

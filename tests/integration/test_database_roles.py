@@ -66,16 +66,27 @@ class Server:
                 os.chown(path, uid, -1)
         subprocess.run(
             _as_postgres(
-                [str(self.bin / "initdb"), "-D", str(data), "-U", ADMIN, "--auth=scram-sha-256"]
-                + [f"--pwfile={pwfile}"]
+                [
+                    str(self.bin / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    ADMIN,
+                    "--auth=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                ]
             ),
             check=True,
             capture_output=True,
         )
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
         subprocess.run(
-            _as_postgres([str(self.bin / "pg_ctl"), "-D", str(data), "-o", options, "-w"])
-            + ["-l", str(self.root / "log"), "start"],
+            [
+                *_as_postgres([str(self.bin / "pg_ctl"), "-D", str(data), "-o", options, "-w"]),
+                "-l",
+                str(self.root / "log"),
+                "start",
+            ],
             check=True,
             capture_output=True,
         )
@@ -93,8 +104,23 @@ class Server:
     ) -> subprocess.CompletedProcess:
         psql = shutil.which("psql") or str(self.bin / "psql")
         return subprocess.run(
-            [psql, "-X", "-tA", "-h", "127.0.0.1", "-p", str(self.port), "-U", user, "-d", database]
-            + ["-v", "ON_ERROR_STOP=1", "-c", sql],
+            [
+                psql,
+                "-X",
+                "-tA",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                user,
+                "-d",
+                database,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ],
             env={**os.environ, "PGPASSWORD": password},
             capture_output=True,
             text=True,
@@ -174,7 +200,8 @@ def test_a_database_made_before_roles_is_handed_over_and_reruns_are_harmless(ser
     assert first.returncode == 0, first.stderr
     again = server.run_job(mounts(tmp_path, {"support_bot": "pw-a"}), ["support_bot"])
     assert again.returncode == 0, again.stderr
-    assert again.stdout == "" and again.stderr == ""  # quiet: nothing to report
+    assert again.stdout == ""
+    assert again.stderr == ""
     used = server.psql(
         "support_bot",
         "pw-a",
@@ -191,3 +218,15 @@ def test_a_new_password_file_rotates_the_role(server, tmp_path):
     assert server.run_job(mounts(tmp_path, {"bot": "new-pw"}), ["bot"]).returncode == 0
     assert server.psql("bot", "old-pw", "bot", "SELECT 1").returncode != 0
     assert server.psql("bot", "new-pw", "bot", "SELECT 1").returncode == 0
+
+
+def test_removing_a_deployment_keeps_its_database_and_role(server, tmp_path):
+    """The stack never drops data: a deployment removed from the topology leaves its database,
+    and one re-created under the same name reattaches to it (README: "Removing a deployment
+    keeps its database")."""
+    roles = {"bot": "bot-pw", "other": "other-pw"}
+    assert server.run_job(mounts(tmp_path, roles), ["bot", "other"]).returncode == 0
+    assert server.psql("bot", "bot-pw", "bot", "CREATE TABLE kept (a int)").returncode == 0
+    assert server.run_job(mounts(tmp_path, roles), ["other"]).returncode == 0  # bot removed
+    again = server.psql("bot", "bot-pw", "bot", "SELECT count(*) FROM kept")
+    assert again.returncode == 0, again.stderr

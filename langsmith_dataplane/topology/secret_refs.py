@@ -1,0 +1,117 @@
+"""References to Pulumi secret config values, checked the same way in every field that takes one.
+
+`workspaces.*.apiKey`, `agentServers.*.licenseKey` and every `secretEnv` value name a value set
+with `pulumi config set --secret NAME`; the value itself must never be in the topology (it
+would be committed, reviewed in pull requests and printed). A reference is a config key name
+that does not look like a credential: LangSmith keys, `sk-` keys (OpenAI, Anthropic), JWTs (a
+JWT-shaped license key), GitHub, Slack and AWS tokens, and long high-entropy strings. No message
+ever repeats a value that was refused: it may be a secret, and messages reach CI logs and pull
+request annotations. A plain `env` value that looks like a credential gets a warning naming
+the field.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from langsmith_dataplane.diagnostics import SECRET_PATTERN, Diagnostic
+from langsmith_dataplane.topology.loader import Path
+from langsmith_dataplane.topology.rules import _CONFIG_KEY, RuleContext, rule
+
+_CREDENTIAL = re.compile(
+    r"(?<![A-Za-z0-9])("
+    r"sk-[A-Za-z0-9_-]{16,}"  # OpenAI (sk-, sk-proj-), Anthropic (sk-ant-)
+    r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"  # a JWT
+    r"|gh[pousr]_[A-Za-z0-9]{30,}"  # GitHub
+    r"|xox[abposr]-[A-Za-z0-9-]{10,}"  # Slack
+    r"|(AKIA|ASIA)[0-9A-Z]{16}"  # AWS access key id
+    r")"
+)
+MAX_NAME = 256
+HIGH_ENTROPY_LENGTH = 32
+HIGH_ENTROPY_BITS = 4.0
+REFERENCE_EXAMPLE = "'openai.apiKey' (letters, digits, '.', '_', '-', one optional 'namespace:')"
+
+
+def _entropy(text: str) -> float:
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def looks_like_credential(value: str) -> bool:
+    """A LangSmith key, a known token shape, or a long random-looking string without the dots
+    config names use."""
+    if SECRET_PATTERN.search(value) or _CREDENTIAL.search(value):
+        return True
+    token = re.fullmatch(r"[A-Za-z0-9+/=_-]+", value) is not None
+    mixed = re.search(r"[0-9]", value) is not None and re.search(r"[A-Za-z]", value) is not None
+    return (
+        token
+        and mixed
+        and len(value) >= HIGH_ENTROPY_LENGTH
+        and _entropy(value) >= HIGH_ENTROPY_BITS
+    )
+
+
+def reference_problem(value: str) -> str | None:
+    """Why `value` is not a reference to a secret config value, never quoting it."""
+    if looks_like_credential(value):
+        return (
+            "looks like a credential itself, not the NAME of a Pulumi secret config value: "
+            "remove it from the file (and rotate it), store it with `pulumi config set --secret "
+            "NAME` and write NAME here"
+        )
+    if len(value) > MAX_NAME or not _CONFIG_KEY.fullmatch(value):
+        return (
+            f"must be the NAME of a Pulumi secret config value (at most {MAX_NAME} characters), "
+            f"like {REFERENCE_EXAMPLE}"
+        )
+    return None
+
+
+def secret_references(ctx: RuleContext) -> Iterator[tuple[Path, str, str]]:
+    """(path, field, value) of every field that takes a reference."""
+    t = ctx.topology
+    for name, workspace in t.workspaces.items():
+        yield ("workspaces", name, "apiKey"), "apiKey", workspace.api_key
+    for name, server in t.agent_servers.items():
+        yield ("agentServers", name, "licenseKey"), "licenseKey", server.license_key
+        for env, key in server.secret_env.items():
+            yield ("agentServers", name, "secretEnv", env), f"secretEnv.{env}", key
+    for lname, listener in t.listeners.items():
+        for dname, deployment in listener.deployments.items():
+            for env, key in deployment.secret_env.items():
+                path = ("listeners", lname, "deployments", dname, "secretEnv", env)
+                yield path, f"secretEnv.{env}", key
+
+
+def plain_env(ctx: RuleContext) -> Iterator[tuple[Path, str, str]]:
+    t = ctx.topology
+    for name, server in t.agent_servers.items():
+        for env, value in server.env.items():
+            yield ("agentServers", name, "env", env), env, value
+    for lname, listener in t.listeners.items():
+        for dname, deployment in listener.deployments.items():
+            for env, value in deployment.env.items():
+                yield ("listeners", lname, "deployments", dname, "env", env), env, value
+
+
+@rule("secret-ref")
+def secrets_are_references(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Every field that takes a secret takes the NAME of a Pulumi secret config value."""
+    for path, field, value in secret_references(ctx):
+        if SECRET_PATTERN.search(value):
+            continue  # reported by secret-value, at the key's own position
+        if problem := reference_problem(value):
+            yield ctx.error(path, f"{field} {problem}")
+    for path, env, value in plain_env(ctx):
+        if looks_like_credential(value) and not SECRET_PATTERN.search(value):
+            yield ctx.warning(
+                path,
+                f"env {env} looks like a credential: plain env values are stored in the "
+                "deployment's configuration and shown in plans; move it to 'secretEnv' (the "
+                "NAME of a Pulumi secret config value)",
+            )
