@@ -76,6 +76,7 @@ def database_name(deployment: str) -> str:
 def create_databases_job(
     name: str,
     *,
+    job_name: str,
     namespace: pulumi.Input[str],
     databases: Sequence[str],
     host: pulumi.Input[str],
@@ -100,6 +101,8 @@ def create_databases_job(
     return k8s.batch.v1.Job(
         name,
         metadata={
+            # Named, not auto-named: its pods carry the name in a label (at most 63).
+            "name": job_name,
             "namespace": namespace,
             "labels": dict(labels),
             "annotations": annotations(skip_await),

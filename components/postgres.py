@@ -21,6 +21,7 @@ from components.aws_network import AwsNetwork, nodes_only_security_group
 from components.database_job import create_databases_job, database_name
 from components.rollout import rollout_checksum
 from langsmith_dataplane.naming import (
+    database_job,
     postgres_admin_secret,
     postgres_roles_secret,
     rds_identifier,
@@ -116,6 +117,7 @@ class Postgres(pulumi.ComponentResource):
             )
             create_databases_job(
                 f"{name}-databases",
+                job_name=database_job(args.identity),
                 namespace=args.namespace,
                 databases=[database_name(d) for d in args.deployments],
                 host=self.host,
@@ -128,8 +130,9 @@ class Postgres(pulumi.ComponentResource):
                 skip_await=args.skip_await,
                 sslmode=sslmode,
                 # Replaced whenever the deployments change and holds no data: never protected,
-                # even where the listener (and so everything else under it) is.
-                opts=child_opts(self, protect=False),
+                # even where the listener (and so everything else under it) is. One name: the
+                # old Job goes before the new one comes.
+                opts=child_opts(self, protect=False, delete_before_replace=True),
             )
         self.register_outputs({"host": self.host, "port": PORT})
 

@@ -81,6 +81,12 @@ def postgres_roles_secret(identity: str) -> str:
     return f"{identity}-postgres-roles"
 
 
+def database_job(identity: str) -> str:
+    """The Job that makes each deployment's database and role (its pods carry the name in a
+    label, so at most 63 characters)."""
+    return bounded_name(f"{identity}-databases", K8S_LABEL_MAX)
+
+
 def redis_connection_secret(identity: str) -> str:
     return f"{identity}-redis-connection"
 

@@ -19,7 +19,7 @@ from components.cluster_addons import OPERATOR_CRD, OperatorCrdError, chart_crd
 from langsmith_dataplane.review.masking import reveal
 from langsmith_dataplane.stack_slice import slice_for_stack
 from tests.artifacts import helm, listener_chart
-from tests.sim import PLANTED_KEY, all_stacks, listener_releases, simulated, topology
+from tests.sim import NETPOL, PLANTED_KEY, all_stacks, listener_releases, simulated, topology
 
 STACKS = all_stacks()
 IDS = [f"{p.stem}:{s}" for p, s in STACKS]
@@ -162,3 +162,42 @@ def test_the_chart_renders_the_operator_crd_once(tmp_path):
     off = {"operator": {"createCRDs": False}}
     with pytest.raises(OperatorCrdError, match=r"rendered the CRDs none"):
         chart_crd(template("none", "default", off, tmp_path))
+
+
+@pytest.mark.parametrize(("path", "stack"), STACKS, ids=IDS)
+def test_a_rotated_key_or_redis_password_restarts_the_listener(path, stack):
+    """The checksum of the API key and Redis URL lands in the listener's pod template, as the
+    REAL chart renders it: rotating either changes the template, so the pods roll."""
+    for name, (_, objects) in rendered(path, stack).items():
+        [listener] = [
+            o for o in of_kind(objects, "Deployment") if o["metadata"]["name"].endswith("-listener")
+        ]
+        annotations = listener["spec"]["template"]["metadata"]["annotations"]
+        assert len(annotations["langsmith.com/secrets-checksum"]) == 16, name
+
+
+@pytest.mark.parametrize(("path", "stack"), STACKS, ids=IDS)
+def test_the_operators_metrics_path_is_admitted_by_no_ingress_policy(path, stack):
+    """With plain Ingress the REAL chart routes `/metrics` on the public hostname to the
+    operator's port 8081. The stack's ingress policies admit the proxies to the Agent Servers'
+    port 8000 only, so that path never reaches the operator."""
+    sim = simulated(path, stack)
+    for name, (_, objects) in rendered(path, stack).items():
+        for ingress in of_kind(objects, "Ingress"):
+            paths = ingress["spec"]["rules"][0]["http"]["paths"]
+            metrics = [p for p in paths if p["path"].endswith("/metrics")]
+            assert metrics, "the chart still publishes /metrics: revisit this test"
+            port = metrics[0]["backend"]["service"]["port"]["number"]
+            namespace = ingress["metadata"]["namespace"]
+            admitted = [
+                rule
+                for r in sim.by_type(NETPOL)
+                if r.inputs["metadata"]["namespace"] == namespace
+                and "Ingress" in r.inputs["spec"]["policyTypes"]
+                for rule in r.inputs["spec"].get("ingress") or []
+                if rule.get("from") != [{"podSelector": {}}]  # the namespace's own pods
+            ]
+            assert admitted, name  # the proxies reach the Agent Servers ...
+            for rule in admitted:  # ... and nothing else
+                assert [p["port"] for p in rule["ports"]] != [port], name
+                assert all(p["port"] != port for p in rule["ports"]), name

@@ -20,6 +20,7 @@ from langsmith_dataplane.naming import (
     K8S_LABEL_MAX,
     RDS_IDENTIFIER_MAX,
     STATEFULSET_NAME_MAX,
+    database_job,
     deployment_env_secret,
     deployment_stores_secret,
     elasticache_id,
@@ -116,6 +117,8 @@ def _stores(
                 yield Derived(ident, "elasticache", "the ElastiCache group id", owner, where)
     secrets = (*scope, "secret")
     if postgres is not None:
+        job = database_job(identity)
+        yield Derived(job, "label", "the database Job", owner, (*scope, "job"))
         yield Derived(postgres_admin_secret(identity), "object", "a Secret", owner, secrets)
         yield Derived(postgres_roles_secret(identity), "object", "a Secret", owner, secrets)
     yield Derived(redis_connection_secret(identity), "object", "a Secret", owner, secrets)

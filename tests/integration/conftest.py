@@ -35,3 +35,45 @@ def control_plane(tmp_path_factory):
 @pytest.fixture(scope="session")
 def api(control_plane):
     return api_clients(control_plane)
+
+
+def install_gateway_api_crds(api) -> None:
+    """The Gateway API CRDs the stack installs for `ingress: gateway` (the REAL Envoy Gateway
+    chart ships them), applied as the chart would, then waited for until served."""
+    import time
+
+    import yaml
+
+    from langsmith_dataplane.versions import GATEWAY_CHART
+    from tests.artifacts import chart_dir
+
+    dynamic_client, _ = api
+    crds = chart_dir(GATEWAY_CHART) / "crds" / "gatewayapi-crds.yaml"
+    resource = dynamic_client.resources.get(
+        api_version="apiextensions.k8s.io/v1", kind="CustomResourceDefinition"
+    )
+    kinds = []
+    for doc in yaml.safe_load_all(crds.read_text()):
+        if not doc or doc.get("kind") != "CustomResourceDefinition":
+            continue
+        resource.server_side_apply(
+            body=doc, name=doc["metadata"]["name"], field_manager="test", force_conflicts=True
+        )
+        storage = next(v["name"] for v in doc["spec"]["versions"] if v.get("storage"))
+        kinds.append((f"{doc['spec']['group']}/{storage}", doc["spec"]["names"]["kind"]))
+    deadline = time.monotonic() + 60
+    for api_version, kind in kinds:
+        while True:
+            try:
+                dynamic_client.resources.invalidate_cache()
+                dynamic_client.resources.get(api_version=api_version, kind=kind)
+                break
+            except Exception:
+                assert time.monotonic() < deadline, f"CRD {kind} not served"
+                time.sleep(0.5)
+
+
+@pytest.fixture(scope="session")
+def gateway_api(api):
+    install_gateway_api_crds(api)
+    return api

@@ -317,58 +317,11 @@ def test_listener_releases_install_the_real_chart_with_the_rendered_values(
     _helm(control_plane, "uninstall", "beta", "-n", "langgraph-beta")
 
 
-def _install_httproute_crd(api) -> None:
-    """A cluster with `ingress: gateway` has the Gateway API CRDs (its Gateway controller
-    installs them); this bare API server has none, so the test adds HTTPRoute's, minimally."""
-    crd = {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {
-            "name": "httproutes.gateway.networking.k8s.io",
-            # as on the upstream Gateway API CRDs (*.k8s.io groups need the approval mark)
-            "annotations": {
-                "api-approved.kubernetes.io": "https://github.com/kubernetes-sigs/gateway-api/pull/1538"
-            },
-        },
-        "spec": {
-            "group": "gateway.networking.k8s.io",
-            "names": {"kind": "HTTPRoute", "plural": "httproutes", "singular": "httproute"},
-            "scope": "Namespaced",
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "x-kubernetes-preserve-unknown-fields": True,
-                        }
-                    },
-                }
-            ],
-        },
-    }
-    apply_all(api, [crd])
-    deadline = time.monotonic() + 30
-    dynamic_client, _ = api
-    while time.monotonic() < deadline:
-        try:
-            dynamic_client.resources.invalidate_cache()
-            dynamic_client.resources.get(
-                api_version="gateway.networking.k8s.io/v1", kind="HTTPRoute"
-            )
-            return
-        except Exception:
-            time.sleep(0.5)
-
-
 def test_the_agent_server_installs_the_real_langgraph_cloud_chart(
-    api, applied, control_plane, tmp_path
+    api, applied, control_plane, gateway_api, tmp_path
 ):
     """The standalone server's release, REAL chart, the program's values: it reads the keys and
     store URIs from the program's Secrets and runs none of the chart's own stores."""
-    _install_httproute_crd(api)
     result = render_stack(parse_topology(TOPOLOGY).model, "local", tmp_path / "render")
     listings = [yaml.safe_load(p.read_text()) for p in result.helm_releases]
     [release] = [r for r in listings if r["chart"] == "langgraph-cloud"]
