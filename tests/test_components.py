@@ -555,3 +555,39 @@ def test_workloads_read_secrets_from_files_not_environment(path, stack):
                     workload.name,
                     env["name"],
                 )
+
+
+def test_ingress_policies_admit_exactly_the_paths_that_must_exist():
+    """Gateway mode (dev): the Agent Servers' port from Envoy Gateway's proxies and the
+    listener's release namespace; the listener's in-cluster Redis from its watched namespace
+    and KEDA; everything else default-deny."""
+    sim = simulated(DEFAULT, "dev")
+    policies = {
+        (r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"]): r.inputs["spec"]
+        for r in sim.by_type(NETPOL)
+        if "Ingress" in r.inputs["spec"]["policyTypes"]
+    }
+
+    def peers(spec):
+        return sorted(
+            p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+            for p in spec["ingress"][0]["from"]
+        )
+
+    for namespace in ("team-a", "langgraph-a-dev"):
+        assert policies[(namespace, "langsmith-default-deny-ingress")] == {
+            "podSelector": {},
+            "policyTypes": ["Ingress"],
+        }
+    agents = policies[("team-a", "langsmith-allow-agent-server-ingress")]
+    assert peers(agents) == ["envoy-gateway-system", "langgraph-a-dev"]
+    assert agents["ingress"][0]["ports"] == [{"protocol": "TCP", "port": 8000}]
+    redis = policies[("langgraph-a-dev", "langsmith-allow-redis-clients")]
+    assert peers(redis) == ["keda", "team-a"]
+    assert redis["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == "redis"
+    assert redis["ingress"][0]["ports"] == [{"protocol": "TCP", "port": 6379}]
+    # Nothing admits anyone to the release namespace's listener and operator pods.
+    release = [
+        name for (ns, name) in policies if ns == "langgraph-a-dev" and "agent-server" in name
+    ]
+    assert release == []

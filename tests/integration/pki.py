@@ -120,3 +120,28 @@ def make_pki(directory: Path) -> Pki:
         sa_key=_write_key(directory / "sa.key", sa_key),
         sa_pub=directory / "sa.pub",
     )
+
+
+def serving_certificate(hostnames: list[str]) -> tuple[bytes, bytes]:
+    """A self-signed certificate and key (PEM) for `hostnames`: what a `kubernetes.io/tls`
+    Secret of a Gateway listener or an Ingress holds."""
+    key = _key()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostnames[0])])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(h) for h in hostnames]), False)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    return cert.public_bytes(serialization.Encoding.PEM), key_pem

@@ -3,9 +3,10 @@
 # from Go modules with the ordinary `go` client, pinned in versions.env and cached outside the repository.
 # Idempotent: a cached binary is reused. Prints the bin directory on the last line of stdout.
 #
-# usage: build.sh [all|helm|pulumi]
-#   all     etcd, kube-apiserver, kube-controller-manager, Helm (default)
+# usage: build.sh [all|helm|egctl|pulumi]
+#   all     etcd, kube-apiserver, kube-controller-manager, Helm, egctl (default)
 #   helm    Helm only (the unit tests template the real charts with it)
+#   egctl   Envoy Gateway's egctl (the integration suite asks its translator for route status)
 #   pulumi  the real Pulumi engine (CLI, Python language host, kubernetes and random providers),
 #           built by $LANGSMITH_ENGINE_SRC/build.sh (default ../shared/engine-src) into the cache;
 #           prints the engine's bin directory. Without the source, a `pulumi` on the PATH (the
@@ -99,6 +100,23 @@ MOD
     -o "$bin/helm" helm.sh/helm/v3/cmd/helm)
 }
 
+build_egctl() {
+  [ -x "$bin/egctl" ] && "$bin/egctl" version --remote=false 2>/dev/null | grep -q "$ENVOY_GATEWAY_VERSION" && return
+  local dir="$cache/src/egctl-$ENVOY_GATEWAY_VERSION"
+  mkdir -p "$dir"
+  cat > "$dir/go.mod" <<MOD
+module langsmith-dataplane/engine/egctl
+
+go 1.24
+
+require github.com/envoyproxy/gateway $ENVOY_GATEWAY_VERSION
+MOD
+  log "building egctl $ENVOY_GATEWAY_VERSION (several minutes the first time)"
+  (cd "$dir" && GONOSUMDB="$ENVOY_GATEWAY_NOSUMDB" go build -trimpath \
+    -ldflags "-s -w -X github.com/envoyproxy/gateway/internal/cmd/version.envoyGatewayVersion=$ENVOY_GATEWAY_VERSION" \
+    -o "$bin/egctl" github.com/envoyproxy/gateway/cmd/egctl)
+}
+
 build_pulumi() {
   local src="${LANGSMITH_ENGINE_SRC:-$here/../../../shared/engine-src}"
   local out="$cache/pulumi-$PULUMI_VERSION"
@@ -117,7 +135,8 @@ build_pulumi() {
 
 case "${1:-all}" in
   helm) build_helm; echo "$bin" ;;
+  egctl) build_egctl; echo "$bin" ;;
   pulumi) build_pulumi ;;
-  all) build_etcd; build_kubernetes; build_helm; echo "$bin" ;;
-  *) echo "usage: $0 [all|helm|pulumi]" >&2; exit 2 ;;
+  all) build_etcd; build_kubernetes; build_helm; build_egctl; echo "$bin" ;;
+  *) echo "usage: $0 [all|helm|egctl|pulumi]" >&2; exit 2 ;;
 esac
