@@ -100,7 +100,7 @@ def test_a_hostile_context_cannot_forge_the_plan(context):
     # Markdown: exactly the fences the plan writes, no live HTML from the value.
     fences = [line for line in markdown.splitlines() if line.startswith("```")]
     assert fences == ["```mermaid", "```", "```text", "```"]
-    assert "<img" not in outside_fences(markdown)
+    assert not re.search(r"(?<!\\)<img", outside_fences(markdown))  # `\<img` is text
     assert "\n## Approved" not in markdown
     # Mermaid: no user quote or angle bracket survives into a label.
     for label in re.findall(r'"([^"]*)"', diagram):
@@ -315,3 +315,22 @@ def test_the_ok_line_counts_servers_and_deployments(capsys, tmp_path):
     assert main(["validate", str(path)]) == 0
     assert "1 Agent Server" in capsys.readouterr().out
     assert yaml.safe_load(server_text())  # the fixture itself is valid YAML
+
+
+@pytest.mark.parametrize("context", HOSTILE[:3])
+def test_a_hostile_context_cannot_forge_the_diff(context):
+    from langsmith_dataplane.review.diff import diff_topologies
+    from langsmith_dataplane.review.diff_format import diff_markdown, diff_text
+
+    base = parse_topology(server_text()).model
+    head = parse_topology(server_text(CONTEXT=context)).model
+    diff = diff_topologies(base, head)
+    text = diff_text(diff)
+    markdown = diff_markdown(diff, "base\n```\n<img src=x>", "head.yaml")
+    for out in (text, markdown):
+        assert "\x1b" not in out
+        assert "\x07" not in out
+    assert not re.search(r"(?<!\\)<img", outside_fences(markdown))  # `\<img` is text
+    assert all(
+        line in ("```diff", "```") for line in markdown.splitlines() if line.startswith("```")
+    )

@@ -233,13 +233,24 @@ def test_up_creates_the_stack(project, api, fake_cp):
     assert deployment["source_config"]["listener_id"] == registered[(WS_A, "local")]["id"]
     assert deployment["source_config"]["listener_config"] == {"k8s_namespace": "alpha-agents"}
     assert deployment["secret_references"] == [
-        {"name": k, "secret_name": "support-bot-backing-stores", "secret_key": k}
-        for k in ("POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM")
+        {
+            "name": "OPENAI_API_KEY",
+            "secret_name": "support-bot-env",
+            "secret_key": "OPENAI_API_KEY",
+        },
+        *(
+            {"name": k, "secret_name": "support-bot-backing-stores", "secret_key": k}
+            for k in ("POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM")
+        ),
     ]
-    assert {s["name"]: s["value"] for s in deployment["secrets"]} == {
-        "LOG_LEVEL": "info",
-        "OPENAI_API_KEY": OPENAI_KEY,
-    }
+    # Only plain env reaches LangSmith; the secret value stays in the cluster's Secret.
+    sent = {s["name"]: s["value"] for s in deployment["secrets"]}
+    assert sent.pop("LOG_LEVEL") == "info"
+    assert set(sent) == {"DATAPLANE_SECRETS_CHECKSUM"}
+    assert OPENAI_KEY not in str(fake_cp.state.deployments.items)
+    env_secret = core.read_namespaced_secret("support-bot-env", "alpha-agents")
+    assert base64.b64decode(env_secret.data["OPENAI_API_KEY"]).decode() == OPENAI_KEY
+    assert core.read_namespaced_secret("alpha-postgres-roles", "langgraph-alpha")
 
 
 def test_second_up_changes_nothing(project):
