@@ -11,10 +11,17 @@ from langsmith_dataplane.topology.rules import RuleContext, rule
 
 @rule("in-cluster-backups")
 def protected_data_has_backups(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """A protected stack keeps threads in an in-cluster Postgres only with a warning: the
-    stack takes no backups of it (RDS keeps automated backups and a final snapshot)."""
+    """On EKS, a protected stack keeps threads in an in-cluster Postgres only with a warning:
+    the stack takes no backups of it, and RDS (automated backups, a final snapshot) is one key
+    away. (On an existing cluster in-cluster is the stack's only Postgres; README: backups.)"""
     t = ctx.topology
-    protected = {c for stack in t.stacks.values() if stack.protect for c in stack.clusters}
+    protected = {
+        c
+        for stack in t.stacks.values()
+        if stack.protect
+        for c in stack.clusters
+        if c in t.clusters and t.clusters[c].eks is not None
+    }
     owners = [
         (("listeners", name), listener.cluster, listener.postgres, bool(listener.deployments))
         for name, listener in sorted(t.listeners.items())
