@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pulumi
+import pulumi_kubernetes as k8s
 
 from langsmith_dataplane.naming import MANAGED_BY
 from langsmith_dataplane.versions import ChartRef
@@ -56,3 +57,27 @@ def chart_labels(labels: dict[str, str]) -> dict[str, str]:
     a duplicate key), so ours becomes langsmith.com/managed-by."""
     kept = {k: v for k, v in labels.items() if k != "app.kubernetes.io/managed-by"}
     return {**kept, "langsmith.com/managed-by": MANAGED_BY}
+
+
+def network_policy(
+    parent: pulumi.Resource,
+    *,
+    component: str,
+    key: str,
+    previous_key: str | None,
+    policy: str,
+    namespace: pulumi.Input[str],
+    labels: dict[str, str],
+    spec: pulumi.Input[dict[str, Any]],
+) -> None:
+    """`langsmith-<policy>` in `namespace`, named `<component>-<key>-<policy>` in Pulumi; with
+    `previous_key` (a listener renamed with `renamedFrom`) the old name is an alias."""
+    aliases = None
+    if previous_key is not None:
+        aliases = [pulumi.Alias(name=f"{component}-{previous_key}-{policy}")]
+    k8s.networking.v1.NetworkPolicy(
+        f"{component}-{key}-{policy}",
+        metadata={"name": f"langsmith-{policy}", "namespace": namespace, "labels": labels},
+        spec=spec,
+        opts=child_opts(parent, aliases=aliases),
+    )

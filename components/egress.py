@@ -17,9 +17,8 @@ from typing import Any, Literal
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_kubernetes as k8s
 
-from components._common import base_labels, child_opts, slug
+from components._common import base_labels, child_opts, network_policy, slug
 from langsmith_dataplane.control_plane import CONTROL_PLANE_PORT
 from langsmith_dataplane.topology.schema import EgressRule
 
@@ -105,19 +104,15 @@ class Egress(pulumi.ComponentResource):
         self, name: str, target: EgressNamespace, policy: str, egress: pulumi.Input[list[Any]]
     ) -> None:
         owner = {target.owner_kind: target.listener}
-        labels = {**base_labels(**owner), "langsmith.com/egress": policy}
-        aliases = None
-        if target.previous_key is not None:
-            aliases = [pulumi.Alias(name=f"{self._name}-{target.previous_key}-{policy}")]
-        k8s.networking.v1.NetworkPolicy(
-            f"{name}-{policy}",
-            metadata={
-                "name": f"langsmith-{policy}",
-                "namespace": target.namespace,
-                "labels": labels,
-            },
+        network_policy(
+            self,
+            component=self._name,
+            key=target.key,
+            previous_key=target.previous_key,
+            policy=policy,
+            namespace=target.namespace,
+            labels={**base_labels(**owner), "langsmith.com/egress": policy},
             spec=pulumi.Output.from_input(egress).apply(_spec),
-            opts=child_opts(self, aliases=aliases),
         )
 
     def _namespace_policies(self, name: str, target: EgressNamespace, args: EgressArgs) -> None:

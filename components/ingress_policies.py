@@ -25,9 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-import pulumi_kubernetes as k8s
 
-from components._common import base_labels, child_opts
+from components._common import base_labels, network_policy
 
 AGENT_SERVER_PORT = 8000  # the Agent Server container's port (both charts)
 
@@ -85,19 +84,15 @@ class IngressPolicies(pulumi.ComponentResource):
     def _policy(
         self, name: str, target: IngressNamespace, policy: str, spec: pulumi.Input[dict[str, Any]]
     ) -> None:
-        labels = {**base_labels(), **target.owner, "langsmith.com/ingress": policy}
-        aliases = None
-        if target.previous_key is not None:  # a listener renamed with `renamedFrom`
-            aliases = [pulumi.Alias(name=f"{self._name}-{target.previous_key}-{policy}")]
-        k8s.networking.v1.NetworkPolicy(
-            f"{name}-{policy}",
-            metadata={
-                "name": f"langsmith-{policy}",
-                "namespace": target.namespace,
-                "labels": labels,
-            },
+        network_policy(
+            self,
+            component=self._name,
+            key=target.key,
+            previous_key=target.previous_key,
+            policy=policy,
+            namespace=target.namespace,
+            labels={**base_labels(), **target.owner, "langsmith.com/ingress": policy},
             spec=spec,
-            opts=child_opts(self, aliases=aliases),
         )
 
     def _policies(self, name: str, target: IngressNamespace) -> None:

@@ -280,6 +280,33 @@ class Listener(pulumi.ComponentResource):
         postgres = [self.postgres.deployment_uris[deployment]] if self.postgres else []
         return [*postgres, self.redis.deployment_uris[deployment]]
 
+    def _deployment_secret(
+        self,
+        name: str,
+        args: ListenerArgs,
+        watched: Mapping[str, Namespace],
+        labels: Mapping[str, str],
+        deployment: str,
+        *,
+        kind: str,
+        secret_name: str,
+        data: Mapping[str, pulumi.Input[str]],
+    ) -> k8s.core.v1.Secret:
+        """A Secret of one deployment, in its own namespace only (another deployment's namespace
+        never holds it): deployments created through the API read it by reference."""
+        ns = args.deployment_namespaces[deployment]
+        return k8s.core.v1.Secret(
+            f"{name}-ns-{ns}-{deployment}-{kind}",
+            metadata={
+                "name": secret_name,
+                "namespace": watched[ns].name,
+                "labels": {**labels, "langsmith.com/deployment": deployment},
+            },
+            type="Opaque",
+            string_data=dict(data),
+            opts=child_opts(self),
+        )
+
     def _deployment_secrets(
         self,
         name: str,
@@ -287,29 +314,26 @@ class Listener(pulumi.ComponentResource):
         watched: Mapping[str, Namespace],
         labels: Mapping[str, str],
     ) -> dict[str, k8s.core.v1.Secret]:
-        """One Secret of store URIs per deployment, in its own namespace only (another
-        deployment's namespace never holds it); deployments created through the API read it by
-        reference (`secret_references`), never by value."""
-        secrets: dict[str, k8s.core.v1.Secret] = {}
+        """Each deployment's store URIs (`POSTGRES_URI_CUSTOM`, `REDIS_URI_CUSTOM`)."""
         if self.postgres is None:
-            return secrets
-        for deployment in sorted(args.deployments):
-            ns = args.deployment_namespaces[deployment]
-            secrets[deployment] = k8s.core.v1.Secret(
-                f"{name}-ns-{ns}-{deployment}-stores",
-                metadata={
-                    "name": deployment_stores_secret(deployment),
-                    "namespace": watched[ns].name,
-                    "labels": {**labels, "langsmith.com/deployment": deployment},
-                },
-                type="Opaque",
-                string_data={
-                    "POSTGRES_URI_CUSTOM": self.postgres.deployment_uris[deployment],
+            return {}
+        postgres = self.postgres
+        return {
+            deployment: self._deployment_secret(
+                name,
+                args,
+                watched,
+                labels,
+                deployment,
+                kind="stores",
+                secret_name=deployment_stores_secret(deployment),
+                data={
+                    "POSTGRES_URI_CUSTOM": postgres.deployment_uris[deployment],
                     "REDIS_URI_CUSTOM": self.redis.deployment_uris[deployment],
                 },
-                opts=child_opts(self),
             )
-        return secrets
+            for deployment in sorted(args.deployments)
+        }
 
     def _env_secrets(
         self,
@@ -318,21 +342,18 @@ class Listener(pulumi.ComponentResource):
         watched: Mapping[str, Namespace],
         labels: Mapping[str, str],
     ) -> dict[str, k8s.core.v1.Secret]:
-        """The `secretEnv` values of each deployment, in its namespace: sent by reference."""
-        secrets: dict[str, k8s.core.v1.Secret] = {}
-        for deployment, spec in sorted(args.agent_deployments.items()):
-            if not spec.secret_env:
-                continue
-            ns = args.deployment_namespaces[deployment]
-            secrets[deployment] = k8s.core.v1.Secret(
-                f"{name}-ns-{ns}-{deployment}-env",
-                metadata={
-                    "name": deployment_env_secret(deployment),
-                    "namespace": watched[ns].name,
-                    "labels": {**labels, "langsmith.com/deployment": deployment},
-                },
-                type="Opaque",
-                string_data={k: pulumi.Output.secret(v) for k, v in spec.secret_env.items()},
-                opts=child_opts(self),
+        """Each deployment's `secretEnv` values."""
+        return {
+            deployment: self._deployment_secret(
+                name,
+                args,
+                watched,
+                labels,
+                deployment,
+                kind="env",
+                secret_name=deployment_env_secret(deployment),
+                data={k: pulumi.Output.secret(v) for k, v in spec.secret_env.items()},
             )
-        return secrets
+            for deployment, spec in sorted(args.agent_deployments.items())
+            if spec.secret_env
+        }

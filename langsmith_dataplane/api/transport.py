@@ -9,6 +9,7 @@ the headers live only in the session.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -119,6 +120,7 @@ class Transport:
                 max_retry_after=self.max_retry_after,
             )
             session = requests.Session()
+            session.verify = trusted_cas()
             session.headers.update(
                 {"Accept": "application/json", "User-Agent": "langsmith-dataplane"}
             )
@@ -188,6 +190,17 @@ class Transport:
             if len(page) < PAGE_SIZE:
                 return
             offset += len(page)
+
+
+def trusted_cas() -> str | bool:
+    """The CA bundle to verify LangSmith's certificate with: `REQUESTS_CA_BUNDLE`, else
+    `SSL_CERT_FILE` (what Python's own `ssl` and most tools honour, e.g. a corporate proxy's
+    CA), else requests' default bundle."""
+    for setting in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
+        value = os.environ.get(setting)
+        if value:
+            return value
+    return True
 
 
 def _parse(response: requests.Response) -> Any:

@@ -132,7 +132,7 @@ def test_secrets_hold_the_expected_keys(api, applied):
     assert set(core.read_namespaced_secret("alpha-langsmith-api-key", "langgraph-alpha").data) == {
         "langsmith_api_key"
     }
-    stores = core.read_namespaced_secret("support-bot-backing-stores", "alpha-batch")
+    stores = core.read_namespaced_secret("support-bot-backing-stores", "alpha-agents")
     assert set(stores.data) == {"POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM"}
 
 

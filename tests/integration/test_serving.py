@@ -12,43 +12,23 @@ to the chart's rendering test.
 from __future__ import annotations
 
 import copy
-import subprocess
 
 import pytest
 import yaml
 
-from langsmith_dataplane.review.masking import reveal
 from langsmith_dataplane.review.render import render_stack
 from langsmith_dataplane.topology import parse_topology
-from tests.artifacts import agent_server_chart, helm
 from tests.helpers import EXAMPLES
 from tests.sim import agent_server_releases, topology
-from tests.test_agent_server_chart import VARIANTS, variant_sim, variant_text
+from tests.test_agent_server_chart import VARIANTS, template, variant_sim, variant_text
 
 pytestmark = pytest.mark.integration
 NOT_HERE = {"VirtualService"}  # Istio's CRD is not part of this cluster
 
 
 def chart_objects(release) -> list[dict]:
-    values = reveal(release.inputs["values"])
-    done = subprocess.run(
-        [
-            str(helm()),
-            "template",
-            release.inputs["name"],
-            str(agent_server_chart()),
-            "--namespace",
-            release.inputs["namespace"],
-            "--values",
-            "-",
-        ],
-        input=yaml.safe_dump(values),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    objects = [d for d in yaml.safe_load_all(done.stdout) if d]
+    """The REAL chart's objects with the program's values, each with its namespace."""
+    objects = template(release)
     for obj in objects:
         obj["metadata"].setdefault("namespace", release.inputs["namespace"])
     return objects
