@@ -309,8 +309,8 @@ def test_serialized_provider_is_a_reference_without_secrets():
 
 def test_the_transport_trusts_the_ca_bundle_python_is_told_about(monkeypatch, tmp_path):
     """A corporate proxy's or self-hosted control plane's CA is commonly given with
-    SSL_CERT_FILE (Python's ssl, curl, git): the transport honours it like requests' own
-    REQUESTS_CA_BUNDLE, which wins when both are set."""
+    SSL_CERT_FILE (Python's ssl, curl, git): the transport honours it before requests' own
+    REQUESTS_CA_BUNDLE (often set machine-wide to the system bundle)."""
     from langsmith_dataplane.api.transport import trusted_cas
 
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
@@ -319,4 +319,6 @@ def test_the_transport_trusts_the_ca_bundle_python_is_told_about(monkeypatch, tm
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "corp.pem"))
     assert trusted_cas() == str(tmp_path / "corp.pem")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "bundle.pem"))
+    assert trusted_cas() == str(tmp_path / "corp.pem")
+    monkeypatch.delenv("SSL_CERT_FILE")
     assert trusted_cas() == str(tmp_path / "bundle.pem")

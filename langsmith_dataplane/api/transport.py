@@ -120,7 +120,6 @@ class Transport:
                 max_retry_after=self.max_retry_after,
             )
             session = requests.Session()
-            session.verify = trusted_cas()
             session.headers.update(
                 {"Accept": "application/json", "User-Agent": "langsmith-dataplane"}
             )
@@ -137,7 +136,7 @@ class Transport:
         url = f"{self.base_url.rstrip('/')}{path}"
         try:
             response = self.session.request(
-                method, url, json=body, params=params, timeout=self.timeout
+                method, url, json=body, params=params, timeout=self.timeout, verify=trusted_cas()
             )
         except requests.RequestException as exc:
             reason = getattr(exc, "args", [exc])[0]
@@ -193,10 +192,11 @@ class Transport:
 
 
 def trusted_cas() -> str | bool:
-    """The CA bundle to verify LangSmith's certificate with: `REQUESTS_CA_BUNDLE`, else
-    `SSL_CERT_FILE` (what Python's own `ssl` and most tools honour, e.g. a corporate proxy's
-    CA), else requests' default bundle."""
-    for setting in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
+    """The CA bundle to verify LangSmith's certificate with: `SSL_CERT_FILE` (what Python's own
+    `ssl`, and so the stack's earlier client, honour: a corporate proxy's or a self-hosted
+    control plane's CA), else `REQUESTS_CA_BUNDLE`, else requests' default bundle. Passed with
+    each request, so a machine-wide REQUESTS_CA_BUNDLE cannot silently override SSL_CERT_FILE."""
+    for setting in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
         value = os.environ.get(setting)
         if value:
             return value

@@ -83,9 +83,48 @@ def as_the_api_server_stores(objects: list[dict]) -> list[dict]:
     return out + tls_secrets(out)
 
 
+def selectors_checked(objects: list[dict]) -> list[dict]:
+    """egctl's offline loader keeps a Namespace's name but drops its labels, so a listener that
+    admits routes by a namespace selector would admit none offline. The controller (reading
+    the API server) matches the selector against the namespace's labels: that match is checked
+    here, against the labels the namespaces carry, for every route and the listener it names;
+    then the translator gets `from: All` for those listeners and judges the rest (hostnames,
+    sections, references, certificates)."""
+    namespaces = {
+        o["metadata"]["name"]: o["metadata"].get("labels") or {}
+        for o in objects
+        if o["kind"] == "Namespace"
+    }
+    gateways = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Gateway"}
+    for route in (o for o in objects if o["kind"] == "HTTPRoute"):
+        for parent in route["spec"]["parentRefs"]:
+            gateway = gateways.get(parent["name"])
+            if gateway is None or "sectionName" not in parent:
+                continue
+            [listener] = [
+                item
+                for item in gateway["spec"]["listeners"]
+                if item["name"] == parent["sectionName"]
+            ]
+            allowed = listener["allowedRoutes"]["namespaces"]
+            if allowed.get("from") == "Selector":
+                wanted = allowed["selector"]["matchLabels"]
+                labels = namespaces[route["metadata"]["namespace"]]
+                assert wanted.items() <= labels.items(), (listener["name"], wanted, labels)
+                others = [n for n, lbl in namespaces.items() if wanted.items() <= lbl.items()]
+                assert others == [route["metadata"]["namespace"]], "admits other namespaces"
+    out = copy.deepcopy(objects)
+    for gateway in (o for o in out if o["kind"] == "Gateway"):
+        for listener in gateway["spec"]["listeners"]:
+            namespaces_rule = listener.get("allowedRoutes", {}).get("namespaces", {})
+            if namespaces_rule.get("from") == "Selector":
+                listener["allowedRoutes"]["namespaces"] = {"from": "All"}
+    return out
+
+
 def translate(objects: list[dict], tmp_path) -> dict:
     source = tmp_path / "resources.yaml"
-    source.write_text(yaml.safe_dump_all(objects))
+    source.write_text(yaml.safe_dump_all(selectors_checked(objects)))
     done = subprocess.run(
         [
             egctl(),
