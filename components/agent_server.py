@@ -27,6 +27,7 @@ from components.rollout import ANNOTATION, rollout_checksum, rollout_key
 from langsmith_dataplane.naming import (
     SERVER_API_SUFFIX,
     SERVER_QUEUE_SUFFIX,
+    server_certificate_grant,
     server_env_secret,
     server_fullname,
     server_keys_secret,
@@ -365,7 +366,7 @@ class AgentServer(pulumi.ComponentResource):
             api_version="gateway.networking.k8s.io/v1beta1",
             kind="ReferenceGrant",
             metadata={
-                "name": f"{server_fullname(args.release_name)}-gateway-certificate",
+                "name": server_certificate_grant(args.release_name),
                 "namespace": namespace,
                 "labels": dict(labels),
             },

@@ -95,13 +95,13 @@ class Egress(pulumi.ComponentResource):
         super().__init__("langsmith:index:Egress", name, None, opts)
         self._name = name
         for target in sorted(args.namespaces, key=lambda n: n.key):
-            self._namespace_policies(f"{name}-{target.key}", target, args)
+            self._namespace_policies(target, args)
         if args.node_security_group_id is not None:
             self._security_group_rules(name, args)
         self.register_outputs({})
 
     def _policy(
-        self, name: str, target: EgressNamespace, policy: str, egress: pulumi.Input[list[Any]]
+        self, target: EgressNamespace, policy: str, egress: pulumi.Input[list[Any]]
     ) -> None:
         owner = {target.owner_kind: target.listener}
         network_policy(
@@ -115,10 +115,9 @@ class Egress(pulumi.ComponentResource):
             spec=pulumi.Output.from_input(egress).apply(_spec),
         )
 
-    def _namespace_policies(self, name: str, target: EgressNamespace, args: EgressArgs) -> None:
-        self._policy(name, target, "default-deny-egress", [])
+    def _namespace_policies(self, target: EgressNamespace, args: EgressArgs) -> None:
+        self._policy(target, "default-deny-egress", [])
         self._policy(
-            name,
             target,
             "allow-dns",
             [
@@ -128,9 +127,8 @@ class Egress(pulumi.ComponentResource):
                 }
             ],
         )
-        self._policy(name, target, "allow-same-namespace", [{"to": [{"podSelector": {}}]}])
+        self._policy(target, "allow-same-namespace", [{"to": [{"podSelector": {}}]}])
         self._policy(
-            name,
             target,
             "allow-control-plane",
             [
@@ -142,13 +140,12 @@ class Egress(pulumi.ComponentResource):
         )
         if "release" in target.roles:
             self._policy(
-                name,
                 target,
                 "allow-kube-apiserver",
                 pulumi.Output.from_input(args.api_server).apply(_api_server_rules),
             )
             if target.health_check is not None:
-                self._policy(name, target, "allow-health-check", target.health_check)
+                self._policy(target, "allow-health-check", target.health_check)
         if target.stores:
             rules = [
                 pulumi.Output.all(store.peer(), store.port).apply(
@@ -156,10 +153,9 @@ class Egress(pulumi.ComponentResource):
                 )
                 for store in target.stores
             ]
-            self._policy(name, target, "allow-backing-stores", pulumi.Output.all(*rules))
+            self._policy(target, "allow-backing-stores", pulumi.Output.all(*rules))
         if target.license_cidrs:
             self._policy(
-                name,
                 target,
                 "allow-license-check",
                 [
@@ -172,7 +168,6 @@ class Egress(pulumi.ComponentResource):
         if "agents" in target.roles:
             for rule in args.allow:
                 self._policy(
-                    name,
                     target,
                     f"allow-{rule.name}",
                     [

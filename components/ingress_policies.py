@@ -78,11 +78,11 @@ class IngressPolicies(pulumi.ComponentResource):
         super().__init__("langsmith:index:IngressPolicies", name, None, opts)
         self._name = name
         for target in sorted(namespaces, key=lambda n: n.key):
-            self._policies(f"{name}-{target.key}", target)
+            self._policies(target)
         self.register_outputs({})
 
     def _policy(
-        self, name: str, target: IngressNamespace, policy: str, spec: pulumi.Input[dict[str, Any]]
+        self, target: IngressNamespace, policy: str, spec: pulumi.Input[dict[str, Any]]
     ) -> None:
         network_policy(
             self,
@@ -95,12 +95,11 @@ class IngressPolicies(pulumi.ComponentResource):
             spec=spec,
         )
 
-    def _policies(self, name: str, target: IngressNamespace) -> None:
+    def _policies(self, target: IngressNamespace) -> None:
         self._policy(
-            name, target, "default-deny-ingress", {"podSelector": {}, "policyTypes": ["Ingress"]}
+            target, "default-deny-ingress", {"podSelector": {}, "policyTypes": ["Ingress"]}
         )
         self._policy(
-            name,
             target,
             "allow-same-namespace-ingress",
             {
@@ -111,7 +110,6 @@ class IngressPolicies(pulumi.ComponentResource):
         )
         if target.agent_callers:
             self._policy(
-                name,
                 target,
                 "allow-agent-server-ingress",
                 _from_namespaces(target.agent_callers).apply(
@@ -131,7 +129,6 @@ class IngressPolicies(pulumi.ComponentResource):
             if not store.clients:
                 continue
             self._policy(
-                name,
                 target,
                 f"allow-{store.name}-clients",
                 _from_namespaces(store.clients).apply(

@@ -21,6 +21,7 @@ from components._stateful_store import store_service, store_statefulset
 from components.aws_network import AwsNetwork, nodes_only_security_group
 from langsmith_dataplane.naming import (
     elasticache_id,
+    redis_auth_secret,
     redis_connection_secret,
     store_server,
 )
@@ -110,7 +111,11 @@ class Redis(pulumi.ComponentResource):
         selector = {"app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": server}
         auth = k8s.core.v1.Secret(
             f"{name}-auth",
-            metadata={"name": f"{server}-auth", "namespace": args.namespace, "labels": labels},
+            metadata={
+                "name": redis_auth_secret(args.identity),
+                "namespace": args.namespace,
+                "labels": labels,
+            },
             type="Opaque",
             string_data={"REDIS_PASSWORD": password.result},
             opts=child_opts(self),

@@ -87,6 +87,11 @@ def database_job(identity: str) -> str:
     return bounded_name(f"{identity}-databases", K8S_LABEL_MAX)
 
 
+def redis_auth_secret(identity: str) -> str:
+    """The in-cluster Redis's password, mounted into its pod."""
+    return f"{store_server(identity, 'redis')}-auth"
+
+
 def redis_connection_secret(identity: str) -> str:
     return f"{identity}-redis-connection"
 
@@ -153,6 +158,11 @@ def listener_chart_objects(release: str) -> list[str]:
 def server_chart_objects(server: str) -> list[str]:
     """Names (and component labels) of the langgraph-cloud chart's objects for a server."""
     return [f"{server_fullname(server)}{suffix}" for suffix in SERVER_CHART_OBJECTS]
+
+
+def server_certificate_grant(server: str) -> str:
+    """The ReferenceGrant that lets the stack's Gateway read a server's certificate."""
+    return f"{server_fullname(server)}-gateway-certificate"
 
 
 def server_gateway_listener(server: str) -> str:

@@ -29,7 +29,9 @@ from langsmith_dataplane.naming import (
     postgres_admin_secret,
     postgres_roles_secret,
     rds_identifier,
+    redis_auth_secret,
     redis_connection_secret,
+    server_certificate_grant,
     server_chart_objects,
     server_env_secret,
     server_keys_secret,
@@ -122,6 +124,8 @@ def _stores(
         yield Derived(postgres_admin_secret(identity), "object", "a Secret", owner, secrets)
         yield Derived(postgres_roles_secret(identity), "object", "a Secret", owner, secrets)
     yield Derived(redis_connection_secret(identity), "object", "a Secret", owner, secrets)
+    if redis is not None and redis.in_cluster is not None:
+        yield Derived(redis_auth_secret(identity), "object", "a Secret", owner, secrets)
 
 
 def _own_form(key: str, limit: int) -> bool:
@@ -180,6 +184,9 @@ def derived_names(t: Topology) -> Iterator[Derived]:
             yield Derived(secret, "object", "a Secret", path, (*scope, "secret"))
         if server.secret_env:
             yield Derived(server_env_secret(sname), "object", "a Secret", path, (*scope, "secret"))
+        if server.tls is not None:
+            grant = server_certificate_grant(sname)
+            yield Derived(grant, "object", "a ReferenceGrant", path, (*scope, "grant"))
         yield from _stores(t, path, sname, ns, cluster, server.postgres, server.redis)
         logical = f"{sname}-server"
         yield Derived(logical, "", "a Pulumi resource name", path, ("pulumi", cluster, "net"))
