@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import cast
@@ -44,6 +44,7 @@ def _client_parser() -> ModuleType:
     return module
 
 
+@lru_cache(maxsize=4096)  # topologies repeat a few quantities thousands of times
 def parse_quantity(text: str) -> Decimal:
     """The quantity's value (cores, bytes); raises `QuantityError` for anything else."""
     if len(text) > MAX_LENGTH or not _GRAMMAR.fullmatch(text):

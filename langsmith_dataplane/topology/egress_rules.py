@@ -54,6 +54,8 @@ def gateway_namespaces_are_the_gateways(ctx: RuleContext) -> Iterator[Diagnostic
         for name, cluster in t.clusters.items()
         if cluster.gateway is not None
     }
+    if not gateways:
+        return
     owners = [
         (("listeners", lname, "namespaces", i), listener.cluster, ns)
         for lname, listener in t.listeners.items()
