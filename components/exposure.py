@@ -29,10 +29,6 @@ class Exposure:
     section_name: str = ""
     stack_gateway: bool = False
 
-    @property
-    def scheme(self) -> str:
-        return "https" if self.tls else "http"
-
 
 def exposure_values(exposure: Exposure, hostname: str, *, enabled: bool = True) -> dict[str, Any]:
     """`ingress`, `gateway` and `istioGateway`, the same keys in both charts: exactly the one of
