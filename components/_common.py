@@ -43,7 +43,9 @@ def child_opts(parent: pulumi.Resource, **kwargs: object) -> pulumi.ResourceOpti
 
 def release_chart(chart: ChartRef) -> dict[str, Any]:
     """`helm.v3.Release` arguments for a chart: a repository chart with its pinned version, an
-    OCI reference with its version, or a local path (`version` empty)."""
+    OCI reference with its version, or a local path (with its Chart.yaml version)."""
+    if chart.unavailable:
+        raise pulumi.RunError(chart.unavailable)
     args: dict[str, Any] = {"chart": chart.chart}
     if chart.version:
         args["version"] = chart.version

@@ -16,6 +16,7 @@ import pulumi_kubernetes as k8s
 from components._common import child_opts
 from components.aws_network import AwsNetwork
 from components.cluster_addons import (
+    AddonCharts,
     AddonNeeds,
     ExposureTarget,
     ServerRoute,
@@ -43,6 +44,7 @@ class ClusterArgs:
     operator_chart: ChartRef | None = None
     addon_needs: AddonNeeds = field(default_factory=AddonNeeds)
     server_routes: tuple[ServerRoute, ...] = ()
+    addon_charts: AddonCharts = field(default_factory=AddonCharts)
 
 
 class Cluster(pulumi.ComponentResource):
@@ -93,6 +95,7 @@ class Cluster(pulumi.ComponentResource):
             skip_await=args.skip_await,
             needs=args.addon_needs,
             server_routes=args.server_routes,
+            charts=args.addon_charts,
         )
         if args.operator_chart is not None:
             operator_crd(

@@ -72,6 +72,16 @@ class ServerRoute:
 
 
 @dataclass(frozen=True)
+class AddonCharts:
+    """Where the add-on charts come from: their pinned repositories, or local copies."""
+
+    keda: ChartRef = KEDA_CHART
+    metrics_server: ChartRef = METRICS_SERVER_CHART
+    ingress: ChartRef = INGRESS_CHART
+    gateway: ChartRef = GATEWAY_CHART
+
+
+@dataclass(frozen=True)
 class AddonNeeds:
     """Which add-ons the cluster's workloads need: KEDA for the listeners' operator,
     metrics-server for the operator's autoscaling and the servers' HPAs."""
@@ -114,22 +124,24 @@ def install_addons(
     skip_await: bool,
     needs: AddonNeeds | None = None,
     server_routes: Sequence[ServerRoute] = (),
+    charts: AddonCharts | None = None,
 ) -> ExposureTarget:
     """KEDA, metrics-server and the exposure; returns where Agent Server traffic enters."""
+    charts = charts or AddonCharts()
     release = {"parent": parent, "provider": provider, "skip_await": skip_await}
     needs = needs or AddonNeeds()
     if spec.addons.keda and needs.keda:
-        helm_release(name=name, release="keda", chart=KEDA_CHART, namespace="keda", **release)
+        helm_release(name=name, release="keda", chart=charts.keda, namespace="keda", **release)
     if spec.addons.metrics_server and needs.metrics_server:
         helm_release(
             name=name,
             release="metrics-server",
-            chart=METRICS_SERVER_CHART,
+            chart=charts.metrics_server,
             namespace="kube-system",
             **release,
         )
     if spec.ingress == "ingress":
-        return _ingress(name, spec, release)
+        return _ingress(name, spec, release, charts.ingress)
     if spec.gateway is not None:  # the topology's own Gateway or Istio gateway
         return ExposureTarget(
             gateway_name=spec.gateway.name,
@@ -137,16 +149,18 @@ def install_addons(
             proxy_namespace=spec.gateway.namespace,
             proxy_ports=EXTERNAL_PROXY_PORTS,
         )
-    return _envoy_gateway(name, spec, release, server_routes)
+    return _envoy_gateway(name, spec, release, server_routes, charts.gateway)
 
 
-def _ingress(name: str, spec: ClusterSpec, release: dict[str, Any]) -> ExposureTarget:
+def _ingress(
+    name: str, spec: ClusterSpec, release: dict[str, Any], chart: ChartRef
+) -> ExposureTarget:
     if not spec.addons.ingress_controller:
         return ExposureTarget(ingress_class=spec.ingress_class_name or "")
     helm_release(
         name=name,
         release="traefik",
-        chart=INGRESS_CHART,
+        chart=chart,
         namespace=INGRESS_NAMESPACE,
         values={"ingressClass": {"enabled": True, "isDefaultClass": False, "name": INGRESS_CLASS}},
         **release,
@@ -159,7 +173,11 @@ def _ingress(name: str, spec: ClusterSpec, release: dict[str, Any]) -> ExposureT
 
 
 def _envoy_gateway(
-    name: str, spec: ClusterSpec, release: dict[str, Any], server_routes: Sequence[ServerRoute]
+    name: str,
+    spec: ClusterSpec,
+    release: dict[str, Any],
+    server_routes: Sequence[ServerRoute],
+    chart: ChartRef,
 ) -> ExposureTarget:
     """Envoy Gateway, a `langgraph` GatewayClass and Gateway; HTTPS when `tls` names a cert."""
     parent, provider = release["parent"], release["provider"]
@@ -169,7 +187,7 @@ def _envoy_gateway(
             helm_release(
                 name=name,
                 release="envoy-gateway",
-                chart=GATEWAY_CHART,
+                chart=chart,
                 namespace=GATEWAY_PROXY_NAMESPACE,
                 **release,
             )
@@ -251,6 +269,19 @@ def gateway_listeners(
     return listeners
 
 
+def chart_unreachable(source: str, exc: BaseException) -> str:
+    """One line for a chart that cannot be fetched or rendered: which chart, from where, why,
+    and the setting that serves it from a local copy."""
+    reason = " ".join(str(exc).split())
+    if len(reason) > 300:
+        reason = reason[:297] + "..."
+    return (
+        f"cannot render the listener chart {source}: {reason or type(exc).__name__}. Without "
+        "access to the chart repository, set langsmith:chartsDir (or LANGSMITH_CHARTS_DIR) to "
+        "a directory of unpacked charts (README: air-gapped installs)"
+    )
+
+
 class OperatorCrdError(Exception):
     """The listener chart did not render the one CRD the operator needs."""
 
@@ -290,10 +321,17 @@ def operator_crd(
     config.release_name = f"{name}-operator-crd"  # type: ignore[attr-defined]
     invoke = pulumi.InvokeOptions(provider=provider, parent=parent)
 
+    if chart.unavailable:
+        raise pulumi.RunError(chart.unavailable)
+    source = f"{chart.chart} {chart.version} from {chart.repo}" if chart.repo else chart.chart
+
     async def render(json_opts: str) -> list[dict[str, Any]]:
-        result = await pulumi.runtime.invoke_async(
-            "kubernetes:helm:template", {"jsonOpts": json_opts}, invoke
-        )
+        try:
+            result = await pulumi.runtime.invoke_async(
+                "kubernetes:helm:template", {"jsonOpts": json_opts}, invoke
+            )
+        except Exception as exc:  # an unreachable repository: one line, not a traceback
+            raise pulumi.RunError(chart_unreachable(source, exc)) from None
         return (result or {}).get("result", [])
 
     crd = config.to_json().apply(render).apply(chart_crd)

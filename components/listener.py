@@ -187,7 +187,10 @@ class Listener(pulumi.ComponentResource):
                 ),
                 opts=child_opts(self),
             )
-            self.listener_id = registration.listener_id
+            # The registration's id is the listener id, and an id stays known across an
+            # in-place update (Pulumi's Python dynamic provider ignores `stables`): a preview
+            # that only adds a namespace shows the release's listenerId unchanged.
+            self.listener_id = registration.id
 
         self.release = k8s.helm.v3.Release(
             f"{name}-chart",

@@ -12,6 +12,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 from langsmith_dataplane.diagnostics import TopologyError, clean
 from langsmith_dataplane.topology import ValidatedTopology, load_topology
@@ -108,69 +109,86 @@ def cmd_plan(args: argparse.Namespace) -> int:
 EXIT_STATEFUL_LOSS = 3
 
 
-def _read_git(ref: str, path: str) -> tuple[str, str]:
-    """The text of `path` at git `ref`, and a display name like `origin/main:topology.yaml`.
-
-    The ref is resolved to a commit first (`rev-parse --verify --end-of-options`), so neither
-    the ref nor the path can ever be read by git as an option.
-    """
-    import shutil
-    import subprocess
+def _base_from_git(ref: str, head_path: str, head: ValidatedTopology) -> Any:
+    """`diff --git REF`: the base as REF declared it, with REF's code when the program
+    changed; every stack affected when there is no base revision (a branch's first push)."""
     from pathlib import Path
 
-    if ref.startswith("-") or not ref or any(c in ref for c in "\0\n\r"):
-        raise UsageError(f"--git {clean(ref)!r} is not a git ref")
-    if shutil.which("git") is None:
-        raise UsageError("--git needs the git command on the PATH")
-    target = Path(path).resolve()
-    if not target.parent.is_dir():
-        raise UsageError(f"cannot read {clean(path)}: no such directory")
-
-    def git(*args: str, cwd: Path | str) -> bytes:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=True).stdout
+    from langsmith_dataplane.review import git_revision
+    from langsmith_dataplane.review.diff import (
+        diff_programs,
+        diff_topologies,
+        no_base,
+        with_config_changes,
+    )
+    from langsmith_dataplane.topology import parse_topology
 
     try:
-        top = git("rev-parse", "--show-toplevel", cwd=target.parent).decode().strip()
-        relative = target.relative_to(Path(top).resolve()).as_posix()
-        commit = git("rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}", cwd=top)
-        shown = git("show", f"{commit.decode().strip()}:{relative}", cwd=top)
-    except subprocess.CalledProcessError as exc:
-        detail = clean(exc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:][0])
-        raise UsageError(f"cannot read {clean(path)} at git ref {clean(ref)}: {detail}") from None
-    except (ValueError, IndexError):
-        raise UsageError(f"{clean(path)} is not inside a git repository") from None
-    return shown.decode("utf-8", "replace"), f"{ref}:{relative}"
+        base = git_revision.resolve(ref, head_path)
+        if base.commit is None:
+            return no_base(
+                head.model, "no base revision (a branch's first push): every stack is affected"
+            ), base.display
+        try:
+            base_topology = parse_topology(base.topology_text(), base.display)
+        except TopologyError as exc:
+            print(exc.render())
+            return None, base.display
+        program_changed = base.program_changed()
+        if program_changed or not git_revision.runs_from(base.top):
+            stacks = sorted(set(base_topology.model.stacks) | set(head.model.stacks))
+            head_resources = None
+            if not git_revision.runs_from(base.top):
+                text = Path(head_path).read_text(encoding="utf-8")
+                head_resources = git_revision.simulate_work_tree(
+                    base.top, text, clean(head_path), stacks
+                )
+            diff = diff_programs(
+                base_topology.model,
+                head.model,
+                git_revision.simulate_base(base, stacks),
+                head_resources,
+            )
+            if program_changed:
+                diff.notes.append(
+                    f"the program changed since {clean(ref)}: each side planned with its own code"
+                )
+        else:
+            diff = diff_topologies(base_topology.model, head.model)
+        configs = base.stack_configs(), git_revision.work_tree_stack_configs(base.top)
+    except git_revision.GitError as exc:
+        raise UsageError(str(exc)) from None
+    return with_config_changes(diff, *configs), base.display
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from langsmith_dataplane.review.diff import diff_topologies
     from langsmith_dataplane.review.diff_format import diff_markdown, diff_text
-    from langsmith_dataplane.topology import parse_topology
 
     if args.git:
         if len(args.paths) != 1:
             raise UsageError("with --git REF give one path: dataplane diff --git REF HEAD_PATH")
         head_path = args.paths[0]
-        base_text, base_name = _read_git(args.git, head_path)
-        try:
-            base = parse_topology(base_text, base_name)
-        except TopologyError as exc:
-            print(exc.render())
-            return EXIT_INVALID
     else:
         if len(args.paths) != 2:
             raise UsageError("give BASE and HEAD paths, or --git REF and the HEAD path")
         base_name, head_path = args.paths
-        loaded = _validated_or_report(base_name)
-        if loaded is None:
-            return EXIT_INVALID
-        base = loaded
     head = _validated_or_report(head_path)
     if head is None:
         return EXIT_INVALID
-    diff = diff_topologies(base.model, head.model)
+    if args.git:
+        diff, base_name = _base_from_git(args.git, head_path, head)
+        if diff is None:
+            return EXIT_INVALID
+    else:
+        base = _validated_or_report(base_name)
+        if base is None:
+            return EXIT_INVALID
+        diff = diff_topologies(base.model, head.model)
     if args.format == "json":
         print(json.dumps(diff.as_json(), indent=2))
+    elif args.format == "stacks":
+        print(json.dumps(diff.affected_stacks))
     elif args.format == "markdown":
         print(diff_markdown(diff, clean(base_name), clean(head_path)), end="")
     else:
@@ -253,8 +271,18 @@ def build_parser() -> argparse.ArgumentParser:
         "diff", help="what changes between two topology versions, per stack (no credentials)"
     )
     diff.add_argument("paths", nargs="+", metavar="PATH", help="BASE HEAD, or HEAD with --git")
-    diff.add_argument("--git", metavar="REF", help="take BASE from this git ref (e.g. origin/main)")
-    diff.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    diff.add_argument(
+        "--git",
+        metavar="REF",
+        help="take BASE from this git ref (e.g. origin/main), planned with that revision's code "
+        "when the program changed; a null commit (first push) affects every stack",
+    )
+    diff.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", "stacks"),
+        default="text",
+        help="stacks: only the JSON list of affected stacks (for a workflow matrix)",
+    )
     diff.add_argument(
         "--fail-on-stateful-loss",
         action="store_true",

@@ -1,6 +1,7 @@
 """What `pulumi up` runs (via `__main__.py`): topology -> this stack's slice -> components.
 
-Configuration (namespace `langsmith`): `topology` (path, default `topology.yaml`), `chartPath`
+Configuration (namespace `langsmith`): `topology` (path, default `topology.yaml`), `chartsDir`
+(every chart from local copies, default `LANGSMITH_CHARTS_DIR`), `chartPath`
 (a local copy of the listener chart instead of the pinned repository version), `skipAwait`
 (do not wait for readiness), `agentServerChartPath` (a local copy of the `langgraph-cloud`
 chart), `waitForRevisions` (default true: wait for each deployment's
@@ -10,15 +11,21 @@ revision to be DEPLOYED). API keys are secret config values named by each worksp
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 import pulumi
 
+from langsmith_dataplane.charts import (
+    CHARTS_DIR_CONFIG,
+    CHARTS_DIR_ENV,
+    ChartSourceError,
+    chart_sources,
+)
 from langsmith_dataplane.diagnostics import TopologyError
 from langsmith_dataplane.program import ProgramOptions, build_stack
 from langsmith_dataplane.stack_slice import StackSlice, UnknownStackError, slice_for_stack
 from langsmith_dataplane.topology import ValidatedTopology, load_topology
-from langsmith_dataplane.versions import AGENT_SERVER_CHART, LISTENER_CHART, ChartRef
 
 CONFIG_NAMESPACE = "langsmith"
 
@@ -71,16 +78,30 @@ def load_or_stop(path: str) -> ValidatedTopology:
 
 
 def options_from_config(config: pulumi.Config) -> ProgramOptions:
-    chart_path = config.get("chartPath")
-    chart = ChartRef(chart=chart_path, version="") if chart_path else LISTENER_CHART
-    server_path = config.get("agentServerChartPath")
-    server_chart = ChartRef(chart=server_path, version="") if server_path else AGENT_SERVER_CHART
+    """`chartsDir` (default `LANGSMITH_CHARTS_DIR`) serves every chart from local copies;
+    `chartPath` and `agentServerChartPath` name one chart directory each and win over it."""
+    charts_dir = config.get(CHARTS_DIR_CONFIG) or os.environ.get(CHARTS_DIR_ENV) or None
+    setting = (
+        f"{CONFIG_NAMESPACE}:{CHARTS_DIR_CONFIG}"
+        if config.get(CHARTS_DIR_CONFIG)
+        else CHARTS_DIR_ENV
+    )
+    try:
+        charts = chart_sources(
+            charts_dir,
+            listener_path=config.get("chartPath"),
+            agent_server_path=config.get("agentServerChartPath"),
+            setting=setting,
+        )
+    except ChartSourceError as exc:
+        raise pulumi.RunError(str(exc)) from None
     wait = config.get_bool("waitForRevisions")
     return ProgramOptions(
-        chart=chart,
+        chart=charts.listener,
         skip_await=bool(config.get_bool("skipAwait")),
         wait_for_revisions=True if wait is None else wait,
-        agent_server_chart=server_chart,
+        agent_server_chart=charts.agent_server,
+        addon_charts=charts.addons,
     )
 
 

@@ -58,6 +58,7 @@ def build_stack(
                 operator_chart=options.chart if cluster_plan.listeners else None,
                 addon_needs=addon_needs(cluster_plan),
                 server_routes=server_routes(cluster_plan),
+                addon_charts=options.addon_charts,
             ),
         )
         providers: list[pulumi.ProviderResource] = [cluster.provider]

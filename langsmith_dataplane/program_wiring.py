@@ -5,14 +5,14 @@ into the stack; everything here is a pure function of the plan and the cluster c
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 
 from components.agent_server import AgentServer, AgentServerArgs
 from components.cluster import Cluster
-from components.cluster_addons import AddonNeeds, ServerRoute
+from components.cluster_addons import AddonCharts, AddonNeeds, ServerRoute
 from components.egress import Destination
 from components.exposure import Exposure
 from components.ingress_policies import IngressNamespace, StoreAccess
@@ -35,12 +35,14 @@ ApiKeyLookup = Callable[[str], pulumi.Input[str]]
 class ProgramOptions:
     """`chart` lets tests and air-gapped sites point at another copy of the listener chart;
     `skip_await` skips readiness waits (clusters without nodes, e.g. a bare API server);
-    `wait_for_revisions` waits for each deployment's revision to reach DEPLOYED."""
+    `wait_for_revisions` waits for each deployment's revision to reach DEPLOYED;
+    `addon_charts`: where the add-on charts come from (local copies when air-gapped)."""
 
     chart: ChartRef = LISTENER_CHART
     skip_await: bool = False
     wait_for_revisions: bool = True
     agent_server_chart: ChartRef = AGENT_SERVER_CHART
+    addon_charts: AddonCharts = field(default_factory=AddonCharts)
 
 
 def addon_needs(cluster_plan: ClusterPlan) -> AddonNeeds:

@@ -149,9 +149,11 @@ class DataplaneMocks(pulumi_mocks.Mocks):
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
         inputs = dict(args.inputs)
-        rid = args.resource_id or f"{args.name}-{_stable_id(args.typ, args.name)}"
         computed = _COMPUTED.get(args.typ)
         state = {**inputs, **(computed(args.name, inputs) if computed else {})}
+        rid = args.resource_id or f"{args.name}-{_stable_id(args.typ, args.name)}"
+        if args.typ == "pulumi-python:dynamic:Resource":  # the control plane's id is the id
+            rid = str(state.get("listener_id") or state.get("deployment_id") or rid)
         if args.typ == "pulumi:providers:aws":
             self.regions[args.name] = str(inputs.get("region", "us-east-1"))
         if args.typ.startswith("kubernetes:") and args.typ != "kubernetes:helm.sh/v3:Release":

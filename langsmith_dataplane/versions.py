@@ -12,6 +12,9 @@ class ChartRef:
     chart: str
     version: str
     repo: str | None = None
+    # Why this chart cannot be installed (a charts directory without it): the release that
+    # uses it stops the program with this message.
+    unavailable: str = ""
 
     @property
     def name(self) -> str:

@@ -110,7 +110,7 @@ class Change:
 @dataclass
 class StackDiff:
     stack: str
-    status: str  # unchanged, changed, added, removed
+    status: str  # unchanged, changed, added, removed, "no base"
     changes: list[Change] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -130,6 +130,7 @@ class StackDiff:
 @dataclass
 class TopologyDiff:
     stacks: dict[str, StackDiff]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def affected_stacks(self) -> list[str]:
@@ -142,6 +143,7 @@ class TopologyDiff:
     def as_json(self) -> dict[str, Any]:
         return {
             "affectedStacks": self.affected_stacks,
+            "notes": self.notes,
             "statefulLoss": [{"stack": s, "what": w} for s, w in self.stateful_losses],
             "stacks": {
                 name: {
@@ -210,8 +212,24 @@ def _protection_removed(stack: str, base: Topology | None, head: Topology | None
 
 
 def diff_stack(stack: str, base: Topology | None, head: Topology | None) -> StackDiff:
-    old = {r.urn: r for r in simulate(base, stack).resources} if base else {}
-    new = {r.urn: r for r in simulate(head, stack).resources} if head else {}
+    return diff_resources(
+        stack,
+        simulate(base, stack).resources if base else None,
+        simulate(head, stack).resources if head else None,
+        _protection_removed(stack, base, head),
+    )
+
+
+def diff_resources(
+    stack: str,
+    base: list[RecordedResource] | None,
+    head: list[RecordedResource] | None,
+    warnings: list[str] | None = None,
+) -> StackDiff:
+    """What `pulumi up` of `stack` would change, from what each side declares (None: the
+    stack does not exist on that side)."""
+    old = {r.urn: r for r in base or []}
+    new = {r.urn: r for r in head or []}
     changes: list[Change] = []
     matched_old: set[str] = set()
     for urn, resource in sorted(new.items()):
@@ -250,11 +268,11 @@ def diff_stack(stack: str, base: Topology | None, head: Topology | None) -> Stac
                 Change("removed", resource.type, resource.name, urn, stateful=is_stateful(resource))
             )
     status = "changed" if changes else "unchanged"
-    if not base:
+    if base is None:
         status = "added"
-    elif not head:
+    elif head is None:
         status = "removed"
-    return StackDiff(stack, status, changes, _protection_removed(stack, base, head))
+    return StackDiff(stack, status, changes, list(warnings or []))
 
 
 def diff_topologies(base: Topology, head: Topology) -> TopologyDiff:
@@ -268,3 +286,52 @@ def diff_topologies(base: Topology, head: Topology) -> TopologyDiff:
         else:
             out[stack] = diff_stack(stack, old, new)
     return TopologyDiff(out)
+
+
+def diff_programs(
+    base: Topology,
+    head: Topology,
+    base_resources: dict[str, list[RecordedResource]],
+    head_resources: dict[str, list[RecordedResource]] | None = None,
+) -> TopologyDiff:
+    """Per stack, when the program itself changed: the base as the base revision's code
+    declared it against the head as the head's code declares it (this process's, unless
+    `head_resources` are given). Every stack is simulated: a code change can touch a stack
+    whose topology slice is identical."""
+    out = {}
+    for stack in sorted(set(base.stacks) | set(head.stacks)):
+        old = base_resources.get(stack, []) if stack in base.stacks else None
+        new = None
+        if stack in head.stacks:
+            new = (
+                head_resources.get(stack, [])
+                if head_resources is not None
+                else simulate(head, stack).resources
+            )
+        warnings = _protection_removed(stack, base, head)
+        out[stack] = diff_resources(stack, old, new, warnings)
+    return TopologyDiff(out)
+
+
+def no_base(head: Topology, why: str) -> TopologyDiff:
+    """No base revision to compare with (a branch's first push): every stack is affected."""
+    return TopologyDiff(
+        {stack: StackDiff(stack, "no base") for stack in sorted(head.stacks)}, [why]
+    )
+
+
+def with_config_changes(
+    diff: TopologyDiff, base: dict[str, dict[str, Any]], head: dict[str, dict[str, Any]]
+) -> TopologyDiff:
+    """A changed `stacks/Pulumi.<stack>.yaml` affects its stack (keys named, values never:
+    they may be secrets)."""
+    for stack, stack_diff in diff.stacks.items():
+        old, new = base.get(stack, {}), head.get(stack, {})
+        keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+        if not keys:
+            continue
+        file = f"Pulumi.{stack}.yaml"
+        stack_diff.changes.append(Change("changed", "pulumi:config", file, file, tuple(keys)))
+        if stack_diff.status == "unchanged":
+            stack_diff.status = "changed"
+    return diff

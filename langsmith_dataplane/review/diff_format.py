@@ -54,9 +54,13 @@ def _counts(d: StackDiff) -> str:
 
 
 def diff_text(diff: TopologyDiff) -> str:
+    notes = [terminal(f"note: {note}", limit=None) for note in diff.notes]
     if not diff.affected_stacks:
-        return "no changes\n"
-    out = [f"{len(diff.affected_stacks)} stack(s) affected: {', '.join(diff.affected_stacks)}"]
+        return "\n".join([*notes, "no changes"]) + "\n"
+    out = [
+        *notes,
+        f"{len(diff.affected_stacks)} stack(s) affected: {', '.join(diff.affected_stacks)}",
+    ]
     losses = diff.stateful_losses
     if losses:
         out.append("")
@@ -71,9 +75,10 @@ def diff_text(diff: TopologyDiff) -> str:
 
 def diff_markdown(diff: TopologyDiff, base: str, head: str) -> str:
     title = f"## Topology diff: {markdown(base)} → {markdown(head)}"
+    notes = "".join(f"_{markdown(note)}_\n\n" for note in diff.notes)
     if not diff.affected_stacks:
-        return f"{title}\n\nNo changes: no stack is affected.\n"
-    out = [title, ""]
+        return f"{title}\n\n{notes}No changes: no stack is affected.\n"
+    out = [title, "", *([notes.rstrip()] if notes else [])]
     losses = diff.stateful_losses
     if losses:
         out.append(
