@@ -135,10 +135,11 @@ def _base_from_git(ref: str, head_path: str, head: ValidatedTopology) -> Any:
             print(exc.render())
             return None, base.display
         program_changed = base.program_changed()
-        if program_changed or not git_revision.runs_from(base.top):
+        elsewhere = git_revision.holds_program(base.top) and not git_revision.runs_from(base.top)
+        if program_changed or elsewhere:
             stacks = sorted(set(base_topology.model.stacks) | set(head.model.stacks))
             head_resources = None
-            if not git_revision.runs_from(base.top):
+            if elsewhere:
                 text = Path(head_path).read_text(encoding="utf-8")
                 head_resources = git_revision.simulate_work_tree(
                     base.top, text, clean(head_path), stacks

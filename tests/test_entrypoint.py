@@ -83,9 +83,14 @@ def test_missing_api_keys_list_the_commands(tmp_path):
 
 
 def test_chart_path_and_skip_await_come_from_config(tmp_path):
+    chart = tmp_path / "langgraph-dataplane"
+    chart.mkdir()
+    (chart / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: langgraph-dataplane\nversion: 0.2.99\n"
+    )
     config = {
         "langsmith:topology": write(tmp_path, REFERENCE_TEXT),
-        "langsmith:chartPath": "/charts/langgraph-dataplane",
+        "langsmith:chartPath": str(chart),
         "langsmith:skipAwait": "true",
         **KEYS,
     }
@@ -97,6 +102,8 @@ def test_chart_path_and_skip_await_come_from_config(tmp_path):
     ]
     assert releases
     for release in releases:
-        assert release.inputs["chart"] == "/charts/langgraph-dataplane"
+        assert release.inputs["chart"] == str(chart)
+        # a local chart keeps its Chart.yaml version: a preview shows no version change
+        assert release.inputs["version"] == "0.2.99"
         assert "repositoryOpts" not in release.inputs
         assert release.inputs["skipAwait"] is True

@@ -95,6 +95,8 @@ class BaseRevision:
         """Does the program in the work tree differ from the commit's (tracked or new files)?"""
         if self.commit is None:
             return True
+        if not holds_program(self.top):
+            return False
         changed = subprocess.run(
             ["git", "diff", "--quiet", self.commit, "--", *PROGRAM_PATHS],
             cwd=self.top,
@@ -115,12 +117,17 @@ class BaseRevision:
         if self.commit is None:
             return {}
         directory = stack_config_dir(self.read("Pulumi.yaml"))
-        listing = _git("ls-tree", "--name-only", f"{self.commit}:{directory}", cwd=self.top)
+        tree = self.commit if directory == "." else f"{self.commit}:{directory}"
+        try:
+            listing = _git("ls-tree", "--name-only", tree, cwd=self.top)
+        except GitError:
+            return {}  # no stack config directory at that revision
         out = {}
         for name in listing.decode("utf-8", "replace").splitlines():
             stack = _stack_of_config_file(name)
             if stack is not None:
-                out[stack] = _config_values(self.read(f"{directory}/{name}"))
+                path = name if directory == "." else f"{directory}/{name}"
+                out[stack] = _config_values(self.read(path))
         return out
 
 
@@ -264,6 +271,12 @@ def simulate_base(base: BaseRevision, stacks: Sequence[str]) -> dict[str, list[R
     python = interpreter_for(base.read(LOCK_FILE), _read_work_tree(base.top / LOCK_FILE))
     with checkout(base) as tree:
         return _simulate_in(tree, python, base.topology_text(), base.display, stacks)
+
+
+def holds_program(top: Path) -> bool:
+    """Does the repository hold the program too? (A topology may live in a repository of
+    its own, planned by the installed `dataplane`: then both sides use this process's code.)"""
+    return (top / "langsmith_dataplane").is_dir()
 
 
 def runs_from(top: Path) -> bool:

@@ -1,0 +1,139 @@
+"""Air-gapped installs: one setting serves every chart the stack installs from local copies.
+
+The program's resolution is tested with a charts directory laid out like `../shared/charts`
+(made here, so a fresh clone needs nothing), and the real directory's layout through the same
+charts setting the other chart tests use (tests/artifacts.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+import pytest
+
+from langsmith_dataplane.charts import chart_sources
+from langsmith_dataplane.versions import (
+    AGENT_SERVER_CHART,
+    GATEWAY_CHART,
+    INGRESS_CHART,
+    KEDA_CHART,
+    LISTENER_CHART,
+    METRICS_SERVER_CHART,
+    ChartRef,
+)
+from tests.artifacts import chart_dir
+from tests.helpers import REPO
+from tests.test_entrypoint import KEYS, run_entrypoint
+
+ALL = (LISTENER_CHART, AGENT_SERVER_CHART, KEDA_CHART, METRICS_SERVER_CHART, INGRESS_CHART)
+ALL += (GATEWAY_CHART,)
+LANGCHAIN = {LISTENER_CHART, AGENT_SERVER_CHART}
+
+
+def charts_dir(tmp_path: Path, charts=ALL) -> Path:
+    """`<chart>-<version>/` for the LangChain charts, `addons/...` for the rest."""
+    root = tmp_path / "charts"
+    for ref in charts:
+        where = root if ref in LANGCHAIN else root / "addons"
+        chart = where / f"{ref.name}-{ref.version}"
+        chart.mkdir(parents=True)
+        (chart / "Chart.yaml").write_text(
+            f"apiVersion: v2\nname: {ref.name}\nversion: {ref.version}\n"
+        )
+    return root
+
+
+def releases(topology: str, stack: str, config: dict[str, str]) -> dict[str, dict]:
+    config = {"langsmith:topology": str(REPO / topology), **config, **KEYS}
+    keys = {**KEYS, **SERVER_KEYS} if "standalone" in topology else KEYS
+    monitor = run_entrypoint(stack, {**config, **keys}, list(keys))
+    return {
+        r.name: r.inputs
+        for r in monitor.recorded.values()
+        if r.type == "kubernetes:helm.sh/v3:Release"
+    }
+
+
+SERVER_KEYS = {
+    "langsmith-dataplane:support.apiKey": "k",
+    "langsmith-dataplane:support.licenseKey": "k",
+    "langsmith-dataplane:support-bot.openaiKey": "k",
+}
+
+
+@pytest.mark.parametrize(
+    ("topology", "stack"),
+    [
+        ("topology.yaml", "single"),  # Envoy Gateway, KEDA, metrics-server, the listener chart
+        ("topology.yaml", "prod-alpha"),  # Traefik
+    ],
+)
+def test_every_chart_of_the_stack_comes_from_the_charts_dir(tmp_path, topology, stack):
+    root = charts_dir(tmp_path)
+    installed = releases(topology, stack, {"langsmith:chartsDir": str(root)})
+    assert installed
+    for name, inputs in installed.items():
+        chart = Path(inputs["chart"])
+        assert chart.is_relative_to(root), name
+        assert (chart / "Chart.yaml").is_file(), name
+        assert inputs["version"] == chart.name.rsplit("-", 1)[1], name  # Chart.yaml's version
+        assert "repositoryOpts" not in inputs, name
+
+
+def test_the_environment_variable_is_the_default(tmp_path, monkeypatch):
+    root = charts_dir(tmp_path)
+    monkeypatch.setenv("LANGSMITH_CHARTS_DIR", str(root))
+    installed = releases("topology.yaml", "single", {})
+    assert all(Path(i["chart"]).is_relative_to(root) for i in installed.values())
+
+
+def test_without_the_setting_charts_come_from_their_repositories(monkeypatch):
+    monkeypatch.delenv("LANGSMITH_CHARTS_DIR", raising=False)
+    installed = releases("topology.yaml", "prod-alpha", {})
+    assert installed["alpha-traefik"]["repositoryOpts"] == {"repo": INGRESS_CHART.repo}
+    assert installed["alpha-traefik"]["version"] == INGRESS_CHART.version
+
+
+def test_a_missing_chart_stops_the_program_naming_it_and_the_setting(tmp_path):
+    root = charts_dir(tmp_path, [c for c in ALL if c != KEDA_CHART])
+    with pytest.raises(pulumi.RunError) as caught:
+        releases("topology.yaml", "single", {"langsmith:chartsDir": str(root)})
+    message = str(caught.value)
+    assert "langsmith:chartsDir" in message
+    assert f"keda {KEDA_CHART.version}" in message
+    assert str(root / "addons" / f"keda-{KEDA_CHART.version}") in message
+    assert "\n" not in message
+
+
+def test_a_chart_the_stack_does_not_install_need_not_be_there(tmp_path):
+    root = charts_dir(tmp_path, [c for c in ALL if c != AGENT_SERVER_CHART])
+    installed = releases("topology.yaml", "single", {"langsmith:chartsDir": str(root)})
+    assert installed
+
+
+def test_a_copy_of_another_version_is_refused(tmp_path):
+    root = charts_dir(tmp_path)
+    chart_yaml = root / "addons" / f"keda-{KEDA_CHART.version}" / "Chart.yaml"
+    chart_yaml.write_text("apiVersion: v2\nname: keda\nversion: 9.9.9\n")
+    with pytest.raises(pulumi.RunError, match="holds keda 9.9.9, the stack pins"):
+        releases("topology.yaml", "single", {"langsmith:chartsDir": str(root)})
+
+
+def test_a_charts_dir_that_is_not_a_directory(tmp_path):
+    with pytest.raises(pulumi.RunError, match="is not a directory"):
+        releases("topology.yaml", "single", {"langsmith:chartsDir": str(tmp_path / "nope")})
+
+
+def test_the_real_charts_directory_serves_all_six():
+    """The layout of the real charts (../shared/charts in CI, found through the charts
+    setting) is the layout the program reads."""
+    roots = {
+        chart_dir(ref).parent.parent if ref not in LANGCHAIN else chart_dir(ref).parent
+        for ref in ALL
+    }
+    assert len(roots) == 1
+    sources = chart_sources(str(roots.pop()))
+    refs: list[ChartRef] = [sources.listener, sources.agent_server, *vars(sources.addons).values()]
+    for ref in refs:
+        assert not ref.unavailable, ref.unavailable
+        assert (Path(ref.chart) / "Chart.yaml").is_file()
