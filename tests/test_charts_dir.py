@@ -115,7 +115,7 @@ def test_a_copy_of_another_version_is_refused(tmp_path):
     root = charts_dir(tmp_path)
     chart_yaml = root / "addons" / f"keda-{KEDA_CHART.version}" / "Chart.yaml"
     chart_yaml.write_text("apiVersion: v2\nname: keda\nversion: 9.9.9\n")
-    with pytest.raises(pulumi.RunError, match="holds keda 9.9.9, the stack pins"):
+    with pytest.raises(pulumi.RunError, match=r"holds keda 9\.9\.9, the stack pins"):
         releases("topology.yaml", "single", {"langsmith:chartsDir": str(root)})
 
 
