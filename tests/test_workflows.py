@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 
 import pytest
@@ -20,7 +21,8 @@ def dataplane_calls(workflow: dict) -> list[list[str]]:
             script = step.get("run", "").replace("\\\n", " ")
             for line in script.splitlines():
                 if ".venv/bin/dataplane" in line:
-                    command = line.split(".venv/bin/dataplane", 1)[1].split("|")[0].split(">")[0]
+                    command = line.split(".venv/bin/dataplane", 1)[1]
+                    command = re.split(r"[|>)]", command)[0]
                     calls.append(
                         shlex.split(
                             command.replace("${{ github.base_ref }}", "main").replace(
