@@ -8,6 +8,7 @@ them in a PolicyPack.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,8 @@ STATEFUL_TYPES = frozenset(
 )
 LISTENER_ROLES = frozenset({"release", "agents", "agent-server"})
 OPEN = frozenset({"0.0.0.0/0", "::/0"})
-DEFAULT_TOPOLOGY = Path(__file__).resolve().parent.parent / "topology.yaml"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_TOPOLOGY = "topology.yaml"
 
 
 def stack_of(urn: str) -> str:
@@ -32,15 +34,52 @@ def stack_of(urn: str) -> str:
     return urn.split("::", 1)[0].removeprefix("urn:pulumi:")
 
 
-def protected_stacks(config: Mapping[str, Any] | None) -> set[str]:
-    """From policy config `protectedStacks`, else from the topology's `protect: true` stacks."""
-    if config and config.get("protectedStacks") is not None:
-        return set(config["protectedStacks"])
+class CannotEvaluateError(Exception):
+    """The policy cannot tell which stacks are protected: it fails rather than passes."""
+
+
+def stack_topology_setting() -> str | None:
+    """The stack's own `langsmith:topology`, the setting the program reads (Pulumi passes the
+    stack's config to policy packs); None where the engine does not."""
+    try:
+        import pulumi
+
+        return pulumi.Config("langsmith").get("topology")
+    except Exception:
+        return None
+
+
+def topology_path(config: Mapping[str, Any] | None) -> Path:
+    """Policy config `topology`, else the stack's `langsmith:topology`, else topology.yaml;
+    relative to the project directory, as the program resolves it."""
+    raw = (config or {}).get("topology") or stack_topology_setting() or DEFAULT_TOPOLOGY
+    path = Path(str(raw)).expanduser()
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+@lru_cache(maxsize=8)
+def _protected_in(path: Path) -> frozenset[str]:
+    from langsmith_dataplane.diagnostics import TopologyError
     from langsmith_dataplane.topology import load_topology
 
-    path = Path(config.get("topology")) if config and config.get("topology") else DEFAULT_TOPOLOGY
-    model = load_topology(path).model
-    return {name for name, stack in model.stacks.items() if stack.protect}
+    try:
+        model = load_topology(path).model
+    except TopologyError as exc:
+        first = exc.render().splitlines()[0]
+        raise CannotEvaluateError(f"the topology {path} has errors ({first})") from None
+    except OSError as exc:
+        raise CannotEvaluateError(
+            f"cannot read the topology {path}: {exc.strerror or exc}"
+        ) from None
+    return frozenset(name for name, stack in model.stacks.items() if stack.protect)
+
+
+def protected_stacks(config: Mapping[str, Any] | None) -> set[str]:
+    """From policy config `protectedStacks`, else from the topology's `protect: true` stacks
+    (raises CannotEvaluateError when the topology cannot be read)."""
+    if config and config.get("protectedStacks") is not None:
+        return set(config["protectedStacks"])
+    return set(_protected_in(topology_path(config)))
 
 
 def _role(props: Mapping[str, Any]) -> str | None:
@@ -58,7 +97,12 @@ def check_stateful_protected(args: Any, report: Report) -> None:
     """Stateful resources are `protect`ed in stacks marked `protect: true`."""
     if not is_stateful(args.resource_type, args.props):
         return
-    if stack_of(args.urn) in protected_stacks(args.get_config()) and not args.opts.protect:
+    try:
+        protected = protected_stacks(args.get_config())
+    except CannotEvaluateError as exc:
+        report(f"cannot check whether {args.resource_type} {args.name} must be protected: {exc}")
+        return
+    if stack_of(args.urn) in protected and not args.opts.protect:
         report(f"{args.resource_type} {args.name} holds data and must be protected in this stack")
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import pulumi.runtime
 import pytest
 from pulumi_policy import (
     PolicyCustomTimeouts,
@@ -23,6 +26,7 @@ from langsmith_dataplane.policies import (
     protected_stacks,
 )
 from langsmith_dataplane.review.masking import reveal
+from tests.helpers import REFERENCE_TEXT, REPO, edit
 from tests.sim import all_stacks, simulated, topology
 
 
@@ -55,6 +59,39 @@ def test_pack_has_every_policy_mandatory():
 def test_protected_stacks_come_from_the_topology_or_config():
     assert protected_stacks({}) == {"prod-alpha", "prod-beta"}
     assert protected_stacks({"protectedStacks": ["x"]}) == {"x"}
+
+
+def stack_config(monkeypatch, values: dict[str, str]) -> None:
+    """The stack config as the engine hands it to a plugin process (PULUMI_CONFIG)."""
+    pulumi.runtime.set_all_config({}, [])
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
+
+
+def test_protected_stacks_follow_the_stacks_topology_setting(monkeypatch, tmp_path):
+    other = tmp_path / "other.yaml"
+    protect = "single: {clusters: [single], protect: true}"
+    other.write_text(edit(REFERENCE_TEXT, "single: {clusters: [single]}", protect))
+    stack_config(monkeypatch, {"langsmith:topology": str(other)})
+    assert "single" in protected_stacks({})
+    example = "examples/workspace-per-cluster.yaml"  # relative: from the project directory
+    stack_config(monkeypatch, {"langsmith:topology": example})
+    assert protected_stacks({}) == {
+        name for name, stack in topology(REPO / example).stacks.items() if stack.protect
+    }
+
+
+def test_a_topology_that_cannot_be_read_fails_the_policy(monkeypatch, tmp_path):
+    stack_config(monkeypatch, {"langsmith:topology": str(tmp_path / "gone.yaml")})
+    rds = resource_args("aws:rds/instance:Instance", {}, protect=True)
+    found = violations(check_stateful_protected, rds)
+    assert len(found) == 1
+    assert "cannot check whether aws:rds/instance:Instance" in found[0]
+    assert "gone.yaml" in found[0]
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: 1\nclusters: [\n")
+    stack_config(monkeypatch, {"langsmith:topology": str(broken)})
+    found = violations(check_stateful_protected, rds)
+    assert "has errors" in found[0]
 
 
 @pytest.mark.parametrize(
