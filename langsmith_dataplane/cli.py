@@ -220,13 +220,17 @@ def cmd_render(args: argparse.Namespace) -> int:
     except UnsafeOutputError as exc:
         raise UsageError(clean(str(exc))) from None
     shown = clean(str(out))
+
+    def count(n: int, noun: str) -> str:
+        return f"{n} {noun}{'' if n == 1 else 's'}"
+
     print(
-        f"{shown}: {len(rendered.manifests)} Kubernetes manifests, "
-        f"{len(rendered.helm_releases)} Helm releases (in {shown}/helm); "
+        f"{shown}: {count(len(rendered.manifests), 'Kubernetes manifest')}, "
+        f"{count(len(rendered.helm_releases), 'Helm release')} (in {shown}/helm); "
         f"Kubernetes {rendered.kubernetes_version}; secret values masked"
     )
     if rendered.deployments:
-        print(f"{len(rendered.deployments)} deployment request(s) in {shown}/deployments")
+        print(f"{count(len(rendered.deployments), 'deployment request')} in {shown}/deployments")
     for name in rendered.removed:
         print(f"removed stale {clean(name)} (written by an earlier render)")
     return EXIT_OK

@@ -105,13 +105,14 @@ def options_from_config(config: pulumi.Config) -> ProgramOptions:
     )
 
 
-def _require(keys: Iterable[str]) -> None:
+def _require(keys: Iterable[str], stack: str) -> None:
     missing = list(keys)
     if missing:
-        commands = "\n".join(f"  pulumi config set --secret {key}" for key in missing)
+        commands = "\n".join(f"  pulumi config set --secret -s {stack} {key}" for key in missing)
         raise pulumi.RunError(
-            "missing secret config for the API keys and secret environment of this stack "
-            f"(each command prompts for the value):\n{commands}"
+            f"stack {stack} is missing secret config (workspace API keys, license keys and "
+            f"secretEnv values the topology names; each command prompts for the value):\n"
+            f"{commands}"
         )
 
 
@@ -122,7 +123,7 @@ def run() -> None:
         slice_ = slice_for_stack(topology.model, pulumi.get_stack())
     except UnknownStackError as exc:
         raise pulumi.RunError(str(exc)) from None
-    _require(missing_secret_config(slice_))
+    _require(missing_secret_config(slice_), pulumi.get_stack())
     outputs = build_stack(slice_, api_key_from_config, options_from_config(config))
     for name, value in outputs.items():
         pulumi.export(name, value)

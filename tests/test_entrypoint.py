@@ -78,8 +78,11 @@ def test_missing_api_keys_list_the_commands(tmp_path):
     with pytest.raises(pulumi.RunError) as info:
         run_entrypoint("dev", config, [])
     message = str(info.value)
-    assert "  pulumi config set --secret workspaceA.apiKey\n" in message + "\n"
-    assert "  pulumi config set --secret workspaceB.apiKey" in message
+    assert message.startswith(
+        "stack dev is missing secret config (workspace API keys, license keys"
+    )
+    assert "  pulumi config set --secret -s dev workspaceA.apiKey\n" in message + "\n"
+    assert "  pulumi config set --secret -s dev workspaceB.apiKey" in message
 
 
 def test_chart_path_and_skip_await_come_from_config(tmp_path):

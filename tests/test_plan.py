@@ -40,9 +40,14 @@ def test_text_gives_counts_per_stack_and_type_first(capsys):
     # What each stack deploys, in words, leads; then its counts; the tree only with --verbose.
     assert lines[3] == "== stack dev: 78 resources (protect: no) =="
     assert lines[4] == (
-        "cluster dev (existing, context dev; ingress gateway, http, no hostname: "
+        "cluster dev (existing, context dev; Gateway API, http, no hostname: "
         "listener health check off)"
     )
+    # The control plane's records by what they are; two SubnetGroups told apart.
+    assert "2 langsmith/Registration" in out
+    assert "dynamic/Resource" not in out
+    assert "1 aws/elasticache.SubnetGroup, 1 aws/rds.SubnetGroup" in out
+    assert "plain Ingress" in out
     assert lines[5] == (
         "  listener a-dev: workspace A, compute id dev, release langgraph-a-dev/a-dev, watches "
         "team-a; postgres none (no deployments), redis inCluster; registered on up"

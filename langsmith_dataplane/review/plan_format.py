@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from langsmith_dataplane.review.diagram import mermaid
 from langsmith_dataplane.review.escape import markdown, terminal
-from langsmith_dataplane.review.plan import StackPlan
+from langsmith_dataplane.review.plan import PlannedResource, StackPlan, is_deployment
 from langsmith_dataplane.stack_slice import (
     AgentServerPlan,
     ClusterPlan,
@@ -61,7 +61,8 @@ def _described(topology: Topology, stack: str) -> list[str]:
             if spec.hostname
             else f"{scheme}, no hostname: listener health check off"
         )
-        lines.append(f"cluster {cluster.name} ({kind}; ingress {spec.ingress}, {served})")
+        exposure = exposure_words(spec.ingress)
+        lines.append(f"cluster {cluster.name} ({kind}; {exposure}, {served})")
         for plan in cluster.listeners:
             listener = plan.spec
             postgres = (
@@ -165,10 +166,46 @@ def _wrapped(head: str, items: list[str], width: int = 100) -> list[str]:
     return lines
 
 
-def _short_type(token: str) -> str:
-    """`kubernetes:networking.k8s.io/v1:NetworkPolicy` -> `k8s/NetworkPolicy`."""
+def _short_type(token: str, qualified: bool = False) -> str:
+    """`kubernetes:networking.k8s.io/v1:NetworkPolicy` -> `k8s/NetworkPolicy`; `qualified`
+    keeps the module where two types share a name (`aws/rds.SubnetGroup`)."""
     package, _, rest = token.partition(":")
-    return f"{_PACKAGES.get(package, package)}/{rest.rsplit(':', 1)[-1]}"
+    module, _, name = rest.rpartition(":")
+    if qualified:
+        name = f"{module.split('/')[0]}.{name}"
+    return f"{_PACKAGES.get(package, package)}/{name}"
+
+
+def _display_type(resource: PlannedResource) -> str:
+    """The control plane's records by what they are, not as `dynamic/Resource`."""
+    if resource.type == "pulumi-python:dynamic:Resource":
+        return DEPLOYMENT_TYPE if is_deployment(resource) else REGISTRATION_TYPE
+    return resource.type
+
+
+DEPLOYMENT_TYPE, REGISTRATION_TYPE = "langsmith/Deployment", "langsmith/Registration"
+
+
+def display_counts(plan: StackPlan) -> list[str]:
+    """`12 k8s/NetworkPolicy, 1 langsmith/Registration, ...`, most first."""
+    counter = Counter(_display_type(r) for r in plan.resources)
+    names = {t: t if t.startswith("langsmith/") else _short_type(t) for t in counter}
+    clashing = {n for n in names.values() if list(names.values()).count(n) > 1}
+    shown = Counter(
+        {
+            (_short_type(t, qualified=True) if names[t] in clashing else names[t]): n
+            for t, n in counter.items()
+        }
+    )
+    return [f"{n} {t}" for t, n in sorted(shown.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def exposure_words(ingress: str) -> str:
+    """How a cluster exposes its Agent Servers, in words (`ingress: ingress` is a plain
+    Ingress, `gateway` the Gateway API)."""
+    return {"ingress": "plain Ingress", "gateway": "Gateway API", "istio": "Istio"}.get(
+        ingress, ingress
+    )
 
 
 def plan_text(
@@ -181,7 +218,7 @@ def plan_text(
         protect = "yes" if topology.stacks[name].protect else "no"
         out.append(f"== stack {name}: {len(plan.resources)} resources (protect: {protect}) ==")
         out.extend(_listener_lines(topology, name))
-        out.extend(_wrapped("resources: ", [f"{n} {_short_type(t)}" for t, n in plan.counts()]))
+        out.extend(_wrapped("resources: ", display_counts(plan)))
         if verbose:
             out.extend(f"  {line}" for line in _tree(plan))
         out.append("")
