@@ -45,20 +45,12 @@ def charts_dir(tmp_path: Path, charts=ALL) -> Path:
 
 def releases(topology: str, stack: str, config: dict[str, str]) -> dict[str, dict]:
     config = {"langsmith:topology": str(REPO / topology), **config, **KEYS}
-    keys = {**KEYS, **SERVER_KEYS} if "standalone" in topology else KEYS
-    monitor = run_entrypoint(stack, {**config, **keys}, list(keys))
+    monitor = run_entrypoint(stack, config, list(KEYS))
     return {
         r.name: r.inputs
         for r in monitor.recorded.values()
         if r.type == "kubernetes:helm.sh/v3:Release"
     }
-
-
-SERVER_KEYS = {
-    "langsmith-dataplane:support.apiKey": "k",
-    "langsmith-dataplane:support.licenseKey": "k",
-    "langsmith-dataplane:support-bot.openaiKey": "k",
-}
 
 
 @pytest.mark.parametrize(
