@@ -257,6 +257,48 @@ def test_second_up_changes_nothing(project):
     project.up("--expect-no-changes")
 
 
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown-value sentinel
+
+
+def test_a_namespace_addition_previews_only_what_changes(project, base_topology, tmp_path):
+    """The release keeps its listenerId known and its chart version unchanged (a reviewer must
+    not read a re-registration), and `dataplane diff` names the engine's creates and updates."""
+    head = edit(base_topology, "[beta-agents]", "[beta-agents, beta-more]")
+    project.write_topology(head)
+    preview = project.preview_json()
+    project.write_topology(base_topology)
+    steps = {s["urn"]: s for s in preview["steps"] if s.get("op") != "same"}
+    release = next(s for u, s in steps.items() if u.endswith("::beta-chart"))
+    assert release["op"] == "update"
+    assert "version" not in (release.get("diffReasons") or [])
+    config = release["newState"]["inputs"]["values"]["config"]
+    assert config["listenerId"] != UNKNOWN
+    assert config["listenerId"] == listeners_of_project(project)["beta"]["listenerId"]
+    registration = next(s for u, s in steps.items() if u.endswith("::beta-registration"))
+    assert registration["op"] == "update"
+    ops: dict[str, set[str]] = {}
+    for urn, step in steps.items():
+        if "::pulumi:pulumi:Stack::" not in urn and step["op"] != "read":
+            ops.setdefault(step["op"], set()).add(urn)
+    assert set(ops) <= {"create", "update"}, ops
+    (tmp_path / "base.yaml").write_text(base_topology)
+    (tmp_path / "head.yaml").write_text(head)
+    cli = [sys.executable, "-m", "langsmith_dataplane.cli", "diff", "--format", "json"]
+    done = subprocess.run(
+        [*cli, str(tmp_path / "base.yaml"), str(tmp_path / "head.yaml")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    diff = json.loads(done.stdout)["stacks"][STACK]
+    assert {c["urn"] for c in diff["added"]} == ops.get("create", set())
+    assert {c["urn"] for c in diff["changed"]} == ops.get("update", set())
+
+
+def listeners_of_project(project) -> dict:
+    return project.outputs()["listeners"]
+
+
 def test_reordered_topology_previews_no_changes(project, base_topology):
     listeners = base_topology[base_topology.index("listeners:") : base_topology.index("egress:")]
     project.write_topology(base_topology.replace(listeners, REORDERED_LISTENERS))
