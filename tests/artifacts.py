@@ -174,3 +174,24 @@ def control_plane_openapi() -> dict:
         cached.parent.mkdir(parents=True, exist_ok=True)
         cached.write_bytes(document)
     return json.loads(cached.read_text())
+
+
+def helm_template(
+    chart: Path, release: str, namespace: str, values: dict, *, kube_version: str = "1.33"
+) -> list[dict]:
+    """`helm template` of an unpacked chart with `values`: the chart's own objects."""
+    with tempfile.TemporaryDirectory() as scratch:
+        values_file = Path(scratch) / "values.yaml"
+        values_file.write_text(yaml.safe_dump(values))
+        done = subprocess.run(
+            [
+                *(str(helm()), "template", release, str(chart), "--namespace", namespace),
+                *("--values", str(values_file), "--kube-version", kube_version),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+    assert done.returncode == 0, done.stderr
+    return [d for d in yaml.safe_load_all(done.stdout) if d]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from langsmith_dataplane.versions import GATEWAY_CHART
+import yaml
+
+from langsmith_dataplane.versions import GATEWAY_CHART, INGRESS_CHART
+from tests.artifacts import chart_dir
 from tests.helpers import REPO
 
 
@@ -17,3 +20,9 @@ def build_versions() -> dict[str, str]:
 
 def test_the_gateway_controller_built_for_the_tests_is_the_one_the_stack_installs():
     assert build_versions()["ENVOY_GATEWAY_VERSION"] == GATEWAY_CHART.version
+
+
+def test_the_proxy_built_for_the_tests_is_the_one_the_stack_installs():
+    """Traefik's binary is the pinned chart's appVersion (the chart picks the image by it)."""
+    chart = yaml.safe_load((chart_dir(INGRESS_CHART) / "Chart.yaml").read_text())
+    assert build_versions()["TRAEFIK_VERSION"] == chart["appVersion"]

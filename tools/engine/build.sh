@@ -3,10 +3,11 @@
 # from Go modules with the ordinary `go` client, pinned in versions.env and cached outside the repository.
 # Idempotent: a cached binary is reused. Prints the bin directory on the last line of stdout.
 #
-# usage: build.sh [all|helm|egctl|pulumi]
-#   all     etcd, kube-apiserver, kube-controller-manager, Helm, egctl (default)
+# usage: build.sh [all|helm|egctl|traefik|pulumi]
+#   all     etcd, kube-apiserver, kube-controller-manager, Helm, egctl, Traefik (default)
 #   helm    Helm only (the unit tests template the real charts with it)
 #   egctl   Envoy Gateway's egctl (the integration suite asks its translator for route status)
+#   traefik Traefik, the proxy the integration suite sends real requests through
 #   pulumi  the real Pulumi engine (CLI, Python language host, kubernetes and random providers),
 #           built by $LANGSMITH_ENGINE_SRC/build.sh (default ../shared/engine-src) into the cache;
 #           prints the engine's bin directory. Without the source, a `pulumi` on the PATH (the
@@ -117,6 +118,51 @@ MOD
     -o "$bin/egctl" github.com/envoyproxy/gateway/cmd/egctl)
 }
 
+build_traefik() {
+  [ -x "$bin/traefik" ] && "$bin/traefik" version 2>/dev/null | grep -q "${TRAEFIK_VERSION#v}" && return
+  local dir="$cache/src/traefik-$TRAEFIK_VERSION"
+  mkdir -p "$dir"
+  local gomod lego_version lego_dir
+  gomod="$(cd "$dir" && go mod download -json "github.com/traefik/traefik/v3@$TRAEFIK_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
+  lego_version="$(sed -n 's#^[[:space:]]*github.com/go-acme/lego/v4 \(v[^ ]*\).*#\1#p' "$gomod" | head -n 1)"
+  lego_dir="$(cd "$dir" && go mod download -json "github.com/go-acme/lego/v4@$lego_version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
+  # One change to Traefik's dependencies: lego's table of ~170 DNS-01 challenge providers (one
+  # cloud SDK each) is left empty. ACME DNS challenges are not what the suite tests; routing,
+  # TLS and the Kubernetes providers are Traefik's own, unchanged code.
+  rm -rf "$dir/lego" && cp -r "$lego_dir" "$dir/lego" && chmod -R u+w "$dir/lego"
+  cat > "$dir/lego/providers/dns/zz_gen_dns_providers.go" <<'SRC'
+// Package dns: this build carries no DNS-01 challenge providers (see tools/engine/build.sh).
+package dns
+
+import (
+	"fmt"
+
+	"github.com/go-acme/lego/v4/challenge"
+)
+
+// NewDNSChallengeProviderByName refuses every provider in this build.
+func NewDNSChallengeProviderByName(name string) (challenge.Provider, error) {
+	return nil, fmt.Errorf("unrecognized DNS provider: %s (built without DNS-01 providers)", name)
+}
+SRC
+  {
+    echo "module langsmith-dataplane/engine/traefik"
+    echo
+    echo "go 1.24"
+    echo
+    echo "require github.com/traefik/traefik/v3 $TRAEFIK_VERSION"
+    echo
+    # A dependency's replace and exclude directives do not apply to its dependents: copy them.
+    sed -n '/^replace (/,/^)/p' "$gomod"
+    sed -n 's/^exclude \(.*\)/exclude \1/p' "$gomod"
+    echo "replace github.com/go-acme/lego/v4 => ./lego"
+  } > "$dir/go.mod"
+  log "building traefik $TRAEFIK_VERSION (several minutes the first time)"
+  (cd "$dir" && go build -trimpath \
+    -ldflags "-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" \
+    -o "$bin/traefik" github.com/traefik/traefik/v3/cmd/traefik)
+}
+
 build_pulumi() {
   local src="${LANGSMITH_ENGINE_SRC:-$here/../../../shared/engine-src}"
   local out="$cache/pulumi-$PULUMI_VERSION"
@@ -136,7 +182,8 @@ build_pulumi() {
 case "${1:-all}" in
   helm) build_helm; echo "$bin" ;;
   egctl) build_egctl; echo "$bin" ;;
+  traefik) build_traefik; echo "$bin" ;;
   pulumi) build_pulumi ;;
-  all) build_etcd; build_kubernetes; build_helm; build_egctl; echo "$bin" ;;
-  *) echo "usage: $0 [all|helm|egctl|pulumi]" >&2; exit 2 ;;
+  all) build_etcd; build_kubernetes; build_helm; build_egctl; build_traefik; echo "$bin" ;;
+  *) echo "usage: $0 [all|helm|egctl|traefik|pulumi]" >&2; exit 2 ;;
 esac
