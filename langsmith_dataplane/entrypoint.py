@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import Any
 
 import pulumi
 
@@ -125,5 +126,48 @@ def run() -> None:
         raise pulumi.RunError(str(exc)) from None
     _require(missing_secret_config(slice_), pulumi.get_stack())
     outputs = build_stack(slice_, api_key_from_config, options_from_config(config))
+    if slice_.protect:
+        warn_before_refused_deletions(slice_)
     for name, value in outputs.items():
         pulumi.export(name, value)
+
+
+def removed_from_protected(stack: str, previous: Any, slice_: StackSlice) -> str | None:
+    """One line saying what will be refused and what to run, or None: in a `protect: true`
+    stack Pulumi refuses to delete every resource of a removed listener or server, each with
+    its own error, and this line leads them."""
+    kept = {p.key for p in slice_.listeners} | {p.key for p in slice_.agent_servers}
+    before = set((previous or {}).get("listeners") or {}) | set(
+        (previous or {}).get("agentServers") or {}
+    )
+    removed = sorted(before - kept)
+    if not removed:
+        return None
+    return (
+        f"stack {stack} has protect: true and the topology no longer has {', '.join(removed)}: "
+        "Pulumi refuses to delete their protected resources (one error each follows) and "
+        "deletes nothing. To remove them, set protect: false for the stack and `pulumi up`, or "
+        f"run `pulumi state unprotect --all -s {stack}` first."
+    )
+
+
+def warn_before_refused_deletions(slice_: StackSlice) -> None:
+    """The stack's own last outputs (a reference to itself) against what the topology keeps."""
+    stack = pulumi.get_stack()
+    try:
+        own = pulumi.StackReference(
+            f"{pulumi.get_organization()}/{pulumi.get_project()}/{stack}",
+            opts=pulumi.ResourceOptions(retain_on_delete=True),
+        )
+    except Exception:
+        return  # no reference to be had (a first `up`): nothing was there to remove
+
+    def check(values: list[Any]) -> None:
+        message = removed_from_protected(stack, dict(zip(OUTPUTS, values, strict=True)), slice_)
+        if message:
+            pulumi.log.warn(message)
+
+    pulumi.Output.all(*(own.get_output(name) for name in OUTPUTS)).apply(check)
+
+
+OUTPUTS = ("listeners", "agentServers")

@@ -110,3 +110,26 @@ def test_chart_path_and_skip_await_come_from_config(tmp_path):
         assert release.inputs["version"] == "0.2.99"
         assert "repositoryOpts" not in release.inputs
         assert release.inputs["skipAwait"] is True
+
+
+def test_a_protect_stack_that_loses_a_listener_leads_with_one_line():
+    from langsmith_dataplane.entrypoint import removed_from_protected
+    from langsmith_dataplane.stack_slice import slice_for_stack
+    from tests.helpers import valid
+
+    slice_ = slice_for_stack(valid(REFERENCE_TEXT).model, "prod-alpha")
+    previous = {"listeners": {"a-prod": {}, "a-old": {}}, "agentServers": {"gone": {}}}
+    message = removed_from_protected("prod-alpha", previous, slice_)
+    assert message is not None
+    assert message.startswith("stack prod-alpha has protect: true and the topology no longer has")
+    assert "a-old, gone" in message
+    assert "pulumi state unprotect --all -s prod-alpha" in message
+    assert "\n" not in message
+    assert removed_from_protected("prod-alpha", {"listeners": {"a-prod": {}}}, slice_) is None
+    assert removed_from_protected("prod-alpha", None, slice_) is None
+
+
+def test_a_protect_stack_runs_with_its_reference_to_itself(tmp_path):
+    config = {"langsmith:topology": write(tmp_path, REFERENCE_TEXT), **KEYS}
+    monitor = run_entrypoint("prod-alpha", config, list(KEYS))
+    assert any(r.type == "pulumi:pulumi:StackReference" for r in monitor.recorded.values())

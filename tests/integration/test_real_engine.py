@@ -335,6 +335,11 @@ def test_protect_refuses_to_delete(project, api, fake_cp, base_topology):
     failed = project.up(check=False)
     assert failed.code != 0
     assert "protect" in plain(failed.text).lower()
+    # One line leads the engine's per-resource errors: what happened and what to run.
+    text = plain(failed.text)
+    lead = "stack local has protect: true and the topology no longer has beta"
+    assert lead in text
+    assert "pulumi state unprotect --all -s local" in text
     assert "beta-agents" in namespaces(api)
     assert (WS_B, "local") in listeners_of(fake_cp)
     project.write_topology(base_topology)
