@@ -8,10 +8,11 @@ endpoint addresses, so the stand-ins listen on 198.18.0.x, which exists only in 
 namespace), runs the REAL Traefik with the configuration its chart renders, and sends HTTP(S)
 requests with the topology's hostnames. It prints one JSON report on its last line.
 
-Gateway mode has one substitution: Envoy's data plane (C++) cannot be built here, so Traefik's
-Gateway API provider serves the same Gateway and HTTPRoutes: the GatewayClass is handed to
-Traefik's controller name, and Traefik's entry points listen on the Gateway's own ports (80,
-443), which Envoy maps itself.
+Traefik's entry points bind 127.0.0.1 (the stand-ins hold port 8000 on their own addresses in
+this one namespace, as pods would in theirs). Gateway mode has one substitution: Envoy's data
+plane (C++) cannot be built here, so Traefik's Gateway API provider serves the same Gateway and
+HTTPRoutes: the GatewayClass is handed to Traefik's controller name, and Traefik's entry points
+listen on the Gateway's own ports (80, 443), which Envoy maps itself.
 """
 
 from __future__ import annotations
@@ -146,9 +147,27 @@ def crds(chart: Path, gateway: bool) -> list[dict]:
     ]
 
 
-def target_port(service: dict, objects: list[dict]) -> tuple[str, int]:
-    """(the Service port's name, the container port it reaches)."""
-    [port] = service["spec"]["ports"]
+def routed_backends(objects: list[dict]) -> list[tuple[str, str, Any]]:
+    """(namespace, Service, port) every Ingress rule and HTTPRoute routes to."""
+    out = []
+    for obj in objects:
+        namespace = obj["metadata"].get("namespace", "")
+        if obj["kind"] == "Ingress":
+            for rule in obj["spec"].get("rules") or []:
+                for path in (rule.get("http") or {}).get("paths") or []:
+                    service = path["backend"]["service"]
+                    port = service["port"].get("number") or service["port"].get("name")
+                    out.append((namespace, service["name"], port))
+        elif obj["kind"] == "HTTPRoute":
+            for rule in obj["spec"].get("rules") or []:
+                for ref in rule.get("backendRefs") or []:
+                    out.append((ref.get("namespace", namespace), ref["name"], ref.get("port")))
+    return out
+
+
+def target_port(service: dict, wanted: Any, objects: list[dict]) -> tuple[str, int]:
+    """(the name of the Service port a route names, the container port it reaches)."""
+    [port] = [p for p in service["spec"]["ports"] if wanted in (p["port"], p.get("name"))]
     target = port.get("targetPort", port["port"])
     if isinstance(target, int):
         return port.get("name", ""), target
@@ -201,7 +220,10 @@ def traefik_token(api, namespace: str, account: str) -> str:
 def request(port: int, host: str, path: str, tls: bool, ca: Path | None) -> dict[str, Any]:
     """One request to the proxy at 127.0.0.1:port for `host` (Host header, and SNI with TLS,
     verified against the certificate the topology names)."""
-    raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+    try:
+        raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+    except OSError as error:
+        return {"status": 0, "standIn": None, "error": f"{type(error).__name__}: {error}"}
     try:
         sock: socket.socket = raw
         if tls:
@@ -212,7 +234,7 @@ def request(port: int, host: str, path: str, tls: bool, ca: Path | None) -> dict
         while chunk := sock.recv(65536):
             data += chunk
     except (OSError, ssl.SSLError) as error:
-        return {"status": 0, "error": f"{type(error).__name__}: {error}"}
+        return {"status": 0, "standIn": None, "error": f"{type(error).__name__}: {error}"}
     finally:
         raw.close()
     head, _, body = data.partition(b"\r\n\r\n")
@@ -292,13 +314,19 @@ def main(mode: str, workdir: Path) -> dict[str, Any]:
         kept = [o for o in objects + traefik if o["kind"] not in ("Pod",)]
         apply(api, [*crds(traefik_chart, mode == "gateway"), traefik_ns, *kept])
         # Stand-ins behind each server's Service, through EndpointSlices.
+        backends = routed_backends(objects)
         for name, (_, _, address) in SERVERS.items():
-            services = [
-                o for o in objects if o["kind"] == "Service" and o["metadata"]["namespace"] == name
-            ]
-            assert services, f"the chart rendered no Service for {name}"
-            for service in services:
-                port_name, port = target_port(service, objects)
+            routed = [b for b in backends if b[0] == name]
+            assert routed, f"nothing routes to server {name}"
+            for namespace, service_name, wanted in routed:
+                [service] = [
+                    o
+                    for o in objects
+                    if o["kind"] == "Service"
+                    and o["metadata"]["namespace"] == namespace
+                    and o["metadata"]["name"] == service_name
+                ]
+                port_name, port = target_port(service, wanted, objects)
                 apply(api, [endpoint_slice(service, address, port_name, port)])
                 server = StandIn(name, address, port)
                 stand_ins.append(server)
@@ -323,17 +351,13 @@ def main(mode: str, workdir: Path) -> dict[str, Any]:
         ports = {"web": 8000, "websecure": 8443}
         if mode == "gateway":
             ports = {"web": 80, "websecure": 443}
-            args = [
-                a
-                for a in args
-                if not a.startswith(
-                    ("--entryPoints.web.address", "--entryPoints.websecure.address")
-                )
-            ]
-            args += [
-                "--entryPoints.web.address=:80/tcp",
-                "--entryPoints.websecure.address=:443/tcp",
-            ]
+        # The stand-ins listen on port 8000 as the real pods do; Traefik's entry points bind
+        # 127.0.0.1 and the stand-ins their own 198.18.0.x addresses, in this one namespace.
+        entry_points = ("--entryPoints.web.address", "--entryPoints.websecure.address")
+        args = [a for a in args if not a.startswith(entry_points)]
+        args += [
+            f"--entryPoints.{name}.address=127.0.0.1:{port}/tcp" for name, port in ports.items()
+        ]
         env = {"POD_NAME": "traefik-test", "POD_NAMESPACE": "traefik", "PATH": "/usr/bin:/bin"}
         log = (workdir / "traefik.log").open("wb")
         processes.append(
