@@ -160,11 +160,10 @@ class HookJobs:
                 {"type": "Complete", **condition},
             ],
         }
-        self.jobs.patch(
+        self.jobs.status.patch(
             name=job.metadata.name,
             namespace=job.metadata.namespace,
             body={"status": status},
-            subresource="status",
             content_type="application/merge-patch+json",
         )
 
