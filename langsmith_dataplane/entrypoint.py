@@ -12,6 +12,8 @@ revision to be DEPLOYED). API keys are secret config values named by each worksp
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -115,6 +117,20 @@ def _require(keys: Iterable[str], stack: str) -> None:
             f"secretEnv values the topology names; each command prompts for the value):\n"
             f"{commands}"
         )
+
+
+def _stop_quietly(signum: int, frame: object) -> None:
+    """The engine interrupts the program when an update fails elsewhere (a policy, a provider):
+    stop without the Python traceback that would bury the engine's own message."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(1)
+
+
+def main() -> None:
+    """`__main__.py`: the program as the engine runs it."""
+    signal.signal(signal.SIGINT, _stop_quietly)
+    run()
 
 
 def run() -> None:

@@ -25,8 +25,12 @@ STATEFUL_TYPES = frozenset(
 )
 LISTENER_ROLES = frozenset({"release", "agents", "agent-server"})
 OPEN = frozenset({"0.0.0.0/0", "::/0"})
+# The Pulumi project the pack checks: the directory above `policy/` (policy_pack() sets it
+# from the pack's own location); relative `langsmith:topology` paths start there, as the
+# program's do.
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_TOPOLOGY = "topology.yaml"
+_project_dir: list[Path] = [PROJECT_DIR]
 
 
 def stack_of(urn: str) -> str:
@@ -54,7 +58,7 @@ def topology_path(config: Mapping[str, Any] | None) -> Path:
     relative to the project directory, as the program resolves it."""
     raw = (config or {}).get("topology") or stack_topology_setting() or DEFAULT_TOPOLOGY
     path = Path(str(raw)).expanduser()
-    return path if path.is_absolute() else PROJECT_DIR / path
+    return path if path.is_absolute() else _project_dir[0] / path
 
 
 @lru_cache(maxsize=8)
@@ -241,8 +245,12 @@ def build_policies() -> list[Any]:
     return policies
 
 
-def policy_pack() -> Any:
-    """Serve the pack to the Pulumi engine (blocks: only `policy/__main__.py` calls it)."""
+def policy_pack(project_dir: Path | None = None) -> Any:
+    """Serve the pack to the Pulumi engine (blocks: only `policy/__main__.py` calls it, with
+    the project directory the pack lives in)."""
     from pulumi_policy import PolicyPack
+
+    if project_dir is not None:
+        _project_dir[0] = project_dir
 
     return PolicyPack(name="langsmith-dataplane", policies=build_policies())

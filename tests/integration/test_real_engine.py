@@ -272,8 +272,8 @@ def test_a_namespace_addition_previews_only_what_changes(project, base_topology,
     assert release["op"] == "update"
     assert "version" not in (release.get("diffReasons") or [])
     config = release["newState"]["inputs"]["values"]["config"]
-    assert config["listenerId"] != UNKNOWN
-    assert config["listenerId"] == listeners_of_project(project)["beta"]["listenerId"]
+    assert config["langgraphListenerId"] != UNKNOWN
+    assert config["langgraphListenerId"] == listeners_of_project(project)["beta"]["listenerId"]
     registration = next(s for u, s in steps.items() if u.endswith("::beta-registration"))
     assert registration["op"] == "update"
     ops: dict[str, set[str]] = {}
