@@ -59,6 +59,16 @@ INGRESS_CLASS = "traefik"
 INGRESS_NAMESPACE = "traefik"
 INGRESS_PROXY_PORTS = (8000, 8443)
 
+# Every chart a stack may install (an air-gapped charts directory holds these).
+ALL_CHARTS = (
+    LISTENER_CHART,
+    AGENT_SERVER_CHART,
+    KEDA_CHART,
+    METRICS_SERVER_CHART,
+    INGRESS_CHART,
+    GATEWAY_CHART,
+)
+
 # Backing-store images (in-cluster Postgres and Redis).
 POSTGRES_IMAGE = "docker.io/pgvector/pgvector:0.8.0-pg16"
 REDIS_IMAGE = "docker.io/library/redis:7.4.2"

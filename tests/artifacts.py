@@ -28,7 +28,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from langsmith_dataplane.versions import AGENT_SERVER_CHART, GATEWAY_CHART, LISTENER_CHART, ChartRef
+from langsmith_dataplane.versions import (
+    AGENT_SERVER_CHART,
+    ALL_CHARTS,
+    GATEWAY_CHART,
+    LISTENER_CHART,
+    ChartRef,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 CHARTS_SETTING = "LANGSMITH_CHARTS_DIR"
@@ -64,6 +70,15 @@ def _pull(ref: ChartRef, into: Path) -> Path:
         target = into / f"{ref.name}-{ref.version}"
         os.replace(Path(scratch) / ref.name, target)
     return target
+
+
+def charts_root() -> Path:
+    """The directory the charts setting names, holding every chart a stack may install (each
+    found through it first: `<chart>-<version>/`, or `addons/...`)."""
+    parents = {chart_dir(ref).parent for ref in ALL_CHARTS}
+    roots = {p.parent if p.name == "addons" else p for p in parents}
+    assert len(roots) == 1, roots
+    return roots.pop()
 
 
 @cache

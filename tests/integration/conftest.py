@@ -19,6 +19,19 @@ def running_control_plane(workdir: Path) -> Iterator[ControlPlane]:
         plane.stop()
 
 
+def serving_fake_control_plane(plane: ControlPlane, keys: dict) -> Iterator:
+    """The fake LangSmith control plane over HTTPS with the cluster's certificate, for a
+    module fixture; afterwards, every request the engine sent matched the OpenAPI document."""
+    from tests.artifacts import control_plane_openapi
+    from tests.fake_control_plane import FakeControlPlane, RunningControlPlane
+
+    state = FakeControlPlane(keys=keys, openapi=control_plane_openapi())
+    pki = plane.pki
+    with RunningControlPlane(state, tls=(pki.server_cert, pki.server_key)) as running:
+        yield running
+    assert state.violations == []
+
+
 def api_clients(plane: ControlPlane):
     """(dynamic client, CoreV1Api) bound to `plane`."""
     from kubernetes import client, config, dynamic

@@ -20,17 +20,13 @@ import pytest
 import yaml
 
 from langsmith_dataplane.charts import chart_sources
-from langsmith_dataplane.versions import (
-    AGENT_SERVER_CHART,
-    GATEWAY_CHART,
-    INGRESS_CHART,
-    KEDA_CHART,
-    LISTENER_CHART,
-    METRICS_SERVER_CHART,
+from tests.artifacts import charts_root
+from tests.fake_control_plane import ApiKey
+from tests.integration.conftest import (
+    api_clients,
+    running_control_plane,
+    serving_fake_control_plane,
 )
-from tests.artifacts import chart_dir, control_plane_openapi
-from tests.fake_control_plane import ApiKey, FakeControlPlane, RunningControlPlane
-from tests.integration.conftest import api_clients, running_control_plane
 from tests.integration.engine import PulumiProject, plain
 
 pytestmark = pytest.mark.integration
@@ -39,8 +35,6 @@ WS = "6f1e8c52-4b1e-4b7e-9a51-2d1d2f7e0a0a"
 KEY = "lsv2_pt_" + "c3" * 16 + "_0123456789"
 LICENSE = "integration-license-not-a-secret-0123"
 STACK = "airgapped"
-CHARTS = (LISTENER_CHART, AGENT_SERVER_CHART, KEDA_CHART, METRICS_SERVER_CHART)
-CHARTS += (INGRESS_CHART, GATEWAY_CHART)
 
 TOPOLOGY = """\
 version: 1
@@ -76,14 +70,6 @@ stacks:
 """
 
 
-def charts_root() -> Path:
-    """The directory the charts setting names (each chart found through it first)."""
-    parents = {chart_dir(ref).parent for ref in CHARTS}
-    roots = {p.parent if p.name == "addons" else p for p in parents}
-    assert len(roots) == 1, roots
-    return roots.pop()
-
-
 @pytest.fixture(scope="module")
 def control_plane(tmp_path_factory):
     yield from running_control_plane(tmp_path_factory.mktemp("airgapped-cluster"))
@@ -96,11 +82,7 @@ def api(control_plane):
 
 @pytest.fixture(scope="module")
 def fake_cp(control_plane):
-    state = FakeControlPlane(keys={KEY: ApiKey({WS})}, openapi=control_plane_openapi())
-    pki = control_plane.pki
-    with RunningControlPlane(state, tls=(pki.server_cert, pki.server_key)) as running:
-        yield running
-    assert state.violations == []
+    yield from serving_fake_control_plane(control_plane, {KEY: ApiKey({WS})})
 
 
 def two_contexts(kubeconfig: Path, into: Path) -> Path:

@@ -18,10 +18,14 @@ import time
 
 import pytest
 
-from tests.artifacts import control_plane_openapi, listener_chart
-from tests.fake_control_plane import ApiKey, FakeControlPlane, RunningControlPlane
+from tests.artifacts import listener_chart
+from tests.fake_control_plane import ApiKey
 from tests.helpers import edit
-from tests.integration.conftest import api_clients, running_control_plane
+from tests.integration.conftest import (
+    api_clients,
+    running_control_plane,
+    serving_fake_control_plane,
+)
 from tests.integration.engine import PulumiProject, plain, step_ops
 
 pytestmark = pytest.mark.integration
@@ -114,14 +118,8 @@ def api(control_plane):
 
 @pytest.fixture(scope="module")
 def fake_cp(control_plane):
-    state = FakeControlPlane(
-        keys={KEY_A: ApiKey({WS_A}), KEY_B: ApiKey({WS_B})}, openapi=control_plane_openapi()
-    )
-    pki = control_plane.pki
-    with RunningControlPlane(state, tls=(pki.server_cert, pki.server_key)) as running:
-        yield running
-    # Every request the engine's dynamic providers sent matched the published API document.
-    assert state.violations == []
+    keys = {KEY_A: ApiKey({WS_A}), KEY_B: ApiKey({WS_B})}
+    yield from serving_fake_control_plane(control_plane, keys)
 
 
 @pytest.fixture(scope="module")
