@@ -117,21 +117,21 @@ class HookJobs:
                 items = self.jobs.get().items
             except Exception:
                 continue
-            for job in items:
-                annotations = job.metadata.annotations or {}
-                key = f"{job.metadata.namespace}/{job.metadata.name}"
-                if "helm.sh/hook" in annotations and key not in self.done:
+            for job in (item.to_dict() for item in items):
+                meta = job["metadata"]
+                key = f"{meta['namespace']}/{meta['name']}"
+                if "helm.sh/hook" in (meta.get("annotations") or {}) and key not in self.done:
                     try:
                         self._complete(job)
                         self.done.add(key)
                     except Exception:
-                        pass  # the controller raced us: the next round tries again
+                        pass  # the API server refused this round: the next one tries again
 
-    def _complete(self, job) -> None:
+    def _complete(self, job: dict) -> None:
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         condition = {"status": "True", "lastProbeTime": now, "lastTransitionTime": now}
         status = {
-            "startTime": (job.status or {}).get("startTime") or now,
+            "startTime": (job.get("status") or {}).get("startTime") or now,
             "completionTime": now,
             "succeeded": 1,
             "active": 0,
@@ -143,8 +143,8 @@ class HookJobs:
             ],
         }
         self.jobs.status.patch(
-            name=job.metadata.name,
-            namespace=job.metadata.namespace,
+            name=job["metadata"]["name"],
+            namespace=job["metadata"]["namespace"],
             body={"status": status},
             content_type="application/merge-patch+json",
         )
