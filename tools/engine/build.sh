@@ -3,8 +3,9 @@
 # from Go modules with the ordinary `go` client, pinned in versions.env and cached outside the repository.
 # Idempotent: a cached binary is reused. Prints the bin directory on the last line of stdout.
 #
-# usage: build.sh [all|helm|egctl|traefik|pulumi]
+# usage: build.sh [all|core|helm|egctl|traefik|pulumi]
 #   all     etcd, kube-apiserver, kube-controller-manager, Helm, egctl, Traefik (default)
+#   core    etcd, kube-apiserver, kube-controller-manager, Helm (what most integration tests need)
 #   helm    Helm only (the unit tests template the real charts with it)
 #   egctl   Envoy Gateway's egctl (the integration suite asks its translator for route status)
 #   traefik Traefik, the proxy the integration suite sends real requests through
@@ -184,6 +185,7 @@ case "${1:-all}" in
   egctl) build_egctl; echo "$bin" ;;
   traefik) build_traefik; echo "$bin" ;;
   pulumi) build_pulumi ;;
+  core) build_etcd; build_kubernetes; build_helm; echo "$bin" ;;
   all) build_etcd; build_kubernetes; build_helm; build_egctl; build_traefik; echo "$bin" ;;
-  *) echo "usage: $0 [all|helm|egctl|traefik|pulumi]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|core|helm|egctl|traefik|pulumi]" >&2; exit 2 ;;
 esac
