@@ -272,7 +272,7 @@ def gateway_listeners(
 def chart_unreachable(source: str, exc: BaseException) -> str:
     """One line for a chart that cannot be fetched or rendered: which chart, from where, why,
     and the setting that serves it from a local copy."""
-    reason = " ".join(str(exc).split())
+    reason = " ".join(str(exc).split()).removeprefix("invoke of kubernetes:helm:template failed: ")
     if len(reason) > 300:
         reason = reason[:297] + "..."
     return (

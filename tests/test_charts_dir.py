@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import grpc
 import pulumi
 import pytest
 
@@ -22,7 +23,7 @@ from langsmith_dataplane.versions import (
     ChartRef,
 )
 from tests.artifacts import chart_dir
-from tests.helpers import REPO
+from tests.helpers import REFERENCE_TEXT, REPO
 from tests.test_entrypoint import KEYS, run_entrypoint
 
 ALL = (LISTENER_CHART, AGENT_SERVER_CHART, KEDA_CHART, METRICS_SERVER_CHART, INGRESS_CHART)
@@ -129,3 +130,42 @@ def test_the_real_charts_directory_serves_all_six():
     for ref in refs:
         assert not ref.unavailable, ref.unavailable
         assert (Path(ref.chart) / "Chart.yaml").is_file()
+
+
+def test_an_unreachable_chart_repository_is_one_line_naming_the_chart_and_the_setting(
+    monkeypatch,
+):
+    """The operator's CRD is rendered from the listener chart at preview: a repository that
+    cannot be reached gives one line, not the SDK's traceback."""
+    from langsmith_dataplane.simulation import DataplaneMocks, simulate
+    from tests.helpers import valid
+
+    class ProviderError(grpc.RpcError):
+        """What the engine answers when the provider's invoke fails."""
+
+        def code(self):
+            return grpc.StatusCode.UNKNOWN
+
+        def details(self):
+            return (
+                'looks like "https://langchain-ai.github.io/helm/" is not a valid chart '
+                "repository or cannot be reached: dial tcp: lookup langchain-ai.github.io: "
+                "no such host"
+            )
+
+    def unreachable(self, args):
+        if args.token == "kubernetes:helm:template":
+            raise ProviderError()
+        return {}
+
+    monkeypatch.setattr(DataplaneMocks, "call", unreachable)
+    with pytest.raises(pulumi.RunError) as caught:
+        simulate(valid(REFERENCE_TEXT).model, "single")
+    message = str(caught.value)
+    assert message.startswith(
+        f"cannot render the listener chart langgraph-dataplane {LISTENER_CHART.version} "
+        f"from {LISTENER_CHART.repo}: looks like"
+    )
+    assert "no such host" in message
+    assert "langsmith:chartsDir" in message
+    assert "\n" not in message
