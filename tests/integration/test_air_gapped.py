@@ -184,7 +184,7 @@ def test_up_installs_every_chart_from_local_copies(project, api):
         for r in state
         if r["type"] == "kubernetes:helm.sh/v3:Release"
     }
-    root = charts_root()
+    root = charts_root().resolve()
     assert set(releases) == {
         "gw-envoy-gateway",
         "gw-keda",
