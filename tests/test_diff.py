@@ -297,3 +297,26 @@ def test_a_global_change_reaches_every_stack():
         "dev-egress-b-dev-ns-team-b-allow-llm-provider",
     }
     assert all(c.paths == ("spec.egress",) for c in dev.of("changed"))
+
+
+def test_the_base_revision_runs_on_this_interpreter_when_it_pins_the_same_packages(
+    tmp_path, monkeypatch
+):
+    """Same pins (order and comments aside): this interpreter. Other pins: the virtualenv built
+    once from the base's lock file, cached by its hash (found here without building it)."""
+    import sys
+    from pathlib import Path
+
+    from langsmith_dataplane.review import git_revision
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    head = "# pinned\npulumi==3.259.0\npyyaml==6.0.2\n"
+    same = "pyyaml==6.0.2\n\npulumi==3.259.0  \n"
+    assert git_revision.interpreter_for(same, head) == Path(sys.executable)
+    other = "pulumi==3.250.0\npyyaml==6.0.2\n"
+    venv = git_revision.venv_cache() / git_revision._lock_key(other)
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(sys.executable)
+    (venv / ".installed").touch()
+    assert git_revision.interpreter_for(other, head) == venv / "bin" / "python"
+    assert str(git_revision.venv_cache()).startswith(str(tmp_path))
