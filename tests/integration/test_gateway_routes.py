@@ -210,3 +210,40 @@ def test_the_old_layout_is_refused_by_the_controller_for_its_hostname(tmp_path):
     [route] = result["httpRoutes"]
     [parent] = route["status"]["parents"]
     assert conditions(parent)["Accepted"] == ("False", "NoMatchingListenerHostname")
+
+
+def _stack_gateway_stacks() -> list[tuple]:
+    """Every shipped topology's stacks whose clusters run the stack's own Gateway."""
+    from langsmith_dataplane.stack_slice import slice_for_stack
+    from tests.helpers import EXAMPLES, REFERENCE
+    from tests.sim import topology
+
+    found = []
+    for path in [REFERENCE, *EXAMPLES]:
+        model = topology(path)
+        for stack in sorted(model.stacks):
+            clusters = slice_for_stack(model, stack).clusters
+            if any(c.spec.ingress == "gateway" and c.spec.gateway is None for c in clusters):
+                found.append((path, stack))
+    return found
+
+
+STACK_GATEWAY_STACKS = _stack_gateway_stacks()
+
+
+@pytest.mark.parametrize(
+    ("path", "stack"),
+    STACK_GATEWAY_STACKS,
+    ids=[f"{p.stem}:{s}" for p, s in STACK_GATEWAY_STACKS],
+)
+def test_the_controller_accepts_every_listener_of_every_shipped_gateway(path, stack, tmp_path):
+    """Every shipped stack with the stack's own Gateway (listener stacks included): every
+    Gateway listener Accepted with its references resolved, every route Accepted."""
+    objects = program_objects(path.read_text(), stack, tmp_path / "render")
+    for release in agent_server_releases(simulated(path, stack)):
+        objects += chart_objects(release)
+    assert any(o["kind"] == "Gateway" for o in objects)
+    routes = sum(1 for o in objects if o["kind"] == "HTTPRoute")
+    result = translate(as_the_api_server_stores(objects), tmp_path)
+    assert result.get("gateways"), "the controller reported no Gateway"
+    assert_served(result, routes)
