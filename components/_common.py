@@ -41,11 +41,16 @@ def child_opts(parent: pulumi.Resource, **kwargs: object) -> pulumi.ResourceOpti
     return pulumi.ResourceOptions(parent=parent, **kwargs)  # type: ignore[arg-type]
 
 
+def require_available(chart: ChartRef) -> None:
+    """Stop the program with the chart's own one-line reason (a charts directory without it)."""
+    if chart.unavailable:
+        raise pulumi.RunError(chart.unavailable)
+
+
 def release_chart(chart: ChartRef) -> dict[str, Any]:
     """`helm.v3.Release` arguments for a chart: a repository chart with its pinned version, an
     OCI reference with its version, or a local path (with its Chart.yaml version)."""
-    if chart.unavailable:
-        raise pulumi.RunError(chart.unavailable)
+    require_available(chart)
     args: dict[str, Any] = {"chart": chart.chart}
     if chart.version:
         args["version"] = chart.version

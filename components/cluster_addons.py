@@ -20,7 +20,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components._common import base_labels, child_opts, release_chart
+from components._common import base_labels, child_opts, release_chart, require_available
 from langsmith_dataplane.naming import DEFAULT_GATEWAY, server_gateway_listener
 from langsmith_dataplane.topology.schema import Cluster as ClusterSpec
 from langsmith_dataplane.versions import (
@@ -321,8 +321,7 @@ def operator_crd(
     config.release_name = f"{name}-operator-crd"  # type: ignore[attr-defined]
     invoke = pulumi.InvokeOptions(provider=provider, parent=parent)
 
-    if chart.unavailable:
-        raise pulumi.RunError(chart.unavailable)
+    require_available(chart)
     source = f"{chart.chart} {chart.version} from {chart.repo}" if chart.repo else chart.chart
 
     async def render(json_opts: str) -> list[dict[str, Any]]:

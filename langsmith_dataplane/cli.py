@@ -12,11 +12,14 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from langsmith_dataplane.diagnostics import TopologyError, clean
 from langsmith_dataplane.topology import ValidatedTopology, load_topology
 from langsmith_dataplane.topology.json_schema import topology_json_schema
+
+if TYPE_CHECKING:
+    from langsmith_dataplane.review.diff import TopologyDiff
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 
@@ -109,7 +112,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
 EXIT_STATEFUL_LOSS = 3
 
 
-def _base_from_git(ref: str, head_path: str, head: ValidatedTopology) -> Any:
+def _base_from_git(
+    ref: str, head_path: str, head: ValidatedTopology
+) -> tuple[TopologyDiff | None, str]:
     """`diff --git REF`: the base as REF declared it, with REF's code when the program
     changed; every stack affected when there is no base revision (a branch's first push)."""
     from pathlib import Path
@@ -129,8 +134,9 @@ def _base_from_git(ref: str, head_path: str, head: ValidatedTopology) -> Any:
             return no_base(
                 head.model, "no base revision (a branch's first push): every stack is affected"
             ), base.display
+        base_text = base.topology_text()
         try:
-            base_topology = parse_topology(base.topology_text(), base.display)
+            base_topology = parse_topology(base_text, base.display)
         except TopologyError as exc:
             print(exc.render())
             return None, base.display
@@ -147,7 +153,7 @@ def _base_from_git(ref: str, head_path: str, head: ValidatedTopology) -> Any:
             diff = diff_programs(
                 base_topology.model,
                 head.model,
-                git_revision.simulate_base(base, stacks),
+                git_revision.simulate_base(base, base_text, stacks),
                 head_resources,
             )
             if program_changed:

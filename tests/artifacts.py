@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from langsmith_dataplane.charts import candidates
 from langsmith_dataplane.versions import (
     AGENT_SERVER_CHART,
     ALL_CHARTS,
@@ -86,7 +87,7 @@ def chart_dir(ref: ChartRef = LISTENER_CHART) -> Path:
     """The unpacked, unmodified chart `ref` pins."""
     name = f"{ref.name}-{ref.version}"
     for base in _charts_dirs():
-        for candidate in (base / name, base / "addons" / name):  # add-ons: `addons/`
+        for candidate in candidates(ref, base):  # where the program's chartsDir looks too
             if (candidate / "Chart.yaml").is_file():
                 return candidate
     if os.environ.get(CHARTS_SETTING):

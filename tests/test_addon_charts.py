@@ -14,24 +14,19 @@ import pytest
 
 from langsmith_dataplane.review.masking import reveal
 from langsmith_dataplane.versions import (
-    GATEWAY_CHART,
+    ALL_CHARTS,
     GATEWAY_CONTROLLER_NAME,
     GATEWAY_PROXY_NAMESPACE,
-    INGRESS_CHART,
     INGRESS_CLASS,
     INGRESS_NAMESPACE,
     INGRESS_PROXY_PORTS,
-    KEDA_CHART,
-    METRICS_SERVER_CHART,
     ChartRef,
 )
 from tests.artifacts import chart_dir, helm_template
 from tests.helpers import REFERENCE
 from tests.sim import simulated
 
-ADDONS = {
-    ref.chart: ref for ref in (GATEWAY_CHART, INGRESS_CHART, KEDA_CHART, METRICS_SERVER_CHART)
-}
+ADDONS = {ref.chart: ref for ref in ALL_CHARTS}
 
 
 @cache

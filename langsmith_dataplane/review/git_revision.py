@@ -266,11 +266,13 @@ def interpreter_for(base_lock: str | None, head_lock: str | None) -> Path:
     return python
 
 
-def simulate_base(base: BaseRevision, stacks: Sequence[str]) -> dict[str, list[RecordedResource]]:
-    """Every named stack of REF's topology, simulated by REF's own program."""
+def simulate_base(
+    base: BaseRevision, text: str, stacks: Sequence[str]
+) -> dict[str, list[RecordedResource]]:
+    """Every named stack of REF's topology (`text`), simulated by REF's own program."""
     python = interpreter_for(base.read(LOCK_FILE), _read_work_tree(base.top / LOCK_FILE))
     with checkout(base) as tree:
-        return _simulate_in(tree, python, base.topology_text(), base.display, stacks)
+        return _simulate_in(tree, python, text, base.display, stacks)
 
 
 def holds_program(top: Path) -> bool:
