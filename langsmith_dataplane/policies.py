@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from langsmith_dataplane.topology.rules import SECRET_PATTERN
+from langsmith_dataplane.diagnostics import SECRET_PATTERN
 
 Report = Callable[..., None]
 

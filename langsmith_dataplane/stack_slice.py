@@ -8,11 +8,11 @@ the decisions without running Pulumi.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from langsmith_dataplane.control_plane import REGIONS, ControlPlaneEndpoints, beacon_cidrs
 from langsmith_dataplane.naming import host_queue, release_name, release_namespace
+from langsmith_dataplane.suggest import suggester
 from langsmith_dataplane.topology.schema import (
     AgentServer,
     Cluster,
@@ -135,8 +135,7 @@ def listener_release_namespace(cluster: Cluster, identity: str, listener: Listen
 
 def slice_for_stack(topology: Topology, stack: str) -> StackSlice:
     if stack not in topology.stacks:
-        close = difflib.get_close_matches(stack, list(topology.stacks), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = suggester(tuple(topology.stacks)).did_you_mean(stack)
         known = ", ".join(sorted(topology.stacks))
         raise UnknownStackError(
             f"stack '{stack}' is not declared under 'stacks:' in the topology{hint}; "

@@ -8,7 +8,6 @@ the allowed keys for did-you-mean suggestions and uses the source map for line a
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from typing import Any, get_args, get_origin
@@ -16,6 +15,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from langsmith_dataplane.diagnostics import Diagnostic
+from langsmith_dataplane.suggest import suggester
 from langsmith_dataplane.topology.loader import Path, SourceMap, describe_value
 
 
@@ -69,11 +69,7 @@ def dotted(path: Path) -> str:
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
-    lowered = {c.lower(): c for c in choices}
-    if word.lower() in lowered:
-        return f" (did you mean '{lowered[word.lower()]}'?)"
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return suggester(tuple(choices)).did_you_mean(word)
 
 
 def _got(source: SourceMap, path: Path, value: Any) -> str:
@@ -160,9 +156,7 @@ def _misspelt(errors: list[dict[str, Any]], root: type[BaseModel]) -> set[Path]:
         model = _model_at(root, loc[:-1])
         if model is None:
             continue
-        close = difflib.get_close_matches(str(loc[-1]), allowed_keys(model), n=1, cutoff=0.6)
-        lowered = {k.lower(): k for k in allowed_keys(model)}
-        match = lowered.get(str(loc[-1]).lower()) or (close[0] if close else None)
+        match = suggester(tuple(allowed_keys(model))).suggest(str(loc[-1]))
         if match:
             out.add((*loc[:-1], match))
     return out

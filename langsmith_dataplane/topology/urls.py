@@ -1,4 +1,4 @@
-"""HTTPS URLs in the topology, checked as what they become.
+"""Host names and HTTPS URLs in the topology, checked as what they become.
 
 Control-plane URLs get API paths appended by the clients (so no query, fragment or trailing
 parameters); a deployment's `customUrl` is sent to LangSmith and shown to users. Neither may
@@ -9,11 +9,24 @@ the value is never echoed back. IPv6 literals (`https://[2001:db8::1]:8443`) are
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import urlsplit
 
-from langsmith_dataplane.topology.exposure_rules import hostname_problem
-
 MAX_URL = 2048
+
+# A DNS name: labels of letters, digits and '-', dot-separated, at most 253 characters.
+_DNS_NAME = re.compile(
+    r"([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*"
+)
+
+
+def hostname_problem(hostname: str) -> str | None:
+    if len(hostname) <= 253 and _DNS_NAME.fullmatch(hostname):
+        return None
+    return (
+        "is not a DNS name (lower-case letters, digits, '-' and '.', labels of at most 63 "
+        "characters)"
+    )
 
 
 def https_url_problem(url: str, *, path_allowed: bool = True) -> str | None:

@@ -66,13 +66,3 @@ def load_topology(path: str | FsPath, display_name: str | None = None) -> Valida
     name = display_name or str(path)
     raw = FsPath(path).read_bytes()
     return parse_topology(decode(raw, name), name)
-
-
-# Rules kept in their own modules register themselves on import.
-from langsmith_dataplane.topology import agent_server_rules as _agent_server_rules  # noqa: E402, F401
-from langsmith_dataplane.topology import deployment_rules as _deployment_rules  # noqa: E402, F401
-from langsmith_dataplane.topology import egress_rules as _egress_rules  # noqa: E402, F401
-from langsmith_dataplane.topology import exposure_rules as _exposure_rules  # noqa: E402, F401
-from langsmith_dataplane.topology import name_rules as _name_rules  # noqa: E402, F401
-from langsmith_dataplane.topology import secret_refs as _secret_refs  # noqa: E402, F401
-from langsmith_dataplane.topology import store_rules as _store_rules  # noqa: E402, F401

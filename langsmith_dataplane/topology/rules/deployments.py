@@ -1,4 +1,4 @@
-"""Rules for Agent Server deployments created through the control plane API (`image` set)."""
+"""Deployments a listener runs: images, variables, names, Redis DBs."""
 
 from __future__ import annotations
 
@@ -6,17 +6,34 @@ import re
 from collections.abc import Iterator
 
 from langsmith_dataplane.diagnostics import Diagnostic
-from langsmith_dataplane.topology.rules import RuleContext, rule
+from langsmith_dataplane.topology.rules.registry import (
+    RuleContext,
+    rule,
+)
 
 # An OCI image reference: [registry[:port]/]path[:tag][@digest] (distribution's grammar, lower
 # case path components, a tag of at most 128 characters, a sha256 digest).
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+
+
 _HOST = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+
+
 _REGISTRY = rf"(?:{_HOST}(?:\.{_HOST})*(?::[0-9]+)?/)?"
+
+
 _TAG = r"(?::[\w][\w.-]{0,127})?"
+
+
 _DIGEST = r"(?:@sha256:[0-9a-f]{64})?"
+
+
 _IMAGE = re.compile(rf"{_REGISTRY}{_COMPONENT}(?:/{_COMPONENT})*{_TAG}{_DIGEST}", re.ASCII)
+
+
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 # A Kubernetes object name (RFC 1123 subdomain).
 _SECRET_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 
@@ -35,6 +52,8 @@ RESERVED_ENV = frozenset(
     {"POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM", "DATAPLANE_SECRETS_CHECKSUM", "PORT"}
     | {"DATABASE_URI", "REDIS_URI", "N_JOBS_PER_WORKER"}
 )
+
+
 RESERVED_ENV_PREFIX = "LANGSMITH_"
 
 
@@ -67,7 +86,13 @@ def env_name_problem(
 
 @rule("deployment")
 def deployments_can_be_created(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """Image syntax, namespace of the listener, env names, secrets by reference, scale order."""
+    """A deployment's image has a tag or digest (never `:latest`), its namespace is the listener's
+    (required with several), its variables are valid and not reserved, `customUrl` is a plain
+    https URL, `minScale <= maxScale`, and `env`, `secretEnv`, `resources`, `customUrl`,
+    `imagePullSecrets` come only with `image`.
+
+    Image syntax, namespace of the listener, env names, secrets by reference, scale order.
+    """
     for lname, listener in ctx.topology.listeners.items():
         for dname, deployment in listener.deployments.items():
             path = ("listeners", lname, "deployments", dname)
@@ -128,7 +153,10 @@ def deployments_can_be_created(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 @rule("deployment-name")
 def deployment_names_are_unique_per_workspace(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """LangSmith names deployments per workspace (each makes a tracing project)."""
+    """A deployment name is used once per workspace, across all listeners.
+
+    LangSmith names deployments per workspace (each makes a tracing project).
+    """
     seen: dict[tuple[str, str], str] = {}
     for lname, listener in sorted(ctx.topology.listeners.items()):
         for dname in sorted(listener.deployments):
@@ -156,3 +184,32 @@ def _scale_and_url(ctx: RuleContext, path: tuple, deployment) -> Iterator[Diagno
 
         if problem := https_url_problem(deployment.custom_url):
             yield ctx.error((*path, "customUrl"), f"customUrl {problem}")
+
+
+@rule("redis-db")
+def redis_dbs_distinct(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """`redisDb` in 1-15 and distinct within a listener (0 is the listener's own).
+
+    Deployments sharing a Redis need distinct DB numbers, 1-15 (0 is the listener's own).
+    """
+    for lname, listener in ctx.topology.listeners.items():
+        used: dict[int, str] = {}
+        for dname, deployment in listener.deployments.items():
+            path = ("listeners", lname, "deployments", dname, "redisDb")
+            db = deployment.redis_db
+            if not 1 <= db <= 15:
+                yield ctx.error(
+                    path,
+                    f"redisDb {db} is out of range: use 1-15 (0 is the listener's own DB)",
+                )
+            elif db in used:
+                yield ctx.error(
+                    path,
+                    f"redisDb {db} is already used by deployment '{used[db]}' of listener "
+                    f"'{lname}'; each deployment needs its own",
+                )
+            else:
+                used[db] = dname
+
+
+RULES = (deployments_can_be_created, deployment_names_are_unique_per_workspace, redis_dbs_distinct)

@@ -1,4 +1,4 @@
-"""Rules about where the Agent Servers' data lives: Postgres and Redis of listeners and servers."""
+"""Postgres and Redis: backups, use, and resource quantities."""
 
 from __future__ import annotations
 
@@ -6,14 +6,21 @@ from collections.abc import Iterator
 
 from langsmith_dataplane.diagnostics import Diagnostic
 from langsmith_dataplane.quantity import parse_quantity, positive_quantity_problem
-from langsmith_dataplane.topology.rules import RuleContext, rule
+from langsmith_dataplane.topology.rules.registry import (
+    RuleContext,
+    rule,
+)
 
 
 @rule("in-cluster-backups")
 def protected_data_has_backups(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """On EKS, a protected stack keeps threads in an in-cluster Postgres only with a warning:
-    the stack takes no backups of it, and RDS (automated backups, a final snapshot) is one key
-    away. (On an existing cluster in-cluster is the stack's only Postgres; README: backups.)"""
+    """Warning: a protected stack keeps threads in an in-cluster Postgres, which the stack does not
+    back up (use `rds`).
+
+    On EKS, a protected stack keeps threads in an in-cluster Postgres only with a warning: the
+    stack takes no backups of it, and RDS (automated backups, a final snapshot) is one key away.
+    (On an existing cluster in-cluster is the stack's only Postgres; README: backups.)
+    """
     t = ctx.topology
     protected = {
         c
@@ -43,8 +50,11 @@ def protected_data_has_backups(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 @rule("unused-postgres")
 def listener_postgres_is_used(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """A listener's Postgres exists only for its deployments: say so when one is configured
-    for a listener that has none."""
+    """Warning: a `postgres` on a listener without deployments creates nothing.
+
+    A listener's Postgres exists only for its deployments: say so when one is configured for a
+    listener that has none.
+    """
     for name, listener in sorted(ctx.topology.listeners.items()):
         path = ("listeners", name, "postgres")
         if not listener.deployments and ctx.source.keys.get(path):
@@ -59,8 +69,11 @@ def listener_postgres_is_used(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 @rule("quantity")
 def quantities_parse(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """Every Kubernetes quantity in the file is one the API server accepts, and a limit is never
-    below its request (the Agent Servers' own resources: `agent-server-resources`)."""
+    """Resource quotas and store resources are Kubernetes quantities, limits at or above requests.
+
+    Every Kubernetes quantity in the file is one the API server accepts, and a limit is never
+    below its request (the Agent Servers' own resources: `agent-server-resources`).
+    """
     t = ctx.topology
     found: list[tuple[tuple, object]] = []
     for name, listener in t.listeners.items():
@@ -106,3 +119,6 @@ def quantities_parse(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 def _res(store):
     return store.in_cluster.resources if store.in_cluster is not None else None
+
+
+RULES = (protected_data_has_backups, listener_postgres_is_used, quantities_parse)

@@ -1,14 +1,4 @@
-"""References to Pulumi secret config values, checked the same way in every field that takes one.
-
-`workspaces.*.apiKey`, `agentServers.*.licenseKey` and every `secretEnv` value name a value set
-with `pulumi config set --secret NAME`; the value itself must never be in the topology (it
-would be committed, reviewed in pull requests and printed). A reference is a config key name
-that does not look like a credential: LangSmith keys, `sk-` keys (OpenAI, Anthropic), JWTs (a
-JWT-shaped license key), GitHub, Slack and AWS tokens, and long high-entropy strings. No message
-ever repeats a value that was refused: it may be a secret, and messages reach CI logs and pull
-request annotations. A plain `env` value that looks like a credential gets a warning naming
-the field.
-"""
+"""Secrets: keys never in the file, and every secret field a config reference."""
 
 from __future__ import annotations
 
@@ -16,10 +6,54 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from langsmith_dataplane.diagnostics import SECRET_PATTERN, Diagnostic
-from langsmith_dataplane.topology.loader import Path
-from langsmith_dataplane.topology.rules import _CONFIG_KEY, RuleContext, rule
+from langsmith_dataplane.topology.loader import LoadedDocument, Path
+from langsmith_dataplane.topology.rules.registry import CONFIG_KEY_PATTERN, RuleContext, rule
+
+SECRET_MESSAGE = (
+    "this looks like a LangSmith API key; never write keys in the topology. Store it with "
+    "`pulumi config set --secret <name>` and put that name in 'apiKey' (then revoke the "
+    "exposed key)"
+)
+
+
+def secret_diagnostics(text: str, filename: str) -> Iterator[Diagnostic]:
+    """Keys anywhere in the text, comments included. The key itself is never echoed.
+
+    (Not a registered rule: `parse_topology` runs it on every file, even one that does not
+    parse, and adds `escaped_secret_diagnostics` once the YAML is read.)
+    """
+    for match in SECRET_PATTERN.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        yield Diagnostic(filename, line, col, SECRET_MESSAGE, rule="secret-value")
+
+
+def escaped_secret_diagnostics(document: LoadedDocument, lines_done: set[int]) -> list[Diagnostic]:
+    """Keys the text hides with YAML escapes (`"\\x6csv2_..."`, `\\u` forms): the parsed keys
+    and values are checked too, at their positions, unless their line was reported already."""
+    found: list[Diagnostic] = []
+    stack: list[tuple[Path, Any]] = [((), document.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                child = (*path, key)
+                if SECRET_PATTERN.search(key):
+                    found.append(document.source.diagnostic(child, SECRET_MESSAGE, at="key"))
+                stack.append((child, item))
+        elif isinstance(value, list):
+            stack.extend(((*path, i), item) for i, item in enumerate(value))
+        elif isinstance(value, str) and SECRET_PATTERN.search(value):
+            found.append(document.source.diagnostic(path, SECRET_MESSAGE))
+    return [
+        Diagnostic(d.file, d.line, d.col, d.message, rule="secret-value")
+        for d in found
+        if d.line not in lines_done
+    ]
+
 
 _CREDENTIAL = re.compile(
     r"(?<![A-Za-z0-9])("
@@ -30,9 +64,17 @@ _CREDENTIAL = re.compile(
     r"|(AKIA|ASIA)[0-9A-Z]{16}"  # AWS access key id
     r")"
 )
+
+
 MAX_NAME = 256
+
+
 HIGH_ENTROPY_LENGTH = 32
+
+
 HIGH_ENTROPY_BITS = 4.0
+
+
 REFERENCE_EXAMPLE = "'openai.apiKey' (letters, digits, '.', '_', '-', one optional 'namespace:')"
 
 
@@ -64,7 +106,7 @@ def reference_problem(value: str) -> str | None:
             "remove it from the file (and rotate it), store it with `pulumi config set --secret "
             "NAME` and write NAME here"
         )
-    if len(value) > MAX_NAME or not _CONFIG_KEY.fullmatch(value):
+    if len(value) > MAX_NAME or not CONFIG_KEY_PATTERN.fullmatch(value):
         return (
             f"must be the NAME of a Pulumi secret config value (at most {MAX_NAME} characters), "
             f"like {REFERENCE_EXAMPLE}"
@@ -101,7 +143,14 @@ def plain_env(ctx: RuleContext) -> Iterator[tuple[Path, str, str]]:
 
 @rule("secret-ref")
 def secrets_are_references(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """Every field that takes a secret takes the NAME of a Pulumi secret config value."""
+    """Every field that takes a secret (`apiKey`, `licenseKey`, `secretEnv` values) takes the NAME
+    of a Pulumi secret config value: a config key name that does not look like a credential
+    (LangSmith keys, `sk-` keys, JWTs, GitHub/Slack/AWS tokens, long high-entropy strings). The
+    value is never repeated in a message. A plain `env` value that looks like a credential is a
+    warning.
+
+    Every field that takes a secret takes the NAME of a Pulumi secret config value.
+    """
     for path, field, value in secret_references(ctx):
         if SECRET_PATTERN.search(value):
             continue  # reported by secret-value, at the key's own position
@@ -115,3 +164,6 @@ def secrets_are_references(ctx: RuleContext) -> Iterator[Diagnostic]:
                 "deployment's configuration and shown in plans; move it to 'secretEnv' (the "
                 "NAME of a Pulumi secret config value)",
             )
+
+
+RULES = (secrets_are_references,)

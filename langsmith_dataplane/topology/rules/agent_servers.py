@@ -1,4 +1,4 @@
-"""Rules for standalone Agent Servers (`agentServers`), with file:line:col like every rule."""
+"""Standalone Agent Servers (chart langgraph-cloud)."""
 
 from __future__ import annotations
 
@@ -15,14 +15,20 @@ from langsmith_dataplane.naming import (
 from langsmith_dataplane.quantity import parse_quantity, positive_quantity_problem
 from langsmith_dataplane.sizing import MIN_POOL, RESERVED_CONNECTIONS, server_pods, server_pool_size
 from langsmith_dataplane.suggest import Suggester
-from langsmith_dataplane.topology.deployment_rules import (
+from langsmith_dataplane.topology.rules.deployments import (
     env_name_problem,
     image_problem,
     secret_name_problem,
 )
-from langsmith_dataplane.topology.exposure_rules import hostname_problem
-from langsmith_dataplane.topology.rules import _RFC1123, RuleContext, rule
-from langsmith_dataplane.topology.schema import AgentServer
+from langsmith_dataplane.topology.rules.registry import (
+    RFC1123_PATTERN,
+    RuleContext,
+    rule,
+)
+from langsmith_dataplane.topology.schema import (
+    AgentServer,
+)
+from langsmith_dataplane.topology.urls import hostname_problem
 
 # What the stack or the chart sets on every standalone server; a user value would fight it.
 SERVER_ENV = frozenset(
@@ -32,24 +38,36 @@ SERVER_ENV = frozenset(
     | {"LANGGRAPH_AUTH_TYPE", "LANGSMITH_AUTH_ENDPOINT", "LANGSMITH_TENANT_ID"}
     | {"HTTP_MAX_REQUEST_BODY_BYTES"}
 )
+
+
 _PROJECT = re.compile(r"[^\x00-\x1f\x7f]{1,128}")
+
+
 _LABEL_KEY = re.compile(
     r"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
     r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
 )
+
+
 _LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?")
+
+
 # Gateway API allows 64 listeners per Gateway; the stack's uses one for the listeners' hostname.
 GATEWAY_LISTENERS_MAX = 64
 
 
 @rule("agent-server")
 def agent_servers_are_deployable(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """References, names, image, config names, env names and hostname of each server."""
+    """A standalone server names existing clusters and workspaces, a valid image, config key names
+    for `licenseKey` and `secretEnv`, valid and unreserved variables, a DNS hostname.
+
+    References, names, image, config names, env names and hostname of each server.
+    """
     t = ctx.topology
     clusters, workspaces = Suggester(t.clusters), Suggester(t.workspaces)
     for name, server in t.agent_servers.items():
         path = ("agentServers", name)
-        if not _RFC1123.fullmatch(name) or len(name) > HELM_RELEASE_NAME_MAX:
+        if not RFC1123_PATTERN.fullmatch(name) or len(name) > HELM_RELEASE_NAME_MAX:
             yield ctx.error(
                 path,
                 f"Agent Server name '{name}' must be an RFC 1123 label of at most "
@@ -97,7 +115,10 @@ def agent_servers_are_deployable(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 @rule("agent-server-namespace")
 def agent_server_namespaces_are_their_own(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """A server's namespace is its own: no listener's, no other server's, no reserved one."""
+    """A standalone server's namespace is its own (no listener's, no other server's, not reserved).
+
+    A server's namespace is its own: no listener's, no other server's, no reserved one.
+    """
     t = ctx.topology
     taken: dict[tuple[str, str], str] = {}
     for lname, listener in t.listeners.items():
@@ -108,7 +129,7 @@ def agent_server_namespaces_are_their_own(ctx: RuleContext) -> Iterator[Diagnost
     for name, server in sorted(t.agent_servers.items()):
         path = ("agentServers", name, "namespace")
         namespace = server.namespace
-        if not _RFC1123.fullmatch(namespace) or len(namespace) > 63:
+        if not RFC1123_PATTERN.fullmatch(namespace) or len(namespace) > 63:
             yield ctx.error(path, f"namespace '{namespace}' is not an RFC 1123 label")
         elif is_reserved_namespace(namespace) or is_addon_namespace(namespace):
             yield ctx.error(
@@ -125,7 +146,12 @@ def agent_server_namespaces_are_their_own(ctx: RuleContext) -> Iterator[Diagnost
 
 @rule("agent-server-exposure")
 def agent_servers_are_served(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """A server's hostname is its own and covered by the exposure; TLS has what it needs."""
+    """A server's hostname is its own and served by the exposure; `tls` has a hostname, a
+    `secretName` when the stack serves it, none when your gateway does; at most 63 server
+    hostnames on the stack's Gateway.
+
+    A server's hostname is its own and covered by the exposure; TLS has what it needs.
+    """
     t = ctx.topology
     owners: dict[str, str] = {}
     for cname, cluster in t.clusters.items():
@@ -181,7 +207,11 @@ def agent_servers_are_served(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 @rule("agent-server-resources")
 def agent_server_pods_can_run(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """Quantities the API server accepts, limits at or above requests, a pool that fits."""
+    """Quantities the API server accepts, limits at or above requests, a Postgres pool of at least
+    5 connections per pod, tolerations that Kubernetes accepts.
+
+    Quantities the API server accepts, limits at or above requests, a pool that fits.
+    """
     for name, server in sorted(ctx.topology.agent_servers.items()):
         yield from _resources(ctx, ("agentServers", name, "resources"), server)
         yield from _pool(ctx, ("agentServers", name), server)
@@ -227,3 +257,11 @@ def _pool(ctx: RuleContext, path: tuple, server: AgentServer) -> Iterator[Diagno
         f"each of the server's {pods} pods (at least {MIN_POOL} each): raise it to {need} or more",
         at="key",
     )
+
+
+RULES = (
+    agent_servers_are_deployable,
+    agent_server_namespaces_are_their_own,
+    agent_servers_are_served,
+    agent_server_pods_can_run,
+)
