@@ -29,7 +29,7 @@ from pulumi.dynamic import (
 )
 
 from langsmith_dataplane.api.control_plane import control_plane
-from langsmith_dataplane.api.deployments import DeploymentsClient, DeploymentSpec
+from langsmith_dataplane.api.deployments import DeploymentBody, DeploymentsClient
 from langsmith_dataplane.api.transport import NotFoundError
 
 KIND = "langsmith-deployment"  # marks these dynamic resources for plan and diff
@@ -54,7 +54,7 @@ class AgentDeploymentProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = _client(props)
-        deployment, adopted = client.ensure(DeploymentSpec.from_props(props))
+        deployment, adopted = client.ensure(DeploymentBody.from_props(props))
         if props.get("wait"):
             client.wait_until_deployed(deployment)
         outs = {**props, "deployment_id": deployment.id, "adopted": adopted}
@@ -80,7 +80,7 @@ class AgentDeploymentProvider(ResourceProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         client = _client(news)
-        body = DeploymentSpec.from_props(news).update_body(DeploymentSpec.from_props(olds))
+        body = DeploymentBody.from_props(news).update_body(DeploymentBody.from_props(olds))
         deployment = client.patch(id_, body) if body else client.get(id_)
         if body and news.get("wait"):
             client.wait_until_deployed(deployment)

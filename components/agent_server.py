@@ -34,8 +34,7 @@ from langsmith_dataplane.naming import (
     server_stores_secret,
 )
 from langsmith_dataplane.quantity import doubled
-from langsmith_dataplane.topology.schema import AgentServer as AgentServerSpec
-from langsmith_dataplane.topology.schema import ServerResources
+from langsmith_dataplane.topology.schema import AgentServerSpec, ServerResourcesSpec
 from langsmith_dataplane.versions import AGENT_SERVER_CHART, ChartRef
 
 LICENSE_KEY = "langgraph_cloud_license_key"
@@ -79,7 +78,7 @@ def image_parts(image: str) -> tuple[str, str]:
     return repository, tag
 
 
-def server_resources(resources: ServerResources) -> dict[str, dict[str, str]]:
+def server_resources(resources: ServerResourcesSpec) -> dict[str, dict[str, str]]:
     """Requests, and limits set explicitly: Helm would merge the chart's `limits.cpu: 2000m`
     into a partial `limits`, and a request above it is refused by the API server."""
     return {

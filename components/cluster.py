@@ -25,7 +25,7 @@ from components.cluster_addons import (
 )
 from components.eks import build_eks
 from langsmith_dataplane.naming import cluster_provider
-from langsmith_dataplane.topology.schema import Cluster as ClusterSpec
+from langsmith_dataplane.topology.schema import ClusterSpec
 from langsmith_dataplane.versions import ChartRef
 
 API_SERVER_PORT = 443

@@ -22,7 +22,7 @@ import pulumi_kubernetes as k8s
 
 from components._common import base_labels, child_opts, release_chart, require_available
 from langsmith_dataplane.naming import DEFAULT_GATEWAY, server_gateway_listener
-from langsmith_dataplane.topology.schema import Cluster as ClusterSpec
+from langsmith_dataplane.topology.schema import ClusterSpec
 from langsmith_dataplane.versions import (
     GATEWAY_CHART,
     GATEWAY_CONTROLLER_NAME,

@@ -21,7 +21,7 @@ import pulumi_kubernetes as k8s
 from components._common import base_labels, child_opts, slug
 from components.aws_network import AwsNetwork
 from langsmith_dataplane.naming import bounded_name, cluster_provider
-from langsmith_dataplane.topology.schema import EksCluster
+from langsmith_dataplane.topology.schema import EksSpec
 
 NODE_POLICIES = (
     "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
@@ -101,7 +101,7 @@ class EksResult:
 
 
 def build_eks(
-    parent: pulumi.ComponentResource, name: str, eks: EksCluster, *, protect: bool
+    parent: pulumi.ComponentResource, name: str, eks: EksSpec, *, protect: bool
 ) -> EksResult:
     """VPC, IAM, the EKS cluster, nodes, add-ons AWS manages, and a provider for it."""
     aws_provider = aws.Provider(f"{name}-aws", region=eks.region, opts=child_opts(parent))
@@ -220,7 +220,7 @@ def build_eks(
 def _vpc(
     parent: pulumi.ComponentResource,
     name: str,
-    eks: EksCluster,
+    eks: EksSpec,
     tags: dict[str, str],
     aws_opts: dict[str, Any],
 ) -> tuple[
@@ -302,7 +302,7 @@ def _vpc(
 def _node_security_group(
     parent: pulumi.ComponentResource,
     name: str,
-    eks: EksCluster,
+    eks: EksSpec,
     vpc_id: pulumi.Input[str],
     vpc_cidr: pulumi.Input[str],
     cluster_sg: pulumi.Input[str],
@@ -385,7 +385,7 @@ def _node_security_group(
 def _node_groups(
     parent: pulumi.ComponentResource,
     name: str,
-    eks: EksCluster,
+    eks: EksSpec,
     cluster: aws.eks.Cluster,
     node_role: aws.iam.Role,
     node_policies: list[aws.iam.RolePolicyAttachment],

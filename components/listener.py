@@ -34,8 +34,7 @@ from langsmith_dataplane.naming import (
     deployment_stores_secret,
     listener_api_key_secret,
 )
-from langsmith_dataplane.topology.schema import Postgres as PostgresSpec
-from langsmith_dataplane.topology.schema import Redis as RedisSpec
+from langsmith_dataplane.topology.schema import PostgresSpec, RedisSpec
 from langsmith_dataplane.versions import LISTENER_CHART, ChartRef
 
 API_KEY_SECRET_KEY = "langsmith_api_key"

@@ -27,7 +27,7 @@ from langsmith_dataplane.naming import (
     rds_identifier,
     store_server,
 )
-from langsmith_dataplane.topology.schema import InClusterPostgres, RdsPostgres
+from langsmith_dataplane.topology.schema import InClusterPostgresSpec, RdsPostgresSpec
 from langsmith_dataplane.versions import POSTGRES_IMAGE
 
 ADMIN_USER = "langsmith"
@@ -42,8 +42,8 @@ class PostgresArgs:
     identity: str
     namespace: pulumi.Input[str]
     deployments: Sequence[str]
-    in_cluster: InClusterPostgres | None = None
-    rds: RdsPostgres | None = None
+    in_cluster: InClusterPostgresSpec | None = None
+    rds: RdsPostgresSpec | None = None
     network: AwsNetwork | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     protect: bool = False

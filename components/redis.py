@@ -25,7 +25,7 @@ from langsmith_dataplane.naming import (
     redis_connection_secret,
     store_server,
 )
-from langsmith_dataplane.topology.schema import ElastiCacheRedis, InClusterRedis
+from langsmith_dataplane.topology.schema import ElastiCacheRedisSpec, InClusterRedisSpec
 from langsmith_dataplane.versions import REDIS_IMAGE
 
 PORT = 6379
@@ -39,8 +39,8 @@ class RedisArgs:
     identity: str
     namespace: pulumi.Input[str]
     deployments: Mapping[str, int] = field(default_factory=dict)
-    in_cluster: InClusterRedis | None = None
-    elasticache: ElastiCacheRedis | None = None
+    in_cluster: InClusterRedisSpec | None = None
+    elasticache: ElastiCacheRedisSpec | None = None
     network: AwsNetwork | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     protect: bool = False

@@ -27,12 +27,12 @@ from langsmith_dataplane.program_wiring import (
     server_routes,
     server_stores,
 )
-from langsmith_dataplane.stack_slice import ClusterPlan, StackSlice
+from langsmith_dataplane.stack_slice import ClusterTarget, StackSlice
 
 __all__ = ["ApiKeyLookup", "ProgramOptions", "build_stack"]
 
 
-def _kubeconfig_path(plan: ClusterPlan) -> str | None:
+def _kubeconfig_path(plan: ClusterTarget) -> str | None:
     existing = plan.spec.existing
     if existing is None or existing.kubeconfig is None:
         return None

@@ -21,9 +21,9 @@ from components.namespace import QuotaArgs
 from langsmith_dataplane.naming import server_gateway_listener
 from langsmith_dataplane.sizing import server_pool_size
 from langsmith_dataplane.stack_slice import (
-    AgentServerPlan,
-    ClusterPlan,
-    ListenerPlan,
+    AgentServerTarget,
+    ClusterTarget,
+    ListenerTarget,
     StackSlice,
 )
 from langsmith_dataplane.versions import AGENT_SERVER_CHART, LISTENER_CHART, ChartRef
@@ -45,14 +45,14 @@ class ProgramOptions:
     addon_charts: AddonCharts = field(default_factory=AddonCharts)
 
 
-def addon_needs(cluster_plan: ClusterPlan) -> AddonNeeds:
+def addon_needs(cluster_plan: ClusterTarget) -> AddonNeeds:
     """KEDA only for the listeners' operator; metrics-server for it and for server HPAs."""
     listeners = bool(cluster_plan.listeners)
     autoscaled = any(p.spec.autoscaling is not None for p in cluster_plan.agent_servers)
     return AddonNeeds(keda=listeners, metrics_server=listeners or autoscaled)
 
 
-def server_routes(cluster_plan: ClusterPlan) -> tuple[ServerRoute, ...]:
+def server_routes(cluster_plan: ClusterTarget) -> tuple[ServerRoute, ...]:
     """The standalone servers with a hostname, for the cluster's exposure."""
     return tuple(
         ServerRoute(
@@ -67,7 +67,7 @@ def server_routes(cluster_plan: ClusterPlan) -> tuple[ServerRoute, ...]:
     )
 
 
-def _quota(plan: ListenerPlan) -> QuotaArgs | None:
+def _quota(plan: ListenerTarget) -> QuotaArgs | None:
     quota = plan.spec.resource_quota
     return QuotaArgs(quota.cpu, quota.memory, quota.pods) if quota else None
 
@@ -103,7 +103,7 @@ def _store_destinations(
     return tuple(out)
 
 
-def exposure(cluster_plan: ClusterPlan, cluster: Cluster) -> Exposure:
+def exposure(cluster_plan: ClusterTarget, cluster: Cluster) -> Exposure:
     """The cluster's exposure as the listeners use it (its hostname and certificate)."""
     spec, target = cluster_plan.spec, cluster.exposure
     return Exposure(
@@ -118,7 +118,9 @@ def exposure(cluster_plan: ClusterPlan, cluster: Cluster) -> Exposure:
     )
 
 
-def server_exposure(plan: AgentServerPlan, cluster_plan: ClusterPlan, cluster: Cluster) -> Exposure:
+def server_exposure(
+    plan: AgentServerTarget, cluster_plan: ClusterTarget, cluster: Cluster
+) -> Exposure:
     """A standalone server's own hostname and certificate through the cluster's exposure: on
     the stack's Gateway, the listener the cluster made for it (`sectionName`)."""
     spec, target = plan.spec, cluster.exposure
@@ -136,7 +138,7 @@ def server_exposure(plan: AgentServerPlan, cluster_plan: ClusterPlan, cluster: C
 
 
 def health_check(
-    plan: ListenerPlan, cluster_plan: ClusterPlan, cluster: Cluster
+    plan: ListenerTarget, cluster_plan: ClusterTarget, cluster: Cluster
 ) -> pulumi.Output[list[dict[str, Any]]] | None:
     """Egress for the listener's GET /ok through the hostname, and nothing else.
 
@@ -178,7 +180,9 @@ def _namespace_peer(namespace: str) -> dict[str, Any]:
     return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
 
 
-def _agent_deployments(plan: ListenerPlan, secret: ApiKeyLookup) -> dict[str, AgentDeploymentInput]:
+def _agent_deployments(
+    plan: ListenerTarget, secret: ApiKeyLookup
+) -> dict[str, AgentDeploymentInput]:
     """The deployments with an `image`: created through the control plane API."""
     out = {}
     for name, deployment in plan.spec.deployments.items():
@@ -203,8 +207,8 @@ def _resource_spec(deployment: Any) -> dict[str, Any] | None:
 
 
 def build_listener(
-    plan: ListenerPlan,
-    cluster_plan: ClusterPlan,
+    plan: ListenerTarget,
+    cluster_plan: ClusterTarget,
     cluster: Cluster,
     slice_: StackSlice,
     api_key: ApiKeyLookup,
@@ -253,8 +257,8 @@ def build_listener(
 
 
 def build_agent_server(
-    plan: AgentServerPlan,
-    cluster_plan: ClusterPlan,
+    plan: AgentServerTarget,
+    cluster_plan: ClusterTarget,
     cluster: Cluster,
     slice_: StackSlice,
     secret: ApiKeyLookup,
@@ -299,7 +303,7 @@ def _store_access(stores: Any, clients: list[pulumi.Input[str]]) -> tuple[StoreA
 
 
 def listener_ingress(
-    plan: ListenerPlan, listener: Listener, cluster: Cluster, keda: bool
+    plan: ListenerTarget, listener: Listener, cluster: Cluster, keda: bool
 ) -> list[IngressNamespace]:
     """Ingress for a listener's namespaces: its stores from its deployments' namespaces (and
     KEDA), its Agent Servers from the exposure's proxies and its own release namespace."""
@@ -338,7 +342,7 @@ def listener_ingress(
 
 
 def server_ingress(
-    plan: AgentServerPlan, server: AgentServer, cluster: Cluster
+    plan: AgentServerTarget, server: AgentServer, cluster: Cluster
 ) -> IngressNamespace:
     """A standalone server's namespace: its pods from the proxies when it has a hostname."""
     callers = [cluster.exposure.proxy_namespace or ANY_NAMESPACE] if plan.spec.hostname else []

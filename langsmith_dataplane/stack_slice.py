@@ -14,12 +14,12 @@ from langsmith_dataplane.control_plane import REGIONS, ControlPlaneEndpoints, be
 from langsmith_dataplane.naming import host_queue, release_name, release_namespace
 from langsmith_dataplane.suggest import suggester
 from langsmith_dataplane.topology.schema import (
-    AgentServer,
-    Cluster,
-    EgressRule,
-    Listener,
+    AgentServerSpec,
+    ClusterSpec,
+    EgressRuleSpec,
+    ListenerSpec,
     Topology,
-    Workspace,
+    WorkspaceSpec,
 )
 
 
@@ -28,7 +28,7 @@ class UnknownStackError(Exception):
 
 
 @dataclass(frozen=True)
-class ListenerPlan:
+class ListenerTarget:
     """One listener as the stack deploys it.
 
     `key` is the topology key (Pulumi logical names); `identity` names the Kubernetes and cloud
@@ -38,9 +38,9 @@ class ListenerPlan:
 
     key: str
     identity: str
-    spec: Listener
+    spec: ListenerSpec
     workspace_key: str
-    workspace: Workspace
+    workspace: WorkspaceSpec
     cluster: str
     compute_id: str
     release_name: str
@@ -59,13 +59,13 @@ class ListenerPlan:
 
 
 @dataclass(frozen=True)
-class AgentServerPlan:
+class AgentServerTarget:
     """One standalone Agent Server (chart `langgraph-cloud`) as the stack deploys it."""
 
     key: str
-    spec: AgentServer
+    spec: AgentServerSpec
     workspace_key: str
-    workspace: Workspace
+    workspace: WorkspaceSpec
     cluster: str
 
     @property
@@ -78,11 +78,11 @@ class AgentServerPlan:
 
 
 @dataclass(frozen=True)
-class ClusterPlan:
+class ClusterTarget:
     name: str
-    spec: Cluster
-    listeners: tuple[ListenerPlan, ...]
-    agent_servers: tuple[AgentServerPlan, ...] = ()
+    spec: ClusterSpec
+    listeners: tuple[ListenerTarget, ...]
+    agent_servers: tuple[AgentServerTarget, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,17 +90,17 @@ class StackSlice:
     stack: str
     protect: bool
     control_plane: ControlPlaneEndpoints
-    clusters: tuple[ClusterPlan, ...]
-    egress_allow: tuple[EgressRule, ...]
+    clusters: tuple[ClusterTarget, ...]
+    egress_allow: tuple[EgressRuleSpec, ...]
 
     beacon_cidrs: tuple[str, ...] = ()
 
     @property
-    def listeners(self) -> tuple[ListenerPlan, ...]:
+    def listeners(self) -> tuple[ListenerTarget, ...]:
         return tuple(plan for cluster in self.clusters for plan in cluster.listeners)
 
     @property
-    def agent_servers(self) -> tuple[AgentServerPlan, ...]:
+    def agent_servers(self) -> tuple[AgentServerTarget, ...]:
         return tuple(plan for cluster in self.clusters for plan in cluster.agent_servers)
 
 
@@ -119,7 +119,7 @@ def control_plane_endpoints(topology: Topology) -> ControlPlaneEndpoints:
     )
 
 
-def listener_release_namespace(cluster: Cluster, identity: str, listener: Listener) -> str:
+def listener_release_namespace(cluster: ClusterSpec, identity: str, listener: ListenerSpec) -> str:
     """Where the listener's Helm release (and its stores) live.
 
     With Gateway API or Istio, a namespace of its own (`langgraph-<listener>`), as LangSmith
@@ -152,7 +152,7 @@ def slice_for_stack(topology: Topology, stack: str) -> StackSlice:
         )
         identities = {key: listener.renamed_from or key for key, listener in members}
         plans = tuple(
-            ListenerPlan(
+            ListenerTarget(
                 key=key,
                 identity=identities[key],
                 spec=listener,
@@ -167,7 +167,7 @@ def slice_for_stack(topology: Topology, stack: str) -> StackSlice:
             for key, listener in members
         )
         servers = tuple(
-            AgentServerPlan(
+            AgentServerTarget(
                 key=key,
                 spec=server,
                 workspace_key=server.workspace,
@@ -177,7 +177,7 @@ def slice_for_stack(topology: Topology, stack: str) -> StackSlice:
             for key, server in sorted(topology.agent_servers.items())
             if server.cluster == cname
         )
-        clusters.append(ClusterPlan(cname, cluster, plans, servers))
+        clusters.append(ClusterTarget(cname, cluster, plans, servers))
     return StackSlice(
         stack=stack,
         protect=spec.protect,

@@ -13,8 +13,8 @@ import pytest
 from components.agent_deployment import AgentDeploymentProvider
 from langsmith_dataplane.api.control_plane import control_plane
 from langsmith_dataplane.api.deployments import (
+    DeploymentBody,
     DeploymentsClient,
-    DeploymentSpec,
     RevisionFailedError,
 )
 from langsmith_dataplane.api.transport import ApiError, ConflictError
@@ -63,7 +63,7 @@ def client(api, workspace: str = WORKSPACE, **kw) -> DeploymentsClient:
     return c
 
 
-def spec(api, **overrides) -> DeploymentSpec:
+def spec(api, **overrides) -> DeploymentBody:
     base = {
         "name": "support-bot",
         "listener_id": api.listener_id,
@@ -77,7 +77,7 @@ def spec(api, **overrides) -> DeploymentSpec:
         },
         "resource_spec": {"min_scale": 1, "max_scale": 3, "cpu": 1.0, "memory_mb": 2048},
     }
-    return DeploymentSpec(**{**base, **overrides})
+    return DeploymentBody(**{**base, **overrides})
 
 
 def props(api, **overrides):

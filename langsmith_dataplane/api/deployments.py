@@ -29,7 +29,7 @@ class RevisionFailedError(ApiError):
 
 
 @dataclass(frozen=True)
-class DeploymentSpec:
+class DeploymentBody:
     """What the topology says about one deployment, in the API's terms."""
 
     name: str
@@ -42,7 +42,7 @@ class DeploymentSpec:
     custom_url: str | None = None
 
     @classmethod
-    def from_props(cls, props: Mapping[str, Any]) -> DeploymentSpec:
+    def from_props(cls, props: Mapping[str, Any]) -> DeploymentBody:
         """From the `AgentDeployment` resource's inputs: the provider and `render` share it, so
         what `render` shows is exactly the request `pulumi up` sends."""
         return cls(
@@ -95,7 +95,7 @@ class DeploymentSpec:
             "secret_references": self.references(),
         }
 
-    def update_body(self, old: DeploymentSpec | None = None) -> dict[str, Any]:
+    def update_body(self, old: DeploymentBody | None = None) -> dict[str, Any]:
         """What changed since `old` (everything without it, as when adopting): each of these
         fields in a PATCH makes a new revision, so unchanged ones are left out."""
         body: dict[str, Any] = {}
@@ -115,7 +115,7 @@ class DeploymentSpec:
 
 
 @dataclass(frozen=True)
-class Deployment:
+class DeploymentRecord:
     id: str
     name: str
     latest_revision_id: str | None
@@ -125,7 +125,7 @@ class Deployment:
     status: str | None = None
 
     @classmethod
-    def from_json(cls, body: dict[str, Any]) -> Deployment:
+    def from_json(cls, body: dict[str, Any]) -> DeploymentRecord:
         source = body.get("source_config") or {}
         revision = body.get("source_revision_config") or {}
         return cls(
@@ -154,20 +154,20 @@ class DeploymentsClient:
         parts = [urllib.parse.quote(p, safe="") for p in (deployment_id, *rest)]
         return "/v2/deployments/" + "/".join(parts)
 
-    def create(self, spec: DeploymentSpec) -> Deployment:
+    def create(self, spec: DeploymentBody) -> DeploymentRecord:
         response = self.transport.request("POST", "/v2/deployments", spec.create_body())
         action = f"creating deployment '{spec.name}'"
-        return Deployment.from_json(self.transport.expect(response, 200, 201, action=action))
+        return DeploymentRecord.from_json(self.transport.expect(response, 200, 201, action=action))
 
-    def get(self, deployment_id: str) -> Deployment:
+    def get(self, deployment_id: str) -> DeploymentRecord:
         response = self.transport.request("GET", self._path(deployment_id))
         action = f"reading deployment {deployment_id}"
-        return Deployment.from_json(self.transport.expect(response, 200, action=action))
+        return DeploymentRecord.from_json(self.transport.expect(response, 200, action=action))
 
-    def patch(self, deployment_id: str, body: dict[str, Any]) -> Deployment:
+    def patch(self, deployment_id: str, body: dict[str, Any]) -> DeploymentRecord:
         response = self.transport.request("PATCH", self._path(deployment_id), body)
         action = f"updating deployment {deployment_id}"
-        return Deployment.from_json(self.transport.expect(response, 200, action=action))
+        return DeploymentRecord.from_json(self.transport.expect(response, 200, action=action))
 
     def delete(self, deployment_id: str, *, wait: bool = True) -> bool:
         """Delete, then wait until it is gone: the operator removes the Agent Server while the
@@ -197,17 +197,17 @@ class DeploymentsClient:
                 )
             self.sleep(self.poll)
 
-    def list(self, name_contains: str) -> Iterator[Deployment]:
+    def list(self, name_contains: str) -> Iterator[DeploymentRecord]:
         items = self.transport.paginate(
             "/v2/deployments", {"name_contains": name_contains}, action="listing deployments"
         )
-        return (Deployment.from_json(item) for item in items)
+        return (DeploymentRecord.from_json(item) for item in items)
 
-    def find(self, name: str) -> Deployment | None:
+    def find(self, name: str) -> DeploymentRecord | None:
         """The deployment called exactly `name` (`name_contains` also matches longer names)."""
         return next((d for d in self.list(name) if d.name == name), None)
 
-    def ensure(self, spec: DeploymentSpec) -> tuple[Deployment, bool]:
+    def ensure(self, spec: DeploymentBody) -> tuple[DeploymentRecord, bool]:
         """Create the deployment, or adopt the one with this name. Returns it and whether it was
         adopted; an adopted deployment is brought in line with the topology."""
         existing = self.find(spec.name)
@@ -235,7 +235,7 @@ class DeploymentsClient:
         body = self.transport.expect(self.transport.request("GET", path), 200, action=action)
         return str(body.get("status", "UNKNOWN")), str(body.get("status_message") or "")
 
-    def wait_until_deployed(self, deployment: Deployment) -> str:
+    def wait_until_deployed(self, deployment: DeploymentRecord) -> str:
         """Poll the latest revision until it is live; fail on a failed status or at the
         deadline. Rate limits and server errors while waiting only delay the next poll."""
         revision = deployment.latest_revision_id

@@ -15,14 +15,14 @@ from langsmith_dataplane.api.transport import ApiError, ConflictError, Transport
 
 
 @dataclass(frozen=True)
-class Listener:
+class ListenerRecord:
     id: str
     compute_type: str
     compute_id: str
     namespaces: tuple[str, ...]
 
     @classmethod
-    def from_json(cls, body: dict[str, Any]) -> Listener:
+    def from_json(cls, body: dict[str, Any]) -> ListenerRecord:
         config = body.get("compute_config") or {}
         return cls(
             id=str(body["id"]),
@@ -40,7 +40,7 @@ class ListenersClient:
     def _path(listener_id: str) -> str:
         return f"/v2/listeners/{urllib.parse.quote(listener_id, safe='')}"
 
-    def create(self, compute_id: str, namespaces: Sequence[str]) -> Listener:
+    def create(self, compute_id: str, namespaces: Sequence[str]) -> ListenerRecord:
         body = {
             "compute_type": "k8s",
             "compute_id": compute_id,
@@ -48,18 +48,18 @@ class ListenersClient:
         }
         response = self.transport.request("POST", "/v2/listeners", body)
         action = f"creating listener '{compute_id}'"
-        return Listener.from_json(self.transport.expect(response, 200, 201, action=action))
+        return ListenerRecord.from_json(self.transport.expect(response, 200, 201, action=action))
 
-    def get(self, listener_id: str) -> Listener:
+    def get(self, listener_id: str) -> ListenerRecord:
         response = self.transport.request("GET", self._path(listener_id))
         action = f"reading listener {listener_id}"
-        return Listener.from_json(self.transport.expect(response, 200, action=action))
+        return ListenerRecord.from_json(self.transport.expect(response, 200, action=action))
 
-    def update_namespaces(self, listener_id: str, namespaces: Sequence[str]) -> Listener:
+    def update_namespaces(self, listener_id: str, namespaces: Sequence[str]) -> ListenerRecord:
         body = {"compute_config": {"k8s_namespaces": list(namespaces)}}
         response = self.transport.request("PATCH", self._path(listener_id), body)
         action = f"updating listener {listener_id}"
-        return Listener.from_json(self.transport.expect(response, 200, action=action))
+        return ListenerRecord.from_json(self.transport.expect(response, 200, action=action))
 
     def delete(self, listener_id: str) -> bool:
         """True if deleted, False if it was already gone (404 counts as done)."""
@@ -69,11 +69,11 @@ class ListenersClient:
         self.transport.expect(response, 200, 202, 204, action=f"deleting listener {listener_id}")
         return True
 
-    def list(self) -> Iterator[Listener]:
+    def list(self) -> Iterator[ListenerRecord]:
         items = self.transport.paginate("/v2/listeners", action="listing listeners")
-        return (Listener.from_json(item) for item in items)
+        return (ListenerRecord.from_json(item) for item in items)
 
-    def find(self, compute_id: str) -> Listener | None:
+    def find(self, compute_id: str) -> ListenerRecord | None:
         return next(
             (
                 listener
@@ -83,7 +83,7 @@ class ListenersClient:
             None,
         )
 
-    def ensure(self, compute_id: str, namespaces: Sequence[str]) -> tuple[Listener, bool]:
+    def ensure(self, compute_id: str, namespaces: Sequence[str]) -> tuple[ListenerRecord, bool]:
         """Create the listener, or adopt the existing one with this compute id (409).
 
         Returns the listener and whether it was adopted; an adopted listener's namespaces are

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from langsmith_dataplane.review.escape import mermaid as mermaid_text
-from langsmith_dataplane.topology.schema import Listener, Topology
+from langsmith_dataplane.topology.schema import ListenerSpec, Topology
 
 
 def _id(kind: str, name: str) -> str:
@@ -19,7 +19,7 @@ def _label(text: str) -> str:
     return mermaid_text(text)
 
 
-def _deployments(name: str, listener: Listener) -> list[str]:
+def _deployments(name: str, listener: ListenerSpec) -> list[str]:
     """Each deployment with an image: deployment -> listener, -> its namespace, -> its stores."""
     lines: list[str] = []
     if not listener.deployments:

@@ -8,12 +8,12 @@ from langsmith_dataplane.review.diagram import mermaid
 from langsmith_dataplane.review.escape import markdown, terminal
 from langsmith_dataplane.review.plan import PlannedResource, StackPlan, is_deployment
 from langsmith_dataplane.stack_slice import (
-    AgentServerPlan,
-    ClusterPlan,
-    ListenerPlan,
+    AgentServerTarget,
+    ClusterTarget,
+    ListenerTarget,
     slice_for_stack,
 )
-from langsmith_dataplane.topology.schema import Cluster, Topology
+from langsmith_dataplane.topology.schema import ClusterSpec, Topology
 
 NOTE = (
     "Pulumi program run under mocks: no credentials, no cloud calls; computed values are simulated."
@@ -88,7 +88,7 @@ def _described(topology: Topology, stack: str) -> list[str]:
     return lines
 
 
-def _server_lines(server: AgentServerPlan, cluster: Cluster) -> list[str]:
+def _server_lines(server: AgentServerTarget, cluster: ClusterSpec) -> list[str]:
     spec = server.spec
     queue = f", queue x{spec.queue.replicas}" if spec.queue.enabled else ""
     scaled = f" (autoscaled to {spec.autoscaling.max_replicas})" if spec.autoscaling else ""
@@ -120,7 +120,7 @@ def _server_lines(server: AgentServerPlan, cluster: Cluster) -> list[str]:
     return lines
 
 
-def _revision_wait_note(cluster: ClusterPlan) -> list[str]:
+def _revision_wait_note(cluster: ClusterTarget) -> list[str]:
     """The listener checks each new deployment through the hostname: DNS must be ready."""
     hostname = cluster.spec.hostname
     waits = any(d.image for plan in cluster.listeners for d in plan.spec.deployments.values())
@@ -133,7 +133,7 @@ def _revision_wait_note(cluster: ClusterPlan) -> list[str]:
     ]
 
 
-def _deployment_lines(plan: ListenerPlan) -> list[str]:
+def _deployment_lines(plan: ListenerTarget) -> list[str]:
     """Image, namespace and variable NAMES of each deployment: never a value."""
     lines = []
     for name, deployment in sorted(plan.spec.deployments.items()):

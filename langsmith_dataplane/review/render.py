@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from langsmith_dataplane.api.deployments import DeploymentSpec
+from langsmith_dataplane.api.deployments import DeploymentBody
 from langsmith_dataplane.naming import CLUSTER_PROVIDER_SUFFIX
 from langsmith_dataplane.review.masking import SECRET, mask, reveal
 from langsmith_dataplane.review.plan import is_deployment
@@ -207,7 +207,7 @@ def _deployment_requests(resources: list[RecordedResource], out: Path) -> list[P
     for resource in resources:
         if not is_deployment(resource):
             continue
-        request = DeploymentSpec.from_props(mask(resource.inputs)).create_body()
+        request = DeploymentBody.from_props(mask(resource.inputs)).create_body()
         path = _directory(out / "deployments") / f"{resource.name}.yaml"
         _write_owned(path, yaml.safe_dump(request, sort_keys=False))
         written.append(path)

@@ -51,7 +51,7 @@ def _exactly_one(model: BaseModel, *fields: str) -> None:
         raise ValueError(f"needs exactly one of {names}, not both")
 
 
-class ControlPlane(_Model):
+class ControlPlaneSpec(_Model):
     """Where the LangChain-hosted control plane lives."""
 
     region: Region | None = Field(
@@ -84,7 +84,7 @@ class ControlPlane(_Model):
     )
 
     @model_validator(mode="after")
-    def _region_or_urls(self) -> ControlPlane:
+    def _region_or_urls(self) -> ControlPlaneSpec:
         urls = (self.host_backend_url, self.smith_backend_url)
         if self.region is not None and any(urls):
             raise ValueError("give either 'region' or the backend URLs, not both")
@@ -96,7 +96,7 @@ class ControlPlane(_Model):
         return self
 
 
-class Workspace(_Model):
+class WorkspaceSpec(_Model):
     """A LangSmith workspace whose listeners this topology deploys."""
 
     id: str = Field(
@@ -110,7 +110,7 @@ class Workspace(_Model):
     )
 
 
-class NodeGroup(_Model):
+class NodeGroupSpec(_Model):
     instance_type: str = Field(description="EC2 instance type, e.g. m6i.2xlarge.")
     min_size: int = Field(ge=0, le=1000, description="Minimum number of nodes.")
     max_size: int = Field(ge=1, le=1000, description="Maximum number of nodes.")
@@ -122,7 +122,7 @@ class NodeGroup(_Model):
     )
 
 
-class Vpc(_Model):
+class VpcSpec(_Model):
     """An existing VPC to place the cluster in (default: a new VPC)."""
 
     id: str = Field(description="VPC id (vpc-...).")
@@ -131,16 +131,16 @@ class Vpc(_Model):
     )
 
 
-class EksCluster(_Model):
+class EksSpec(_Model):
     """A new Amazon EKS cluster created by the stack that owns it."""
 
     region: str = Field(description="AWS region, e.g. us-east-1.")
     version: str = Field(description='Kubernetes version, quoted: "1.33".')
     node_groups: Annotated[
-        dict[str, NodeGroup],
+        dict[str, NodeGroupSpec],
         Field(min_length=1, json_schema_extra=_names(RFC1123_LABEL, "Managed node groups.")),
     ]
-    vpc: Vpc | None = None
+    vpc: VpcSpec | None = None
     vpc_cidr: str = Field("10.0.0.0/16", description="CIDR of the new VPC (ignored with 'vpc').")
     registry_egress_cidrs: list[str] = Field(
         default_factory=lambda: ["0.0.0.0/0"],
@@ -149,7 +149,7 @@ class EksCluster(_Model):
     )
 
 
-class ExistingCluster(_Model):
+class ExistingClusterSpec(_Model):
     """A cluster that exists already, reached through a kubeconfig context."""
 
     context: str = Field(description="kubeconfig context name.")
@@ -158,14 +158,14 @@ class ExistingCluster(_Model):
     )
 
 
-class GatewayRef(_Model):
+class GatewayRefSpec(_Model):
     """The Gateway (Gateway API) or Istio gateway that routes to Agent Server deployments."""
 
     name: str = Field(description="Gateway name.")
     namespace: str = Field(description="Namespace of the Gateway.")
 
 
-class Addons(_Model):
+class AddonsSpec(_Model):
     """Cluster add-ons the stack installs. Turn one off when the cluster already runs it."""
 
     keda: bool = Field(True, description="KEDA (the operator scales Agent Servers with it).")
@@ -180,7 +180,7 @@ class Addons(_Model):
     )
 
 
-class Tls(_Model):
+class TlsSpec(_Model):
     """HTTPS for the Agent Server deployments (the operator then advertises https URLs)."""
 
     secret_name: str | None = Field(
@@ -191,11 +191,11 @@ class Tls(_Model):
     )
 
 
-class Cluster(_Model):
+class ClusterSpec(_Model):
     """A Kubernetes cluster of the data plane: exactly one of 'eks' or 'existing'."""
 
-    eks: EksCluster | None = None
-    existing: ExistingCluster | None = None
+    eks: EksSpec | None = None
+    existing: ExistingClusterSpec | None = None
     ingress: IngressKind = Field(
         "ingress",
         description="How Agent Servers are exposed: ingress (one listener with one namespace "
@@ -207,7 +207,7 @@ class Cluster(_Model):
         description="Hostname the Agent Server deployments are served under. Without it the "
         "listener's health check of each deployment (GET /ok through the hostname) is off.",
     )
-    gateway: GatewayRef | None = Field(
+    gateway: GatewayRefSpec | None = Field(
         None,
         description="Existing Gateway to attach routes to: optional with ingress: gateway "
         "(default: the stack's Envoy Gateway), required with ingress: istio.",
@@ -217,18 +217,20 @@ class Cluster(_Model):
         description="IngressClass for ingress: ingress (default: 'traefik', installed by the "
         "stack; with addons.ingressController false, the cluster's default class).",
     )
-    tls: Tls | None = Field(
+    tls: TlsSpec | None = Field(
         None, description="Serve the deployments over HTTPS (default: HTTP only)."
     )
-    addons: Addons = Field(default_factory=Addons, description="Cluster add-ons to install.")
+    addons: AddonsSpec = Field(
+        default_factory=AddonsSpec, description="Cluster add-ons to install."
+    )
 
     @model_validator(mode="after")
-    def _one_kind(self) -> Cluster:
+    def _one_kind(self) -> ClusterSpec:
         _exactly_one(self, "eks", "existing")
         return self
 
 
-class StoreResources(_Model):
+class StoreResourcesSpec(_Model):
     """Requests and limits of an in-cluster store's pod (Kubernetes quantities)."""
 
     cpu: str = Field("250m", description="CPU request ('250m', '1').")
@@ -243,7 +245,7 @@ class StoreResources(_Model):
         }
 
 
-class InClusterPostgres(_Model):
+class InClusterPostgresSpec(_Model):
     """A Postgres StatefulSet (pgvector) in the listener's release namespace."""
 
     storage_gb: int = Field(10, ge=1, le=65536, description="Volume size in GiB.")
@@ -255,10 +257,10 @@ class InClusterPostgres(_Model):
         description="Postgres max_connections. Standalone Agent Servers size their connection "
         "pool (LANGGRAPH_POSTGRES_POOL_MAX_SIZE) to fit it.",
     )
-    resources: StoreResources = Field(default_factory=StoreResources)
+    resources: StoreResourcesSpec = Field(default_factory=StoreResourcesSpec)
 
 
-class RdsPostgres(_Model):
+class RdsPostgresSpec(_Model):
     """An Amazon RDS for PostgreSQL instance (EKS clusters only)."""
 
     instance_class: str = Field(description="RDS instance class, e.g. db.t4g.large.")
@@ -268,31 +270,31 @@ class RdsPostgres(_Model):
     backup_retention_days: int = Field(7, ge=1, le=35, description="Automated backup retention.")
 
 
-class Postgres(_Model):
+class PostgresSpec(_Model):
     """The Postgres the listener's Agent Servers use: exactly one of inCluster or rds."""
 
-    in_cluster: InClusterPostgres | None = None
-    rds: RdsPostgres | None = None
+    in_cluster: InClusterPostgresSpec | None = None
+    rds: RdsPostgresSpec | None = None
 
     @model_validator(mode="after")
-    def _one_kind(self) -> Postgres:
+    def _one_kind(self) -> PostgresSpec:
         _exactly_one(self, "in_cluster", "rds")
         return self
 
 
-class InClusterRedis(_Model):
+class InClusterRedisSpec(_Model):
     """A Redis StatefulSet in the listener's release namespace."""
 
     storage_gb: int = Field(8, ge=1, le=65536, description="Volume size in GiB.")
     storage_class: str | None = Field(None, description="StorageClass (default: the cluster's).")
-    resources: StoreResources = Field(
-        default_factory=lambda: StoreResources(
+    resources: StoreResourcesSpec = Field(
+        default_factory=lambda: StoreResourcesSpec(
             cpu="100m", memory="256Mi", cpuLimit="1", memoryLimit="1Gi"
         )
     )
 
 
-class ElastiCacheRedis(_Model):
+class ElastiCacheRedisSpec(_Model):
     """An Amazon ElastiCache replication group with TLS and an auth token (EKS clusters only)."""
 
     node_type: str = Field(description="Cache node type, e.g. cache.t4g.medium.")
@@ -300,14 +302,14 @@ class ElastiCacheRedis(_Model):
     replicas: int = Field(1, ge=0, le=5, description="Read replicas (1+ enables failover).")
 
 
-class Redis(_Model):
+class RedisSpec(_Model):
     """The Redis the listener and its Agent Servers use: exactly one of inCluster or elasticache."""
 
-    in_cluster: InClusterRedis | None = None
-    elasticache: ElastiCacheRedis | None = None
+    in_cluster: InClusterRedisSpec | None = None
+    elasticache: ElastiCacheRedisSpec | None = None
 
     @model_validator(mode="after")
-    def _one_kind(self) -> Redis:
+    def _one_kind(self) -> RedisSpec:
         _exactly_one(self, "in_cluster", "elasticache")
         return self
 
@@ -324,7 +326,7 @@ def _secret_env_field() -> Any:
     )
 
 
-class DeploymentResources(_Model):
+class DeploymentResourcesSpec(_Model):
     """The control plane's resource spec of a deployment (`source_config.resource_spec`)."""
 
     min_scale: int | None = Field(
@@ -344,7 +346,7 @@ class DeploymentResources(_Model):
     )
 
 
-class Deployment(_Model):
+class DeploymentSpec(_Model):
     """An Agent Server deployment: its own database and Redis DB number and, with `image`, the
     deployment itself, created in LangSmith by `pulumi up` (no UI step)."""
 
@@ -366,7 +368,7 @@ class Deployment(_Model):
     )
     env: dict[str, str] = _env_field()
     secret_env: dict[str, str] = _secret_env_field()
-    resources: DeploymentResources | None = Field(
+    resources: DeploymentResourcesSpec | None = Field(
         None, description="Replicas, CPU and memory (the API's resource spec)."
     )
     custom_url: str | None = Field(
@@ -379,7 +381,7 @@ class Deployment(_Model):
     )
 
 
-class ResourceQuota(_Model):
+class ResourceQuotaSpec(_Model):
     """A ResourceQuota applied to each watched namespace."""
 
     cpu: str | None = Field(None, description="Total CPU requests, e.g. '16'.")
@@ -387,7 +389,7 @@ class ResourceQuota(_Model):
     pods: int | None = Field(None, ge=1, le=1_000_000, description="Maximum number of pods.")
 
 
-class Listener(_Model):
+class ListenerSpec(_Model):
     """One `langgraph-dataplane` release: a workspace's listener in one cluster."""
 
     workspace: str = Field(description="Key of the workspace (under 'workspaces').")
@@ -410,22 +412,22 @@ class Listener(_Model):
     renamed_from: str | None = Field(
         None, description="Previous key of this listener, so its resources are kept, not replaced."
     )
-    postgres: Postgres = Field(
-        default_factory=lambda: Postgres(inCluster=InClusterPostgres()),
+    postgres: PostgresSpec = Field(
+        default_factory=lambda: PostgresSpec(inCluster=InClusterPostgresSpec()),
         description="Postgres for the Agent Servers (default: inCluster).",
     )
-    redis: Redis = Field(
-        default_factory=lambda: Redis(inCluster=InClusterRedis()),
+    redis: RedisSpec = Field(
+        default_factory=lambda: RedisSpec(inCluster=InClusterRedisSpec()),
         description="Redis for the listener and Agent Servers (default: inCluster).",
     )
     deployments: Annotated[
-        dict[str, Deployment],
+        dict[str, DeploymentSpec],
         Field(
             default_factory=dict,
             json_schema_extra=_names(RFC1123_LABEL, "Agent Server deployments and their Redis DB."),
         ),
     ]
-    resource_quota: ResourceQuota | None = Field(
+    resource_quota: ResourceQuotaSpec | None = Field(
         None, description="Optional ResourceQuota for each watched namespace."
     )
 
@@ -435,7 +437,7 @@ class Listener(_Model):
         return self.compute_id or self.cluster
 
 
-class ServerResources(_Model):
+class ServerResourcesSpec(_Model):
     """Requests and limits of each Agent Server pod (API server and queue worker)."""
 
     cpu: str = Field("1", description="CPU request, a Kubernetes quantity ('1', '500m').")
@@ -444,7 +446,7 @@ class ServerResources(_Model):
     memory_limit: str | None = Field(None, description="Memory limit (default: twice the request).")
 
 
-class Autoscaling(_Model):
+class AutoscalingSpec(_Model):
     """A HorizontalPodAutoscaler on CPU (needs metrics-server, which the stack then installs)."""
 
     max_replicas: int = Field(ge=1, le=1000, description="Most API server replicas.")
@@ -453,7 +455,7 @@ class Autoscaling(_Model):
     )
 
 
-class Toleration(_Model):
+class TolerationSpec(_Model):
     """A pod toleration (Kubernetes' own fields)."""
 
     key: str | None = None
@@ -462,14 +464,14 @@ class Toleration(_Model):
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
 
 
-class Queue(_Model):
+class QueueSpec(_Model):
     """A separate queue worker (the chart's `queue`); without it the API server runs the jobs."""
 
     enabled: bool = Field(False, description="Run the queue worker as its own Deployment.")
     replicas: int = Field(1, ge=1, le=1000, description="Queue worker replicas.")
 
 
-class AgentServer(_Model):
+class AgentServerSpec(_Model):
     """A standalone Agent Server (chart `langgraph-cloud`) that sends traces to LangSmith: no
     listener, no operator, no control-plane registration. Its own Postgres and Redis."""
 
@@ -488,9 +490,9 @@ class AgentServer(_Model):
         json_schema_extra={"pattern": CONFIG_KEY},
     )
     replicas: int = Field(1, ge=1, le=1000, description="API server replicas.")
-    resources: ServerResources = Field(default_factory=ServerResources)
-    queue: Queue = Field(default_factory=Queue)
-    autoscaling: Autoscaling | None = Field(
+    resources: ServerResourcesSpec = Field(default_factory=ServerResourcesSpec)
+    queue: QueueSpec = Field(default_factory=QueueSpec)
+    autoscaling: AutoscalingSpec | None = Field(
         None, description="Scale the API server on CPU between 'replicas' and 'maxReplicas'."
     )
     jobs_per_worker: int | None = Field(
@@ -502,7 +504,7 @@ class AgentServer(_Model):
     node_selector: dict[str, str] = Field(
         default_factory=dict, description="Node labels the pods must run on."
     )
-    tolerations: list[Toleration] = Field(
+    tolerations: list[TolerationSpec] = Field(
         default_factory=list, description="Taints the pods tolerate."
     )
     image_pull_secrets: list[str] = Field(
@@ -510,12 +512,12 @@ class AgentServer(_Model):
         description="Names of kubernetes.io/dockerconfigjson Secrets in the server's namespace "
         "for a private registry (yours to create).",
     )
-    postgres: Postgres = Field(
-        default_factory=lambda: Postgres(inCluster=InClusterPostgres()),
+    postgres: PostgresSpec = Field(
+        default_factory=lambda: PostgresSpec(inCluster=InClusterPostgresSpec()),
         description="Its Postgres (>= 14; default inCluster), never shared.",
     )
-    redis: Redis = Field(
-        default_factory=lambda: Redis(inCluster=InClusterRedis()),
+    redis: RedisSpec = Field(
+        default_factory=lambda: RedisSpec(inCluster=InClusterRedisSpec()),
         description="Its Redis (default inCluster), never shared.",
     )
     env: dict[str, str] = _env_field()
@@ -525,7 +527,7 @@ class AgentServer(_Model):
         description="The DNS name it is served under through the cluster's exposure (without "
         "it, it is reachable inside the cluster only).",
     )
-    tls: Tls | None = Field(
+    tls: TlsSpec | None = Field(
         None,
         description="Serve 'hostname' over HTTPS. 'secretName': a kubernetes.io/tls Secret "
         "for the hostname in the server's own namespace (the stack's Gateway or plain "
@@ -542,7 +544,7 @@ class AgentServer(_Model):
     )
 
 
-class EgressRule(_Model):
+class EgressRuleSpec(_Model):
     """Extra egress the Agent Servers need (LLM providers, tools, ...)."""
 
     name: str = Field(description="Name of the rule (an RFC 1123 label).")
@@ -551,11 +553,11 @@ class EgressRule(_Model):
     protocol: Literal["TCP", "UDP"] = Field("TCP", description="TCP or UDP.")
 
 
-class Egress(_Model):
-    allow: list[EgressRule] = Field(default_factory=list, description="Allowed destinations.")
+class EgressSpec(_Model):
+    allow: list[EgressRuleSpec] = Field(default_factory=list, description="Allowed destinations.")
 
 
-class Stack(_Model):
+class StackSpec(_Model):
     """A Pulumi stack: the clusters it owns. Every cluster belongs to exactly one stack."""
 
     clusters: list[str] = Field(min_length=1, description="Keys of the clusters this stack owns.")
@@ -579,31 +581,31 @@ class Topology(_Model):
             raise PydanticCustomError("literal_error", "Input should be 1", {"expected": "1"})
         return value
 
-    control_plane: ControlPlane
+    control_plane: ControlPlaneSpec
     workspaces: Annotated[
-        dict[str, Workspace],
+        dict[str, WorkspaceSpec],
         Field(min_length=1, json_schema_extra=_names(LABEL_VALUE, "LangSmith workspaces.")),
     ]
     clusters: Annotated[
-        dict[str, Cluster],
+        dict[str, ClusterSpec],
         Field(min_length=1, json_schema_extra=_names(RFC1123_LABEL, "Kubernetes clusters.")),
     ]
     listeners: Annotated[
-        dict[str, Listener],
+        dict[str, ListenerSpec],
         Field(
             default_factory=dict,
             json_schema_extra=_names(RFC1123_LABEL, "Listener releases, keyed by release name."),
         ),
     ]
     agent_servers: Annotated[
-        dict[str, AgentServer],
+        dict[str, AgentServerSpec],
         Field(
             default_factory=dict,
             json_schema_extra=_names(RFC1123_LABEL, "Standalone Agent Servers, by release name."),
         ),
     ]
-    egress: Egress = Field(default_factory=Egress)
+    egress: EgressSpec = Field(default_factory=EgressSpec)
     stacks: Annotated[
-        dict[str, Stack],
+        dict[str, StackSpec],
         Field(min_length=1, json_schema_extra=_names(r"^[A-Za-z0-9_.-]+$", "Pulumi stacks.")),
     ]

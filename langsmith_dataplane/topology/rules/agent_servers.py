@@ -26,7 +26,7 @@ from langsmith_dataplane.topology.rules.registry import (
     rule,
 )
 from langsmith_dataplane.topology.schema import (
-    AgentServer,
+    AgentServerSpec,
 )
 from langsmith_dataplane.topology.urls import hostname_problem
 
@@ -224,7 +224,7 @@ def agent_server_pods_can_run(ctx: RuleContext) -> Iterator[Diagnostic]:
                 )
 
 
-def _resources(ctx: RuleContext, path: tuple, server: AgentServer) -> Iterator[Diagnostic]:
+def _resources(ctx: RuleContext, path: tuple, server: AgentServerSpec) -> Iterator[Diagnostic]:
     resources = server.resources
     fields = (
         ("cpu", resources.cpu, "cpuLimit", resources.cpu_limit),
@@ -244,7 +244,7 @@ def _resources(ctx: RuleContext, path: tuple, server: AgentServer) -> Iterator[D
             )
 
 
-def _pool(ctx: RuleContext, path: tuple, server: AgentServer) -> Iterator[Diagnostic]:
+def _pool(ctx: RuleContext, path: tuple, server: AgentServerSpec) -> Iterator[Diagnostic]:
     pool = server_pool_size(server)
     in_cluster = server.postgres.in_cluster
     if pool is None or in_cluster is None or pool >= MIN_POOL:

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from langsmith_dataplane.diagnostics import Diagnostic, Severity
 from langsmith_dataplane.topology.loader import Path, SourceMap
-from langsmith_dataplane.topology.schema import CONFIG_KEY, RFC1123_LABEL, Listener, Topology
+from langsmith_dataplane.topology.schema import CONFIG_KEY, RFC1123_LABEL, ListenerSpec, Topology
 
 RFC1123_PATTERN = re.compile(RFC1123_LABEL)
 CONFIG_KEY_PATTERN = re.compile(CONFIG_KEY)
@@ -38,8 +38,8 @@ class RuleContext:
         return self.source.diagnostic(path, message, at=at, severity=Severity.WARNING)
 
     @cached_property
-    def listeners_by_cluster(self) -> dict[str, list[tuple[str, Listener]]]:
-        grouped: dict[str, list[tuple[str, Listener]]] = defaultdict(list)
+    def listeners_by_cluster(self) -> dict[str, list[tuple[str, ListenerSpec]]]:
+        grouped: dict[str, list[tuple[str, ListenerSpec]]] = defaultdict(list)
         for name, listener in self.topology.listeners.items():
             grouped[listener.cluster].append((name, listener))
         return grouped
