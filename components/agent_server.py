@@ -10,9 +10,9 @@ Egress is declared by the cluster's `Egress` component like every other namespac
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -21,8 +21,8 @@ from components._common import base_labels, chart_labels, child_opts, release_ch
 from components.aws_network import AwsNetwork
 from components.exposure import Exposure, exposure_values
 from components.namespace import Namespace, NamespaceArgs
-from components.postgres import Postgres, PostgresArgs
-from components.redis import Redis, RedisArgs
+from components.postgres import Postgres, PostgresArgs, PostgresStore
+from components.redis import Redis, RedisArgs, RedisStore
 from components.rollout import ANNOTATION, rollout_checksum, rollout_key
 from langsmith_dataplane.naming import (
     SERVER_API_SUFFIX,
@@ -34,7 +34,6 @@ from langsmith_dataplane.naming import (
     server_stores_secret,
 )
 from langsmith_dataplane.quantity import doubled
-from langsmith_dataplane.topology.schema import AgentServerSpec, ServerResourcesSpec
 from langsmith_dataplane.versions import AGENT_SERVER_CHART, ChartRef
 
 LICENSE_KEY = "langgraph_cloud_license_key"
@@ -51,12 +50,60 @@ CONTAINER_SECURITY = {
 
 
 @dataclass(frozen=True)
+class ServerResources:
+    """CPU and memory per pod; a limit left out is twice its request."""
+
+    cpu: str
+    memory: str
+    cpu_limit: str | None = None
+    memory_limit: str | None = None
+
+
+@dataclass(frozen=True)
+class Autoscaling:
+    """A HorizontalPodAutoscaler from `replicas` up to `max_replicas`."""
+
+    max_replicas: int
+    target_cpu_percent: int
+
+
+@dataclass(frozen=True)
+class Queue:
+    """The chart's separate queue workers."""
+
+    enabled: bool
+    replicas: int
+
+
+@dataclass(frozen=True)
+class ServerWorkload:
+    """One server's pods and stores: what the wiring takes from the topology for it."""
+
+    namespace: str
+    image: str
+    replicas: int
+    resources: ServerResources
+    queue: Queue
+    postgres: PostgresStore
+    redis: RedisStore
+    autoscaling: Autoscaling | None = None
+    jobs_per_worker: int | None = None
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    tolerations: Sequence[Mapping[str, str]] = ()
+    image_pull_secrets: Sequence[str] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    hostname: str | None = None
+    auth: Literal["langsmith", "custom"] = "langsmith"
+    tracing_project: str | None = None
+
+
+@dataclass(frozen=True)
 class AgentServerArgs:
     """`pool_size`: `LANGGRAPH_POSTGRES_POOL_MAX_SIZE` (None keeps langgraph-api's default);
     `auth_endpoint`: the LangSmith API that authenticates callers (`auth: langsmith`)."""
 
     release_name: str
-    spec: AgentServerSpec
+    workload: ServerWorkload
     workspace_key: str
     workspace_id: str
     api_key: pulumi.Input[str]
@@ -78,7 +125,7 @@ def image_parts(image: str) -> tuple[str, str]:
     return repository, tag
 
 
-def server_resources(resources: ServerResourcesSpec) -> dict[str, dict[str, str]]:
+def server_resources(resources: ServerResources) -> dict[str, dict[str, str]]:
     """Requests, and limits set explicitly: Helm would merge the chart's `limits.cpu: 2000m`
     into a partial `limits`, and a request above it is refused by the API server."""
     return {
@@ -92,7 +139,7 @@ def server_resources(resources: ServerResourcesSpec) -> dict[str, dict[str, str]
 
 def server_env(args: AgentServerArgs, env_secret: pulumi.Input[str] | None) -> list[Any]:
     """What the stack sets (traces, workspace, pool), then the topology's variables."""
-    spec = args.spec
+    spec = args.workload
     env: list[dict[str, Any]] = [
         {"name": "LANGSMITH_ENDPOINT", "value": args.trace_endpoint},
         {"name": "LANGSMITH_TRACING", "value": "true"},
@@ -105,7 +152,7 @@ def server_env(args: AgentServerArgs, env_secret: pulumi.Input[str] | None) -> l
     env += [{"name": k, "value": v} for k, v in sorted(spec.env.items())]
     env += [
         {"name": k, "valueFrom": {"secretKeyRef": {"name": env_secret, "key": k}}}
-        for k in sorted(spec.secret_env)
+        for k in sorted(args.secret_env)
     ]
     return env
 
@@ -140,7 +187,7 @@ def _workload(
     service_account: pulumi.Input[str],
 ) -> dict[str, Any]:
     """The chart's `apiServer` / `queue` values: pods, hardening, spreading, disruption budget."""
-    spec = args.spec
+    spec = args.workload
     several = replicas > 1 or scaled
     deployment: dict[str, Any] = {
         "replicaCount": replicas,
@@ -151,7 +198,7 @@ def _workload(
         "podSecurityContext": {"seccompProfile": {"type": "RuntimeDefault"}},
         "securityContext": CONTAINER_SECURITY,
         "nodeSelector": dict(spec.node_selector),
-        "tolerations": [t.model_dump(exclude_none=True) for t in spec.tolerations],
+        "tolerations": [dict(t) for t in spec.tolerations],
     }
     if several:
         deployment["affinity"] = _spread(f"{server_fullname(args.release_name)}{suffix}")
@@ -174,7 +221,7 @@ def server_values(
 ) -> dict[str, Any]:
     """The chart values. Keys and URIs are read from Secrets; the chart's own stores are off;
     the API server's Service is ClusterIP (the chart's default is a public LoadBalancer)."""
-    spec, exposure = args.spec, args.exposure
+    spec, exposure = args.workload, args.exposure
     repository, tag = image_parts(spec.image)
     env = server_env(args, env_secret)
     hostname = spec.hostname or ""
@@ -235,7 +282,7 @@ class AgentServer(pulumi.ComponentResource):
         self, name: str, args: AgentServerArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("langsmith:index:AgentServer", name, None, opts)
-        spec = args.spec
+        spec = args.workload
         labels = {
             **base_labels(workspace=args.workspace_key, agent_server=args.release_name),
             **args.labels,
@@ -262,8 +309,7 @@ class AgentServer(pulumi.ComponentResource):
             f"{name}-postgres",
             PostgresArgs(
                 deployments=[args.release_name],
-                in_cluster=spec.postgres.in_cluster,
-                rds=spec.postgres.rds,
+                store=spec.postgres,
                 **store_args,
             ),
             opts=child_opts(self),
@@ -272,8 +318,7 @@ class AgentServer(pulumi.ComponentResource):
             f"{name}-redis",
             RedisArgs(
                 deployments={args.release_name: REDIS_DB},
-                in_cluster=spec.redis.in_cluster,
-                elasticache=spec.redis.elasticache,
+                store=spec.redis,
                 **store_args,
             ),
             opts=child_opts(self),

@@ -18,29 +18,40 @@ from components.aws_network import AwsNetwork
 from components.cluster_addons import (
     AddonCharts,
     AddonNeeds,
+    AddonSwitches,
+    ClusterExposure,
     ExposureTarget,
     ServerRoute,
     install_addons,
     operator_crd,
 )
-from components.eks import build_eks
+from components.eks import EksArgs, build_eks
 from langsmith_dataplane.naming import cluster_provider
-from langsmith_dataplane.topology.schema import ClusterSpec
 from langsmith_dataplane.versions import ChartRef
 
 API_SERVER_PORT = 443
 
 
 @dataclass(frozen=True)
+class ExistingCluster:
+    """A cluster made elsewhere: a context of a kubeconfig (None: the default kubeconfig)."""
+
+    context: str
+    kubeconfig_path: str | None = None
+
+
+@dataclass(frozen=True)
 class ClusterArgs:
-    """`operator_chart`: the listener chart to take the operator's CRD from (None: the cluster
-    runs no listener, so no CRD)."""
+    """Exactly one of `eks` / `existing`. `operator_chart`: the listener chart to take the
+    operator's CRD from (None: the cluster runs no listener, so no CRD)."""
 
     name: str
-    spec: ClusterSpec
+    eks: EksArgs | None = None
+    existing: ExistingCluster | None = None
+    exposure: ClusterExposure = field(default_factory=ClusterExposure)
+    addons: AddonSwitches = field(default_factory=AddonSwitches)
     protect: bool = False
     skip_await: bool = False
-    kubeconfig_path: str | None = None
     operator_chart: ChartRef | None = None
     addon_needs: AddonNeeds = field(default_factory=AddonNeeds)
     server_routes: tuple[ServerRoute, ...] = ()
@@ -58,23 +69,23 @@ class Cluster(pulumi.ComponentResource):
         self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("langsmith:index:Cluster", name, None, opts)
-        spec = args.spec
+        if (args.eks is None) == (args.existing is None):
+            raise pulumi.ResourceError("a cluster needs exactly one of eks or existing", self)
         self.kubeconfig = None
         self.network = None
-        if spec.eks is not None:
-            eks = build_eks(self, name, spec.eks, protect=args.protect)
+        if args.eks is not None:
+            eks = build_eks(self, name, args.eks, protect=args.protect)
             self.provider, self.kubeconfig, self.network = eks.provider, eks.kubeconfig, eks.network
             # EKS replaces the API server's network interfaces (upgrades, scaling), always
             # inside the VPC: allow the VPC on 443 rather than today's addresses.
             self.api_server = pulumi.Output.from_input(eks.network.vpc_cidr).apply(
                 lambda cidr: [{"cidr": cidr, "port": API_SERVER_PORT}]
             )
-        else:
-            assert spec.existing is not None
+        elif args.existing is not None:
             self.provider = k8s.Provider(
                 cluster_provider(name),
-                kubeconfig=args.kubeconfig_path,
-                context=spec.existing.context,
+                kubeconfig=args.existing.kubeconfig_path,
+                context=args.existing.context,
                 opts=child_opts(self),
             )
             # The API server's own addresses, so egress policies can allow exactly them. They
@@ -90,7 +101,8 @@ class Cluster(pulumi.ComponentResource):
         self.exposure = install_addons(
             self,
             name,
-            spec,
+            args.exposure,
+            args.addons,
             provider=self.provider,
             skip_await=args.skip_await,
             needs=args.addon_needs,

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components._common import base_labels, child_opts, release_chart, require_available
 from langsmith_dataplane.naming import DEFAULT_GATEWAY, server_gateway_listener
-from langsmith_dataplane.topology.schema import ClusterSpec
 from langsmith_dataplane.versions import (
     GATEWAY_CHART,
     GATEWAY_CONTROLLER_NAME,
@@ -57,6 +56,30 @@ class ExposureTarget:
     proxy_namespace: str = ""
     proxy_ports: tuple[int, ...] = ()
     stack_gateway: bool = False
+
+
+@dataclass(frozen=True)
+class ClusterExposure:
+    """How the topology asks the cluster to expose Agent Servers: plain Ingress, the stack's
+    Gateway, or a gateway it names (`gateway_name`); HTTPS with `tls_secret_name`."""
+
+    ingress: Literal["ingress", "gateway", "istio"] = "gateway"
+    hostname: str | None = None
+    gateway_name: str | None = None
+    gateway_namespace: str | None = None
+    ingress_class_name: str | None = None
+    tls: bool = False
+    tls_secret_name: str | None = None
+
+
+@dataclass(frozen=True)
+class AddonSwitches:
+    """Which add-ons the topology lets the stack install (what it needs is `AddonNeeds`)."""
+
+    keda: bool = True
+    metrics_server: bool = True
+    gateway_controller: bool = True
+    ingress_controller: bool = True
 
 
 @dataclass(frozen=True)
@@ -118,7 +141,8 @@ def helm_release(
 def install_addons(
     parent: pulumi.Resource,
     name: str,
-    spec: ClusterSpec,
+    exposure: ClusterExposure,
+    addons: AddonSwitches,
     *,
     provider: k8s.Provider,
     skip_await: bool,
@@ -130,9 +154,9 @@ def install_addons(
     charts = charts or AddonCharts()
     release = {"parent": parent, "provider": provider, "skip_await": skip_await}
     needs = needs or AddonNeeds()
-    if spec.addons.keda and needs.keda:
+    if addons.keda and needs.keda:
         helm_release(name=name, release="keda", chart=charts.keda, namespace="keda", **release)
-    if spec.addons.metrics_server and needs.metrics_server:
+    if addons.metrics_server and needs.metrics_server:
         helm_release(
             name=name,
             release="metrics-server",
@@ -140,23 +164,28 @@ def install_addons(
             namespace="kube-system",
             **release,
         )
-    if spec.ingress == "ingress":
-        return _ingress(name, spec, release, charts.ingress)
-    if spec.gateway is not None:  # the topology's own Gateway or Istio gateway
+    if exposure.ingress == "ingress":
+        return _ingress(name, exposure, addons, release, charts.ingress)
+    if exposure.gateway_name is not None:  # the topology's own Gateway or Istio gateway
+        gateway_namespace = exposure.gateway_namespace or ""
         return ExposureTarget(
-            gateway_name=spec.gateway.name,
-            gateway_namespace=spec.gateway.namespace,
-            proxy_namespace=spec.gateway.namespace,
+            gateway_name=exposure.gateway_name,
+            gateway_namespace=gateway_namespace,
+            proxy_namespace=gateway_namespace,
             proxy_ports=EXTERNAL_PROXY_PORTS,
         )
-    return _envoy_gateway(name, spec, release, server_routes, charts.gateway)
+    return _envoy_gateway(name, exposure, addons, release, server_routes, charts.gateway)
 
 
 def _ingress(
-    name: str, spec: ClusterSpec, release: dict[str, Any], chart: ChartRef
+    name: str,
+    exposure: ClusterExposure,
+    addons: AddonSwitches,
+    release: dict[str, Any],
+    chart: ChartRef,
 ) -> ExposureTarget:
-    if not spec.addons.ingress_controller:
-        return ExposureTarget(ingress_class=spec.ingress_class_name or "")
+    if not addons.ingress_controller:
+        return ExposureTarget(ingress_class=exposure.ingress_class_name or "")
     helm_release(
         name=name,
         release="traefik",
@@ -166,7 +195,7 @@ def _ingress(
         **release,
     )
     return ExposureTarget(
-        ingress_class=spec.ingress_class_name or INGRESS_CLASS,
+        ingress_class=exposure.ingress_class_name or INGRESS_CLASS,
         proxy_namespace=INGRESS_NAMESPACE,
         proxy_ports=INGRESS_PROXY_PORTS,
     )
@@ -174,7 +203,8 @@ def _ingress(
 
 def _envoy_gateway(
     name: str,
-    spec: ClusterSpec,
+    exposure: ClusterExposure,
+    addons: AddonSwitches,
     release: dict[str, Any],
     server_routes: Sequence[ServerRoute],
     chart: ChartRef,
@@ -182,7 +212,7 @@ def _envoy_gateway(
     """Envoy Gateway, a `langgraph` GatewayClass and Gateway; HTTPS when `tls` names a cert."""
     parent, provider = release["parent"], release["provider"]
     depends: list[pulumi.Resource] = []
-    if spec.addons.gateway_controller:
+    if addons.gateway_controller:
         depends.append(
             helm_release(
                 name=name,
@@ -218,7 +248,7 @@ def _envoy_gateway(
         },
         spec={
             "gatewayClassName": gateway_class.metadata["name"],
-            "listeners": gateway_listeners(spec, server_routes),
+            "listeners": gateway_listeners(exposure, server_routes),
         },
         opts=child_opts(parent, **k8s_opts),
     )
@@ -232,17 +262,17 @@ def _envoy_gateway(
 
 
 def gateway_listeners(
-    spec: ClusterSpec, server_routes: Sequence[ServerRoute] = ()
+    exposure: ClusterExposure, server_routes: Sequence[ServerRoute] = ()
 ) -> list[dict[str, Any]]:
     """The listeners' hostname: HTTP on 80, or HTTPS on 443 with the topology's certificate
     (what the operator advertises through `TLS_ENABLED` must be what the Gateway serves). Then
     one listener per standalone server hostname, which accepts routes from that server's
     namespace only (Gateway API matches a route only where its hostname and a listener's
     intersect, so a server's own hostname needs its own listener)."""
-    host = {"hostname": spec.hostname} if spec.hostname else {}
+    host = {"hostname": exposure.hostname} if exposure.hostname else {}
     routes = {"allowedRoutes": {"namespaces": {"from": "All"}}}
-    if spec.tls is not None and spec.tls.secret_name:
-        tls = {"mode": "Terminate", "certificateRefs": [{"name": spec.tls.secret_name}]}
+    if exposure.tls_secret_name:
+        tls = {"mode": "Terminate", "certificateRefs": [{"name": exposure.tls_secret_name}]}
         listeners = [
             {"name": "https", "protocol": "HTTPS", "port": 443, "tls": tls, **host, **routes}
         ]
@@ -277,8 +307,8 @@ def chart_unreachable(source: str, exc: BaseException) -> str:
         reason = reason[:297] + "..."
     return (
         f"cannot render the listener chart {source}: {reason or type(exc).__name__}. Without "
-        "access to the chart repository, set langsmith:chartsDir (or LANGSMITH_CHARTS_DIR) to "
-        "a directory of unpacked charts (README: air-gapped installs)"
+        "access to the chart repository, set langsmith-dataplane:chartsDir (or "
+        "LANGSMITH_CHARTS_DIR) to a directory of unpacked charts (README: air-gapped installs)"
     )
 
 
@@ -293,7 +323,7 @@ def chart_crd(objects: list[dict[str, Any]]) -> dict[str, Any]:
     if names != [OPERATOR_CRD]:
         raise OperatorCrdError(
             f"the listener chart rendered the CRDs {names or 'none'}, expected [{OPERATOR_CRD}]: "
-            "check langsmith:chartPath and the chart version in versions.py"
+            "check langsmith-dataplane:chartPath and the chart version in versions.py"
         )
     return crds[0]
 

@@ -20,7 +20,6 @@ import pulumi_aws as aws
 
 from components._common import base_labels, child_opts, network_policy, slug
 from langsmith_dataplane.control_plane import CONTROL_PLANE_PORT
-from langsmith_dataplane.topology.schema import EgressRuleSpec
 
 
 @dataclass(frozen=True)
@@ -67,11 +66,21 @@ class EgressNamespace:
 
 
 @dataclass(frozen=True)
+class AllowRule:
+    """A destination the topology allows every data-plane pod (and node) to reach."""
+
+    name: str
+    cidrs: Sequence[str]
+    ports: Sequence[int]
+    protocol: Literal["TCP", "UDP"] = "TCP"
+
+
+@dataclass(frozen=True)
 class EgressArgs:
     namespaces: Sequence[EgressNamespace]
     control_plane_cidrs: Sequence[str]
     api_server: pulumi.Input[Sequence[Mapping[str, Any]]]
-    allow: Sequence[EgressRuleSpec] = field(default_factory=tuple)
+    allow: Sequence[AllowRule] = field(default_factory=tuple)
     node_security_group_id: pulumi.Input[str] | None = None
     aws_provider: aws.Provider | None = None
 

@@ -24,8 +24,8 @@ from components.aws_network import AwsNetwork
 from components.exposure import Exposure
 from components.listener_values import helm_values
 from components.namespace import Namespace, NamespaceArgs, QuotaArgs
-from components.postgres import Postgres, PostgresArgs
-from components.redis import Redis, RedisArgs
+from components.postgres import Postgres, PostgresArgs, PostgresStore
+from components.redis import Redis, RedisArgs, RedisStore
 from components.registration import ListenerRegistration, ListenerRegistrationArgs
 from components.rollout import rollout_checksum, rollout_key
 from langsmith_dataplane.control_plane import ControlPlaneEndpoints
@@ -34,7 +34,6 @@ from langsmith_dataplane.naming import (
     deployment_stores_secret,
     listener_api_key_secret,
 )
-from langsmith_dataplane.topology.schema import PostgresSpec, RedisSpec
 from langsmith_dataplane.versions import LISTENER_CHART, ChartRef
 
 API_KEY_SECRET_KEY = "langsmith_api_key"
@@ -60,14 +59,13 @@ class ListenerArgs:
     workspace_key: str
     workspace_id: str
     api_key: pulumi.Input[str]
-    cluster: str
     compute_id: str
     watch_namespaces: Sequence[str]
     control_plane: ControlPlaneEndpoints
     host_queue: str
     exposure: Exposure
-    postgres: PostgresSpec
-    redis: RedisSpec
+    postgres: PostgresStore
+    redis: RedisStore
     deployments: Mapping[str, int] = field(default_factory=dict)
     # Each deployment's namespace: its Secrets live there and nowhere else.
     deployment_namespaces: Mapping[str, str] = field(default_factory=dict)
@@ -133,8 +131,7 @@ class Listener(pulumi.ComponentResource):
                     identity=args.release_name,
                     namespace=release_ns.name,
                     deployments=sorted(args.deployments),
-                    in_cluster=args.postgres.in_cluster,
-                    rds=args.postgres.rds,
+                    store=args.postgres,
                     network=args.network,
                     labels=labels,
                     protect=args.protect,
@@ -148,8 +145,7 @@ class Listener(pulumi.ComponentResource):
                 identity=args.release_name,
                 namespace=release_ns.name,
                 deployments=dict(args.deployments),
-                in_cluster=args.redis.in_cluster,
-                elasticache=args.redis.elasticache,
+                store=args.redis,
                 network=args.network,
                 labels=labels,
                 protect=args.protect,

@@ -27,12 +27,40 @@ from langsmith_dataplane.naming import (
     rds_identifier,
     store_server,
 )
-from langsmith_dataplane.topology.schema import InClusterPostgresSpec, RdsPostgresSpec
 from langsmith_dataplane.versions import POSTGRES_IMAGE
 
 ADMIN_USER = "langsmith"
 PORT = 5432
 SECRET_MOUNT = "/etc/postgres-admin"
+
+
+@dataclass(frozen=True)
+class InClusterPostgres:
+    """A pgvector StatefulSet; `resources` as Kubernetes writes them (requests and limits)."""
+
+    storage_gb: int
+    storage_class: str | None
+    max_connections: int
+    resources: Mapping[str, Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class RdsPostgres:
+    """An encrypted, private RDS instance in the cluster's VPC."""
+
+    instance_class: str
+    storage_gb: int
+    engine_version: str
+    multi_az: bool
+    backup_retention_days: int
+
+
+@dataclass(frozen=True)
+class PostgresStore:
+    """Where a Postgres runs: exactly one of the two."""
+
+    in_cluster: InClusterPostgres | None = None
+    rds: RdsPostgres | None = None
 
 
 @dataclass(frozen=True)
@@ -42,8 +70,7 @@ class PostgresArgs:
     identity: str
     namespace: pulumi.Input[str]
     deployments: Sequence[str]
-    in_cluster: InClusterPostgresSpec | None = None
-    rds: RdsPostgresSpec | None = None
+    store: PostgresStore
     network: AwsNetwork | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     protect: bool = False
@@ -60,7 +87,7 @@ class Postgres(pulumi.ComponentResource):
         self, name: str, args: PostgresArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("langsmith:index:Postgres", name, None, opts)
-        if (args.in_cluster is None) == (args.rds is None):
+        if (args.store.in_cluster is None) == (args.store.rds is None):
             raise ValueError("Postgres needs exactly one of in_cluster or rds")
         self.port = PORT
         password = random.RandomPassword(
@@ -78,7 +105,7 @@ class Postgres(pulumi.ComponentResource):
             string_data={"POSTGRES_USER": ADMIN_USER, "POSTGRES_PASSWORD": password.result},
             opts=child_opts(self),
         )
-        if args.in_cluster is not None:
+        if args.store.in_cluster is not None:
             self.host, self.pod_labels, sslmode = self._in_cluster(name, args, admin, labels)
         else:
             self.host, sslmode = self._rds(name, args, password), "require"
@@ -139,7 +166,7 @@ class Postgres(pulumi.ComponentResource):
     def _in_cluster(
         self, name: str, args: PostgresArgs, admin: k8s.core.v1.Secret, labels: dict[str, str]
     ) -> tuple[pulumi.Output[str], dict[str, str], str]:
-        spec = args.in_cluster
+        spec = args.store.in_cluster
         assert spec is not None
         server = store_server(args.identity, "postgres")
         selector = {"app.kubernetes.io/name": "postgres", "app.kubernetes.io/instance": server}
@@ -174,7 +201,7 @@ class Postgres(pulumi.ComponentResource):
             ],
             "readinessProbe": probe,
             "livenessProbe": {**probe, "initialDelaySeconds": 30},
-            "resources": spec.resources.as_kubernetes(),
+            "resources": spec.resources,
             "securityContext": RESTRICTED_CONTAINER,
             "volumeMounts": [
                 {"name": "data", "mountPath": "/var/lib/postgresql/data"},
@@ -208,7 +235,7 @@ class Postgres(pulumi.ComponentResource):
     def _rds(
         self, name: str, args: PostgresArgs, password: random.RandomPassword
     ) -> pulumi.Output[str]:
-        spec, network = args.rds, args.network
+        spec, network = args.store.rds, args.network
         if spec is None or network is None:
             raise ValueError("rds needs the cluster's AWS network")
         aws_opts = {"provider": network.provider}

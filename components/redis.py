@@ -25,11 +25,36 @@ from langsmith_dataplane.naming import (
     redis_connection_secret,
     store_server,
 )
-from langsmith_dataplane.topology.schema import ElastiCacheRedisSpec, InClusterRedisSpec
 from langsmith_dataplane.versions import REDIS_IMAGE
 
 PORT = 6379
 LISTENER_DB = 0
+
+
+@dataclass(frozen=True)
+class InClusterRedis:
+    """A Redis StatefulSet; `resources` as Kubernetes writes them (requests and limits)."""
+
+    storage_gb: int
+    storage_class: str | None
+    resources: Mapping[str, Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class ElastiCacheRedis:
+    """An encrypted ElastiCache replication group in the cluster's VPC."""
+
+    node_type: str
+    engine_version: str
+    replicas: int
+
+
+@dataclass(frozen=True)
+class RedisStore:
+    """Where a Redis runs: exactly one of the two."""
+
+    in_cluster: InClusterRedis | None = None
+    elasticache: ElastiCacheRedis | None = None
 
 
 @dataclass(frozen=True)
@@ -39,8 +64,7 @@ class RedisArgs:
     identity: str
     namespace: pulumi.Input[str]
     deployments: Mapping[str, int] = field(default_factory=dict)
-    in_cluster: InClusterRedisSpec | None = None
-    elasticache: ElastiCacheRedisSpec | None = None
+    store: RedisStore = field(default_factory=RedisStore)
     network: AwsNetwork | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     protect: bool = False
@@ -58,14 +82,14 @@ class Redis(pulumi.ComponentResource):
         self, name: str, args: RedisArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("langsmith:index:Redis", name, None, opts)
-        if (args.in_cluster is None) == (args.elasticache is None):
+        if (args.store.in_cluster is None) == (args.store.elasticache is None):
             raise ValueError("Redis needs exactly one of in_cluster or elasticache")
         self.port = PORT
         labels = {**args.labels, "app.kubernetes.io/component": "redis"}
         password = random.RandomPassword(
             f"{name}-password", length=40, special=False, opts=child_opts(self)
         )
-        if args.in_cluster is not None:
+        if args.store.in_cluster is not None:
             self.host, self.pod_labels = self._in_cluster(name, args, password, labels)
             scheme = "redis"
         else:
@@ -105,7 +129,7 @@ class Redis(pulumi.ComponentResource):
         password: random.RandomPassword,
         labels: dict[str, str],
     ) -> tuple[pulumi.Output[str], dict[str, str]]:
-        spec = args.in_cluster
+        spec = args.store.in_cluster
         assert spec is not None
         server = store_server(args.identity, "redis")
         selector = {"app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": server}
@@ -151,7 +175,7 @@ class Redis(pulumi.ComponentResource):
             "ports": [{"name": "redis", "containerPort": PORT}],
             "readinessProbe": probe,
             "livenessProbe": {**probe, "initialDelaySeconds": 30},
-            "resources": spec.resources.as_kubernetes(),
+            "resources": spec.resources,
             "securityContext": RESTRICTED_CONTAINER,
             "volumeMounts": [
                 {"name": "data", "mountPath": "/data"},
@@ -181,7 +205,7 @@ class Redis(pulumi.ComponentResource):
     def _elasticache(
         self, name: str, args: RedisArgs, password: random.RandomPassword
     ) -> pulumi.Output[str]:
-        spec, network = args.elasticache, args.network
+        spec, network = args.store.elasticache, args.network
         if spec is None or network is None:
             raise ValueError("elasticache needs the cluster's AWS network")
         aws_opts = {"provider": network.provider}

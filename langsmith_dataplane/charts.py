@@ -1,8 +1,9 @@
 """Where each chart the stack installs comes from: its pinned repository, or a local copy.
 
-One setting serves air-gapped sites: `langsmith:chartsDir` (default: the `LANGSMITH_CHARTS_DIR`
-environment variable) names a directory of unpacked charts laid out as `<chart>-<version>/` or
-`addons/<chart>-<version>/` (what `helm pull --untar` gives, and the layout of `../shared/charts`).
+One setting serves air-gapped sites: `langsmith-dataplane:chartsDir` (default: the
+`LANGSMITH_CHARTS_DIR` environment variable) names a directory of unpacked charts laid out as
+`<chart>-<version>/` or `addons/<chart>-<version>/` (what `helm pull --untar` gives, and the
+layout of `../shared/charts`).
 With it, every chart (the listener and Agent Server charts, Traefik, Envoy Gateway, KEDA and
 metrics-server) is installed from that directory and nothing is pulled from the internet.
 
@@ -102,7 +103,7 @@ def chart_sources(
     *,
     listener_path: str | None = None,
     agent_server_path: str | None = None,
-    setting: str = f"langsmith:{CHARTS_DIR_CONFIG}",
+    setting: str = f"langsmith-dataplane:{CHARTS_DIR_CONFIG}",
 ) -> ChartSources:
     """Every chart of the stack: from `charts_dir` when given, the two LangChain charts from
     their own paths when given (those win), else the pinned repositories."""

@@ -1,6 +1,7 @@
 """What `pulumi up` runs (via `__main__.py`): topology -> this stack's slice -> components.
 
-Configuration (namespace `langsmith`): `topology` (path, default `topology.yaml`), `chartsDir`
+Configuration (the project's namespace, `langsmith-dataplane:`, declared in Pulumi.yaml; see
+`settings.py`): `topology` (path, default `topology.yaml`), `chartsDir`
 (every chart from local copies, default `LANGSMITH_CHARTS_DIR`), `chartPath`
 (a local copy of the listener chart instead of the pinned repository version), `skipAwait`
 (do not wait for readiness), `agentServerChartPath` (a local copy of the `langgraph-cloud`
@@ -19,6 +20,7 @@ from typing import Any
 
 import pulumi
 
+from langsmith_dataplane import settings
 from langsmith_dataplane.charts import (
     CHARTS_DIR_CONFIG,
     CHARTS_DIR_ENV,
@@ -30,7 +32,7 @@ from langsmith_dataplane.program import ProgramOptions, build_stack
 from langsmith_dataplane.stack_slice import StackSlice, UnknownStackError, slice_for_stack
 from langsmith_dataplane.topology import ValidatedTopology, load_topology
 
-CONFIG_NAMESPACE = "langsmith"
+CONFIG_NAMESPACE = settings.NAMESPACE
 
 
 def _config_for(key: str) -> tuple[pulumi.Config, str]:
@@ -85,23 +87,21 @@ def options_from_config(config: pulumi.Config) -> ProgramOptions:
     `chartPath` and `agentServerChartPath` name one chart directory each and win over it."""
     charts_dir = config.get(CHARTS_DIR_CONFIG) or os.environ.get(CHARTS_DIR_ENV) or None
     setting = (
-        f"{CONFIG_NAMESPACE}:{CHARTS_DIR_CONFIG}"
-        if config.get(CHARTS_DIR_CONFIG)
-        else CHARTS_DIR_ENV
+        settings.setting(CHARTS_DIR_CONFIG) if config.get(CHARTS_DIR_CONFIG) else CHARTS_DIR_ENV
     )
     try:
         charts = chart_sources(
             charts_dir,
-            listener_path=config.get("chartPath"),
-            agent_server_path=config.get("agentServerChartPath"),
+            listener_path=config.get(settings.CHART_PATH) or None,
+            agent_server_path=config.get(settings.AGENT_SERVER_CHART_PATH) or None,
             setting=setting,
         )
     except ChartSourceError as exc:
         raise pulumi.RunError(str(exc)) from None
-    wait = config.get_bool("waitForRevisions")
+    wait = config.get_bool(settings.WAIT_FOR_REVISIONS)
     return ProgramOptions(
         chart=charts.listener,
-        skip_await=bool(config.get_bool("skipAwait")),
+        skip_await=bool(config.get_bool(settings.SKIP_AWAIT)),
         wait_for_revisions=True if wait is None else wait,
         agent_server_chart=charts.agent_server,
         addon_charts=charts.addons,
@@ -133,9 +133,18 @@ def main() -> None:
     run()
 
 
+def stop_on_moved_settings(stack: str) -> None:
+    """A stack that still sets `langsmith:topology` & co. would silently get the defaults."""
+    old = pulumi.Config(settings.OLD_NAMESPACE)
+    message = settings.moved_settings_message(stack, old.get)
+    if message:
+        raise pulumi.RunError(message)
+
+
 def run() -> None:
+    stop_on_moved_settings(pulumi.get_stack())
     config = pulumi.Config(CONFIG_NAMESPACE)
-    topology = load_or_stop(config.get("topology") or "topology.yaml")
+    topology = load_or_stop(config.get(settings.TOPOLOGY) or settings.DEFAULT_TOPOLOGY)
     try:
         slice_ = slice_for_stack(topology.model, pulumi.get_stack())
     except UnknownStackError as exc:

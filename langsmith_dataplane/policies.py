@@ -26,7 +26,7 @@ STATEFUL_TYPES = frozenset(
 LISTENER_ROLES = frozenset({"release", "agents", "agent-server"})
 OPEN = frozenset({"0.0.0.0/0", "::/0"})
 # The Pulumi project the pack checks: the directory above `policy/` (policy_pack() sets it
-# from the pack's own location); relative `langsmith:topology` paths start there, as the
+# from the pack's own location); relative `langsmith-dataplane:topology` paths start there, as the
 # program's do.
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_TOPOLOGY = "topology.yaml"
@@ -43,19 +43,21 @@ class CannotEvaluateError(Exception):
 
 
 def stack_topology_setting() -> str | None:
-    """The stack's own `langsmith:topology`, the setting the program reads (Pulumi passes the
-    stack's config to policy packs); None where the engine does not."""
+    """The stack's own `langsmith-dataplane:topology`, the setting the program reads (Pulumi
+    passes the stack's config to policy packs); None where the engine does not."""
     try:
         import pulumi
 
-        return pulumi.Config("langsmith").get("topology")
+        from langsmith_dataplane import settings
+
+        return pulumi.Config(settings.NAMESPACE).get(settings.TOPOLOGY)
     except Exception:
         return None
 
 
 def topology_path(config: Mapping[str, Any] | None) -> Path:
-    """Policy config `topology`, else the stack's `langsmith:topology`, else topology.yaml;
-    relative to the project directory, as the program resolves it."""
+    """Policy config `topology`, else the stack's `langsmith-dataplane:topology`, else
+    topology.yaml; relative to the project directory, as the program resolves it."""
     raw = (config or {}).get("topology") or stack_topology_setting() or DEFAULT_TOPOLOGY
     path = Path(str(raw)).expanduser()
     return path if path.is_absolute() else _project_dir[0] / path

@@ -6,7 +6,6 @@ logical name comes from a topology key; `renamedFrom` becomes an alias.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pulumi
@@ -14,6 +13,13 @@ import pulumi
 from components.cluster import Cluster, ClusterArgs
 from components.egress import Egress, EgressArgs, EgressNamespace
 from components.ingress_policies import IngressNamespace, IngressPolicies
+from langsmith_dataplane.component_args import (
+    addon_switches,
+    allow_rule,
+    cluster_exposure,
+    eks_args,
+    existing_cluster,
+)
 from langsmith_dataplane.program_wiring import (
     ApiKeyLookup,
     ProgramOptions,
@@ -27,16 +33,9 @@ from langsmith_dataplane.program_wiring import (
     server_routes,
     server_stores,
 )
-from langsmith_dataplane.stack_slice import ClusterTarget, StackSlice
+from langsmith_dataplane.stack_slice import StackSlice
 
 __all__ = ["ApiKeyLookup", "ProgramOptions", "build_stack"]
-
-
-def _kubeconfig_path(plan: ClusterTarget) -> str | None:
-    existing = plan.spec.existing
-    if existing is None or existing.kubeconfig is None:
-        return None
-    return os.path.expanduser(existing.kubeconfig)
 
 
 def build_stack(
@@ -51,10 +50,12 @@ def build_stack(
             cluster_plan.name,
             ClusterArgs(
                 name=cluster_plan.name,
-                spec=cluster_plan.spec,
+                eks=eks_args(cluster_plan.spec.eks) if cluster_plan.spec.eks else None,
+                existing=existing_cluster(cluster_plan.spec),
+                exposure=cluster_exposure(cluster_plan.spec),
+                addons=addon_switches(cluster_plan.spec),
                 protect=slice_.protect,
                 skip_await=options.skip_await,
-                kubeconfig_path=_kubeconfig_path(cluster_plan),
                 operator_chart=options.chart if cluster_plan.listeners else None,
                 addon_needs=addon_needs(cluster_plan),
                 server_routes=server_routes(cluster_plan),
@@ -154,7 +155,7 @@ def build_stack(
                 namespaces=targets,
                 control_plane_cidrs=slice_.control_plane.egress_cidrs,
                 api_server=cluster.api_server,
-                allow=slice_.egress_allow,
+                allow=[allow_rule(rule) for rule in slice_.egress_allow],
                 node_security_group_id=(
                     cluster.network.node_security_group_id if cluster.network else None
                 ),

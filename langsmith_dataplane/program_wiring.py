@@ -18,6 +18,7 @@ from components.exposure import Exposure
 from components.ingress_policies import IngressNamespace, StoreAccess
 from components.listener import AgentDeploymentInput, Listener, ListenerArgs
 from components.namespace import QuotaArgs
+from langsmith_dataplane.component_args import postgres_store, redis_store, server_workload
 from langsmith_dataplane.naming import server_gateway_listener
 from langsmith_dataplane.sizing import server_pool_size
 from langsmith_dataplane.stack_slice import (
@@ -222,14 +223,13 @@ def build_listener(
         workspace_key=plan.workspace_key,
         workspace_id=plan.workspace.id,
         api_key=api_key(plan.workspace.api_key),
-        cluster=cluster_plan.name,
         compute_id=plan.compute_id,
         watch_namespaces=plan.watch_namespaces,
         control_plane=slice_.control_plane,
         host_queue=plan.host_queue,
         exposure=exposure(cluster_plan, cluster),
-        postgres=spec.postgres,
-        redis=spec.redis,
+        postgres=postgres_store(spec.postgres),
+        redis=redis_store(spec.redis),
         deployments={name: d.redis_db for name, d in spec.deployments.items()},
         deployment_namespaces={
             name: d.namespace or plan.watch_namespaces[0] for name, d in spec.deployments.items()
@@ -268,7 +268,7 @@ def build_agent_server(
     spec = plan.spec
     args = AgentServerArgs(
         release_name=plan.release_name,
-        spec=spec,
+        workload=server_workload(spec),
         workspace_key=plan.workspace_key,
         workspace_id=plan.workspace.id,
         api_key=secret(plan.workspace.api_key),

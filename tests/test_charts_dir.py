@@ -45,7 +45,7 @@ def charts_dir(tmp_path: Path, charts=ALL) -> Path:
 
 
 def releases(topology: str, stack: str, config: dict[str, str]) -> dict[str, dict]:
-    config = {"langsmith:topology": str(REPO / topology), **config, **KEYS}
+    config = {"langsmith-dataplane:topology": str(REPO / topology), **config, **KEYS}
     monitor = run_entrypoint(stack, config, list(KEYS))
     return {
         r.name: r.inputs
@@ -63,7 +63,7 @@ def releases(topology: str, stack: str, config: dict[str, str]) -> dict[str, dic
 )
 def test_every_chart_of_the_stack_comes_from_the_charts_dir(tmp_path, topology, stack):
     root = charts_dir(tmp_path)
-    installed = releases(topology, stack, {"langsmith:chartsDir": str(root)})
+    installed = releases(topology, stack, {"langsmith-dataplane:chartsDir": str(root)})
     assert installed
     for name, inputs in installed.items():
         chart = Path(inputs["chart"])
@@ -90,9 +90,9 @@ def test_without_the_setting_charts_come_from_their_repositories(monkeypatch):
 def test_a_missing_chart_stops_the_program_naming_it_and_the_setting(tmp_path):
     root = charts_dir(tmp_path, [c for c in ALL if c != KEDA_CHART])
     with pytest.raises(pulumi.RunError) as caught:
-        releases("topology.yaml", "single", {"langsmith:chartsDir": str(root)})
+        releases("topology.yaml", "single", {"langsmith-dataplane:chartsDir": str(root)})
     message = str(caught.value)
-    assert "langsmith:chartsDir" in message
+    assert "langsmith-dataplane:chartsDir" in message
     assert f"keda {KEDA_CHART.version}" in message
     assert str(root / "addons" / f"keda-{KEDA_CHART.version}") in message
     assert "\n" not in message
@@ -100,7 +100,7 @@ def test_a_missing_chart_stops_the_program_naming_it_and_the_setting(tmp_path):
 
 def test_a_chart_the_stack_does_not_install_need_not_be_there(tmp_path):
     root = charts_dir(tmp_path, [c for c in ALL if c != AGENT_SERVER_CHART])
-    installed = releases("topology.yaml", "single", {"langsmith:chartsDir": str(root)})
+    installed = releases("topology.yaml", "single", {"langsmith-dataplane:chartsDir": str(root)})
     assert installed
 
 
@@ -109,12 +109,14 @@ def test_a_copy_of_another_version_is_refused(tmp_path):
     chart_yaml = root / "addons" / f"keda-{KEDA_CHART.version}" / "Chart.yaml"
     chart_yaml.write_text("apiVersion: v2\nname: keda\nversion: 9.9.9\n")
     with pytest.raises(pulumi.RunError, match=r"holds keda 9\.9\.9, the stack pins"):
-        releases("topology.yaml", "single", {"langsmith:chartsDir": str(root)})
+        releases("topology.yaml", "single", {"langsmith-dataplane:chartsDir": str(root)})
 
 
 def test_a_charts_dir_that_is_not_a_directory(tmp_path):
     with pytest.raises(pulumi.RunError, match="is not a directory"):
-        releases("topology.yaml", "single", {"langsmith:chartsDir": str(tmp_path / "nope")})
+        releases(
+            "topology.yaml", "single", {"langsmith-dataplane:chartsDir": str(tmp_path / "nope")}
+        )
 
 
 def test_the_real_charts_directory_serves_all_six():
@@ -167,5 +169,5 @@ def test_an_unreachable_chart_repository_is_one_line_naming_the_chart_and_the_se
         f"from {LISTENER_CHART.repo}: looks like"
     )
     assert "no such host" in message
-    assert "langsmith:chartsDir" in message
+    assert "langsmith-dataplane:chartsDir" in message
     assert "\n" not in message

@@ -611,4 +611,4 @@ def test_plan_says_dns_must_exist_before_the_first_wait(capsys, tmp_path):
     assert main(["plan", str(path), "--stack", "dev"]) == 0
     out = capsys.readouterr().out
     assert "checks through agents.dev.example.com: create its DNS record" in out
-    assert "langsmith:waitForRevisions false" in out
+    assert "langsmith-dataplane:waitForRevisions false" in out

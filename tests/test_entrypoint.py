@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pulumi
 import pytest
+import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 
 from langsmith_dataplane import entrypoint
@@ -44,7 +45,7 @@ def write(tmp_path, text):
 
 
 def test_runs_the_stack_slice(tmp_path):
-    config = {"langsmith:topology": write(tmp_path, REFERENCE_TEXT), **KEYS}
+    config = {"langsmith-dataplane:topology": write(tmp_path, REFERENCE_TEXT), **KEYS}
     monitor = run_entrypoint("dev", config, list(KEYS))
     names = {r.name for r in monitor.recorded.values() if r.type == "langsmith:index:Listener"}
     assert names == {"a-dev", "b-dev"}
@@ -53,7 +54,7 @@ def test_runs_the_stack_slice(tmp_path):
 def test_topology_errors_stop_with_the_validator_messages(tmp_path):
     path = write(tmp_path, edit(REFERENCE_TEXT, "namespaces: [team-b]", "namespaces: [team-a]"))
     with pytest.raises(pulumi.RunError) as info:
-        run_entrypoint("dev", {"langsmith:topology": path, **KEYS}, list(KEYS))
+        run_entrypoint("dev", {"langsmith-dataplane:topology": path, **KEYS}, list(KEYS))
     assert "the topology has errors" in str(info.value)
     assert (
         f"{path}:{line_of(REFERENCE_TEXT, 'namespaces: [team-b]')}:18: error: namespace 'team-a' of cluster 'dev' is already watched"
@@ -64,17 +65,19 @@ def test_topology_errors_stop_with_the_validator_messages(tmp_path):
 def test_unknown_stack(tmp_path):
     with pytest.raises(pulumi.RunError, match=r"stack 'dve' is not declared .*did you mean 'dev'"):
         run_entrypoint(
-            "dve", {"langsmith:topology": write(tmp_path, REFERENCE_TEXT), **KEYS}, list(KEYS)
+            "dve",
+            {"langsmith-dataplane:topology": write(tmp_path, REFERENCE_TEXT), **KEYS},
+            list(KEYS),
         )
 
 
 def test_missing_topology_file(tmp_path):
     with pytest.raises(pulumi.RunError, match="cannot read the topology"):
-        run_entrypoint("dev", {"langsmith:topology": str(tmp_path / "nope.yaml")}, [])
+        run_entrypoint("dev", {"langsmith-dataplane:topology": str(tmp_path / "nope.yaml")}, [])
 
 
 def test_missing_api_keys_list_the_commands(tmp_path):
-    config = {"langsmith:topology": write(tmp_path, REFERENCE_TEXT)}
+    config = {"langsmith-dataplane:topology": write(tmp_path, REFERENCE_TEXT)}
     with pytest.raises(pulumi.RunError) as info:
         run_entrypoint("dev", config, [])
     message = str(info.value)
@@ -92,9 +95,9 @@ def test_chart_path_and_skip_await_come_from_config(tmp_path):
         "apiVersion: v2\nname: langgraph-dataplane\nversion: 0.2.99\n"
     )
     config = {
-        "langsmith:topology": write(tmp_path, REFERENCE_TEXT),
-        "langsmith:chartPath": str(chart),
-        "langsmith:skipAwait": "true",
+        "langsmith-dataplane:topology": write(tmp_path, REFERENCE_TEXT),
+        "langsmith-dataplane:chartPath": str(chart),
+        "langsmith-dataplane:skipAwait": "true",
         **KEYS,
     }
     monitor = run_entrypoint("single", config, list(KEYS))
@@ -130,6 +133,31 @@ def test_a_protect_stack_that_loses_a_listener_leads_with_one_line():
 
 
 def test_a_protect_stack_runs_with_its_reference_to_itself(tmp_path):
-    config = {"langsmith:topology": write(tmp_path, REFERENCE_TEXT), **KEYS}
+    config = {"langsmith-dataplane:topology": write(tmp_path, REFERENCE_TEXT), **KEYS}
     monitor = run_entrypoint("prod-alpha", config, list(KEYS))
     assert any(r.type == "pulumi:pulumi:StackReference" for r in monitor.recorded.values())
+
+
+@pytest.mark.parametrize("key", ["topology", "chartsDir", "skipAwait"])
+def test_a_setting_left_in_the_old_namespace_stops_with_the_move(tmp_path, key):
+    config = {"langsmith-dataplane:topology": write(tmp_path, REFERENCE_TEXT), **KEYS}
+    config[f"langsmith:{key}"] = "x"
+    with pytest.raises(pulumi.RunError) as info:
+        run_entrypoint("dev", config, list(KEYS))
+    message = str(info.value)
+    assert f"stack dev sets langsmith:{key}" in message
+    assert f"pulumi config -s dev rm langsmith:{key}" in message
+    assert f"set langsmith-dataplane:{key} <value>" in message
+    assert "Traceback" not in message
+
+
+def test_every_setting_is_declared_in_the_project_with_a_description_and_default():
+    from langsmith_dataplane import settings
+    from tests.helpers import REPO
+
+    declared = yaml.safe_load((REPO / "Pulumi.yaml").read_text())["config"]
+    assert set(declared) == set(settings.KEYS)
+    for key, spec in declared.items():
+        assert spec["description"], key
+        assert "default" in spec, key
+    assert declared["topology"]["default"] == settings.DEFAULT_TOPOLOGY

@@ -71,17 +71,17 @@ def test_protected_stacks_follow_the_stacks_topology_setting(monkeypatch, tmp_pa
     other = tmp_path / "other.yaml"
     protect = "single: {clusters: [single], protect: true}"
     other.write_text(edit(REFERENCE_TEXT, "single: {clusters: [single]}", protect))
-    stack_config(monkeypatch, {"langsmith:topology": str(other)})
+    stack_config(monkeypatch, {"langsmith-dataplane:topology": str(other)})
     assert "single" in protected_stacks({})
     example = "examples/workspace-per-cluster.yaml"  # relative: from the project directory
-    stack_config(monkeypatch, {"langsmith:topology": example})
+    stack_config(monkeypatch, {"langsmith-dataplane:topology": example})
     assert protected_stacks({}) == {
         name for name, stack in topology(REPO / example).stacks.items() if stack.protect
     }
 
 
 def test_a_topology_that_cannot_be_read_fails_the_policy(monkeypatch, tmp_path):
-    stack_config(monkeypatch, {"langsmith:topology": str(tmp_path / "gone.yaml")})
+    stack_config(monkeypatch, {"langsmith-dataplane:topology": str(tmp_path / "gone.yaml")})
     rds = resource_args("aws:rds/instance:Instance", {}, protect=True)
     found = violations(check_stateful_protected, rds)
     assert len(found) == 1
@@ -89,7 +89,7 @@ def test_a_topology_that_cannot_be_read_fails_the_policy(monkeypatch, tmp_path):
     assert "gone.yaml" in found[0]
     broken = tmp_path / "broken.yaml"
     broken.write_text("version: 1\nclusters: [\n")
-    stack_config(monkeypatch, {"langsmith:topology": str(broken)})
+    stack_config(monkeypatch, {"langsmith-dataplane:topology": str(broken)})
     found = violations(check_stateful_protected, rds)
     assert "has errors" in found[0]
 

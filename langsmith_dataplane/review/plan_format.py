@@ -129,7 +129,7 @@ def _revision_wait_note(cluster: ClusterTarget) -> list[str]:
     return [
         f"  note: `pulumi up` waits for each deployment's revision, which the listener checks "
         f"through {hostname}: create its DNS record (pointing at the exposure's load balancer) "
-        "first, or set langsmith:waitForRevisions false for the first `up`"
+        "first, or set langsmith-dataplane:waitForRevisions false for the first `up`"
     ]
 
 

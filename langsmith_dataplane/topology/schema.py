@@ -147,6 +147,17 @@ class EksSpec(_Model):
         description="Where nodes may open TCP 443 for image registries and AWS APIs. Narrow it "
         "when the VPC has endpoints and a registry mirror.",
     )
+    role_arn: str | None = Field(
+        None,
+        description="IAM role the stack assumes for this cluster: the AWS provider that creates "
+        "it and the exported kubeconfig (`aws eks get-token --role-arn`) both use it, e.g. "
+        "arn:aws:iam::123456789012:role/data-plane-deployer. Default: the ambient credentials.",
+    )
+    profile: str | None = Field(
+        None,
+        description="AWS shared-config profile for this cluster, used by the AWS provider and "
+        "set as AWS_PROFILE in the exported kubeconfig. Default: the ambient credentials.",
+    )
 
 
 class ExistingClusterSpec(_Model):

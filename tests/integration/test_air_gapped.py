@@ -3,7 +3,7 @@
 The stack has two `existing` clusters on the suite's API server (two kubeconfig contexts): one
 with `ingress: gateway` and a listener (Envoy Gateway, KEDA, metrics-server, the operator's CRD
 and the listener chart), one with `ingress: ingress` and a standalone Agent Server (Traefik and
-the `langgraph-cloud` chart). `langsmith:chartsDir` points at the real charts (`../shared/charts`
+the `langgraph-cloud` chart). `langsmith-dataplane:chartsDir` points at the real charts (`../shared/charts`
 in CI, through the tests' charts setting); nothing else names a chart, so a release that tried a
 repository would fail here (no internet). No kubelet runs, so a stand-in marks Helm's hook Jobs
 (Envoy Gateway's certgen) complete, as a kubelet running them would.
@@ -160,8 +160,8 @@ def project(control_plane, fake_cp, tmp_path_factory):
     project.env.pop("LANGSMITH_CHARTS_DIR", None)  # the stack's own setting, nothing else
     project.write_topology(TOPOLOGY.format(url=fake_cp.url, ws=WS, stack=STACK))
     project.run("stack", "init", STACK)
-    project.config("langsmith:chartsDir", str(charts_root()))
-    project.config("langsmith:skipAwait", "true")
+    project.config("langsmith-dataplane:chartsDir", str(charts_root()))
+    project.config("langsmith-dataplane:skipAwait", "true")
     project.config("workspaceA.apiKey", KEY, secret=True)
     project.config("langgraph.licenseKey", LICENSE, secret=True)
     yield project

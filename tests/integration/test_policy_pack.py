@@ -1,7 +1,7 @@
 """The policy pack, run by the real engine (`pulumi preview --policy-pack policy`).
 
 The stack's topology is NOT ./topology.yaml (there is none in the scratch project): the pack
-must read the file the stack's `langsmith:topology` names, as the program does, and run clean.
+must read the file the stack's `langsmith-dataplane:topology` names, as the program does, and run clean.
 Pointed (through its policy config) at a topology it cannot read, it must fail the preview with
 its own message, never pass unchecked.
 """
@@ -59,9 +59,9 @@ def project(tmp_path_factory):
     pack = (policy / "PulumiPolicy.yaml").read_text()
     (policy / "PulumiPolicy.yaml").write_text(pack.replace("../.venv", sys.prefix))
     project.run("stack", "init", STACK)
-    project.config("langsmith:topology", "layouts/prod.yaml")
-    project.config("langsmith:chartPath", str(listener_chart()))
-    project.config("langsmith:skipAwait", "true")
+    project.config("langsmith-dataplane:topology", "layouts/prod.yaml")
+    project.config("langsmith-dataplane:chartPath", str(listener_chart()))
+    project.config("langsmith-dataplane:skipAwait", "true")
     project.config("workspaceA.apiKey", "lsv2_pt_" + "d4" * 16 + "_0123456789", secret=True)
     yield project
     (root / "engine.log").write_text("\n".join(project.log))

@@ -2,10 +2,10 @@
 
 The CLI, Python language host and the kubernetes/random providers are built from
 `../shared/engine-src` (`tools/engine/build.sh pulumi`). The cluster is the integration suite's
-kube-apiserver; the listener chart is the REAL `langgraph-dataplane` chart (`langsmith:chartPath`);
+kube-apiserver; the listener chart is the REAL `langgraph-dataplane` chart (`langsmith-dataplane:chartPath`);
 the control plane is the local fake of the LangSmith API, served over HTTPS and reached by the
 registration's dynamic provider from the engine's plugin process. No kubelet runs, so
-`langsmith:skipAwait` is on. The steps build on each other and run in file order.
+`langsmith-dataplane:skipAwait` is on. The steps build on each other and run in file order.
 """
 
 from __future__ import annotations
@@ -137,8 +137,8 @@ def project(control_plane, tmp_path_factory, base_topology):
     )
     project.write_topology(base_topology)
     project.run("stack", "init", STACK)
-    project.config("langsmith:chartPath", str(listener_chart()))
-    project.config("langsmith:skipAwait", "true")
+    project.config("langsmith-dataplane:chartPath", str(listener_chart()))
+    project.config("langsmith-dataplane:skipAwait", "true")
     project.config("workspaceA.apiKey", KEY_A, secret=True)
     project.config("workspaceB.apiKey", KEY_B, secret=True)
     project.config("openai.apiKey", OPENAI_KEY, secret=True)

@@ -214,6 +214,33 @@ def gateway_namespaces_are_the_gateways(ctx: RuleContext) -> Iterator[Diagnostic
             )
 
 
+_ROLE_ARN = re.compile(r"arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}")
+_PROFILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+@rule("eks-credentials")
+def eks_credentials_are_well_formed(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """EKS `roleArn` is an IAM role ARN and `profile` an AWS profile name (letters, digits, `_`,
+    `.`, `-`): both end up in the exported kubeconfig's command line and environment.
+    """
+    for cname, cluster in ctx.topology.clusters.items():
+        eks = cluster.eks
+        if eks is None:
+            continue
+        base = ("clusters", cname, "eks")
+        if eks.role_arn is not None and not _ROLE_ARN.fullmatch(eks.role_arn):
+            yield ctx.error(
+                (*base, "roleArn"),
+                "roleArn is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)",
+            )
+        if eks.profile is not None and not _PROFILE.fullmatch(eks.profile):
+            yield ctx.error(
+                (*base, "profile"),
+                "profile must be 1-64 letters, digits, '_', '.' or '-', starting with a letter "
+                "or digit",
+            )
+
+
 RULES = (
     ingress_supports_layout,
     aws_services_need_eks,
@@ -221,4 +248,5 @@ RULES = (
     exposure_can_serve,
     eks_versions_are_kubernetes_minors,
     gateway_namespaces_are_the_gateways,
+    eks_credentials_are_well_formed,
 )
