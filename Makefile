@@ -55,9 +55,10 @@ test-integration-tools: $(STAMP) ## the integration tests of the engine, egctl a
 	LANGSMITH_ENGINE_BIN="$$engine" LANGSMITH_PULUMI_BIN="$$pulumi_bin" \
 	  $(BIN)/python -m pytest -m integration $(INTEGRATION_TOOLS)
 
-lint: $(STAMP) ## ruff lint and format check
+lint: $(STAMP) ## ruff lint and format check, and the type checker (mypy, settings in pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 scan: $(STAMP) $(TOOLS_STAMP) ## render every stack and scan the manifests with checkov
 	$(BIN)/python tools/checkov_scan.py --checkov $(TOOLS)/bin/checkov

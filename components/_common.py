@@ -27,7 +27,7 @@ def base_labels(**extra: str) -> dict[str, str]:
     return labels
 
 
-def annotations(skip_await: bool) -> dict[str, str]:
+def await_annotations(skip_await: bool) -> dict[str, str]:
     """`pulumi.com/skipAwait` where the caller asked not to wait for readiness."""
     return dict(SKIP_AWAIT) if skip_await else {}
 
@@ -88,3 +88,14 @@ def network_policy(
         spec=spec,
         opts=child_opts(parent, aliases=aliases),
     )
+
+
+class ComponentError(pulumi.RunError):
+    """What Node's `pulumi.ResourceError(message, resource)` is, for Python: the message names
+    the component it comes from, and, as a `RunError`, the engine prints it without a
+    traceback."""
+
+    def __init__(self, resource: pulumi.Resource, message: str) -> None:
+        kind = getattr(resource, "_type", type(resource).__name__)
+        name = getattr(resource, "_name", "")
+        super().__init__(f"{kind} {name}: {message}")

@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components._common import annotations, child_opts
+from components._common import await_annotations, child_opts
 
 # The official postgres/pgvector and redis images own their data as UID 999.
 POD_SECURITY = {
@@ -41,7 +41,7 @@ def store_service(
             "namespace": namespace,
             "labels": dict(labels),
             # Else the provider waits for Pods to direct traffic to (none on a bare API server).
-            "annotations": annotations(skip_await),
+            "annotations": await_annotations(skip_await),
         },
         spec={
             "selector": dict(selector),
@@ -90,7 +90,7 @@ def store_statefulset(
             "name": server,
             "namespace": namespace,
             "labels": pod_labels,
-            "annotations": annotations(skip_await),
+            "annotations": await_annotations(skip_await),
         },
         spec={
             "serviceName": server,

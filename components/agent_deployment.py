@@ -31,9 +31,10 @@ from pulumi.dynamic import (
 from langsmith_dataplane.api.control_plane import control_plane
 from langsmith_dataplane.api.deployments import DeploymentBody, DeploymentsClient
 from langsmith_dataplane.api.transport import NotFoundError
+from langsmith_dataplane.dynamic_kinds import DEPLOYMENT_KIND, DEPLOYMENT_REPLACES
 
-KIND = "langsmith-deployment"  # marks these dynamic resources for plan and diff
-REPLACE_ON_CHANGE = ("base_url", "workspace_id", "name", "listener_id", "namespace")
+KIND = DEPLOYMENT_KIND
+REPLACE_ON_CHANGE = DEPLOYMENT_REPLACES
 UPDATABLE = ("image", "env", "secret_references", "resource_spec", "custom_url", "api_key")
 STABLE = ("deployment_id", "adopted", *REPLACE_ON_CHANGE)
 STORE_KEYS = ("POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM")

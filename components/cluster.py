@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components._common import child_opts
+from components._common import ComponentError, child_opts
 from components.aws_network import AwsNetwork
 from components.cluster_addons import (
     AddonCharts,
@@ -23,9 +23,9 @@ from components.cluster_addons import (
     ExposureTarget,
     ServerRoute,
     install_addons,
-    operator_crd,
 )
 from components.eks import EksArgs, build_eks
+from components.operator_crd import operator_crd
 from langsmith_dataplane.naming import cluster_provider
 from langsmith_dataplane.versions import ChartRef
 
@@ -70,7 +70,7 @@ class Cluster(pulumi.ComponentResource):
     ) -> None:
         super().__init__("langsmith:index:Cluster", name, None, opts)
         if (args.eks is None) == (args.existing is None):
-            raise pulumi.ResourceError("a cluster needs exactly one of eks or existing", self)
+            raise ComponentError(self, "a cluster needs exactly one of eks or existing")
         self.kubeconfig = None
         self.network = None
         if args.eks is not None:
@@ -128,7 +128,7 @@ def _api_endpoints(values: list[Any]) -> list[dict[str, Any]]:
     numbers = sorted({int(_get(port, "port")) for port in ports or [] if _get(port, "port")}) or [
         443
     ]
-    out = []
+    out: list[dict[str, Any]] = []
     for address in addresses:
         suffix = "/128" if ":" in address else "/32"
         out.extend({"cidr": f"{address}{suffix}", "port": port} for port in numbers)

@@ -20,7 +20,7 @@ from typing import Any, Literal
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components._common import base_labels, child_opts, release_chart, require_available
+from components._common import base_labels, child_opts, release_chart
 from langsmith_dataplane.naming import DEFAULT_GATEWAY, server_gateway_listener
 from langsmith_dataplane.versions import (
     GATEWAY_CHART,
@@ -36,7 +36,6 @@ from langsmith_dataplane.versions import (
     ChartRef,
 )
 
-OPERATOR_CRD = "lgps.apps.langchain.ai"
 # A gateway the topology names (Istio, or your own Gateway API implementation): its proxies'
 # usual container ports.
 EXTERNAL_PROXY_PORTS = (80, 443, 8080, 8443)
@@ -297,77 +296,3 @@ def gateway_listeners(
         else:
             listeners.append({**own, "protocol": "HTTP", "port": 80})
     return listeners
-
-
-def chart_unreachable(source: str, exc: BaseException) -> str:
-    """One line for a chart that cannot be fetched or rendered: which chart, from where, why,
-    and the setting that serves it from a local copy."""
-    reason = " ".join(str(exc).split()).removeprefix("invoke of kubernetes:helm:template failed: ")
-    if len(reason) > 300:
-        reason = reason[:297] + "..."
-    return (
-        f"cannot render the listener chart {source}: {reason or type(exc).__name__}. Without "
-        "access to the chart repository, set langsmith-dataplane:chartsDir (or "
-        "LANGSMITH_CHARTS_DIR) to a directory of unpacked charts (README: air-gapped installs)"
-    )
-
-
-class OperatorCrdError(Exception):
-    """The listener chart did not render the one CRD the operator needs."""
-
-
-def chart_crd(objects: list[dict[str, Any]]) -> dict[str, Any]:
-    """The operator's CRD among the chart's rendered objects (exactly one, named OPERATOR_CRD)."""
-    crds = [o for o in objects or [] if o.get("kind") == "CustomResourceDefinition"]
-    names = sorted(str((o.get("metadata") or {}).get("name")) for o in crds)
-    if names != [OPERATOR_CRD]:
-        raise OperatorCrdError(
-            f"the listener chart rendered the CRDs {names or 'none'}, expected [{OPERATOR_CRD}]: "
-            "check langsmith-dataplane:chartPath and the chart version in versions.py"
-        )
-    return crds[0]
-
-
-def operator_crd(
-    parent: pulumi.Resource,
-    name: str,
-    chart: ChartRef,
-    *,
-    provider: k8s.Provider,
-    protect: bool,
-) -> k8s.apiextensions.v1.CustomResourceDefinition:
-    """The operator's CRD, its spec rendered from the listener chart itself (`helm template`
-    through the Kubernetes provider, as `helm.v3.Chart` does), declared once per cluster."""
-    values = {"operator": {"createCRDs": True}}
-    if chart.repo:
-        config: k8s.helm.v3.ChartOpts | k8s.helm.v3.LocalChartOpts = k8s.helm.v3.ChartOpts(
-            chart=chart.chart,
-            version=chart.version,
-            fetch_opts=k8s.helm.v3.FetchOpts(repo=chart.repo),
-            values=values,
-        )
-    else:
-        config = k8s.helm.v3.LocalChartOpts(path=chart.chart, values=values)
-    config.release_name = f"{name}-operator-crd"  # type: ignore[attr-defined]
-    invoke = pulumi.InvokeOptions(provider=provider, parent=parent)
-
-    require_available(chart)
-    source = f"{chart.chart} {chart.version} from {chart.repo}" if chart.repo else chart.chart
-
-    async def render(json_opts: str) -> list[dict[str, Any]]:
-        try:
-            result = await pulumi.runtime.invoke_async(
-                "kubernetes:helm:template", {"jsonOpts": json_opts}, invoke
-            )
-        except Exception as exc:  # an unreachable repository: one line, not a traceback
-            raise pulumi.RunError(chart_unreachable(source, exc)) from None
-        return (result or {}).get("result", [])
-
-    crd = config.to_json().apply(render).apply(chart_crd)
-    return k8s.apiextensions.v1.CustomResourceDefinition(
-        f"{name}-operator-crd",
-        metadata={"name": OPERATOR_CRD, "labels": base_labels()},
-        spec=crd.apply(lambda c: c["spec"]),
-        # Deleting it deletes every Agent Server resource of the cluster.
-        opts=child_opts(parent, provider=provider, protect=protect),
-    )

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components._common import RESTRICTED_CONTAINER, annotations
+from components._common import RESTRICTED_CONTAINER, await_annotations
 from components.rollout import ANNOTATION
 from langsmith_dataplane.versions import POSTGRES_IMAGE
 
@@ -105,7 +105,7 @@ def create_databases_job(
             "name": job_name,
             "namespace": namespace,
             "labels": dict(labels),
-            "annotations": annotations(skip_await),
+            "annotations": await_annotations(skip_await),
         },
         spec={
             "backoffLimit": 6,

@@ -110,9 +110,9 @@ class Egress(pulumi.ComponentResource):
         self.register_outputs({})
 
     def _policy(
-        self, target: EgressNamespace, policy: str, egress: pulumi.Input[list[Any]]
+        self, target: EgressNamespace, policy: str, egress: pulumi.Input[Sequence[Any]]
     ) -> None:
-        owner = {target.owner_kind: target.listener}
+        owner: dict[str, str] = {target.owner_kind: target.listener}
         network_policy(
             self,
             component=self._name,
@@ -218,7 +218,7 @@ class Egress(pulumi.ComponentResource):
             )
 
 
-def _spec(egress: list[Any]) -> dict[str, Any]:
+def _spec(egress: Sequence[Any]) -> dict[str, Any]:
     """No `egress` key at all for deny-all: the API server drops an empty list, and sending
     one would show as a change on every apply."""
     spec: dict[str, Any] = {"podSelector": {}, "policyTypes": ["Egress"]}

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pulumi
@@ -131,13 +132,14 @@ class IngressPolicies(pulumi.ComponentResource):
             self._policy(
                 target,
                 f"allow-{store.name}-clients",
-                _from_namespaces(store.clients).apply(
-                    lambda peers, store=store: {
-                        "podSelector": {"matchLabels": dict(store.pod_labels)},
-                        "policyTypes": ["Ingress"],
-                        "ingress": [
-                            {"from": peers, "ports": [{"protocol": "TCP", "port": store.port}]}
-                        ],
-                    }
-                ),
+                _from_namespaces(store.clients).apply(partial(_store_policy, store)),
             )
+
+
+def _store_policy(store: StoreAccess, peers: list[Any]) -> dict[str, Any]:
+    """Only the store's clients (namespaces) reach the store's pods, on its port."""
+    return {
+        "podSelector": {"matchLabels": dict(store.pod_labels)},
+        "policyTypes": ["Ingress"],
+        "ingress": [{"from": peers, "ports": [{"protocol": "TCP", "port": store.port}]}],
+    }

@@ -6,7 +6,7 @@ namespaces, the Redis the listener uses, the Postgres its Agent Server deploymen
 when it has deployments), the Secret holding the workspace's API key (`config.existingSecretName`,
 so the key is never in Helm values), one Secret of backing-store URIs per deployment in each
 watched namespace, the control plane registration (unless the topology gives `listenerId`), and
-the Helm release. The operator's CRD belongs to the cluster (`cluster_addons.operator_crds`).
+the Helm release. The operator's CRD belongs to the cluster (`operator_crd.operator_crd`).
 """
 
 from __future__ import annotations
@@ -211,17 +211,15 @@ class Listener(pulumi.ComponentResource):
             for deployment, spec in sorted(args.agent_deployments.items())
         }
         postgres = self.postgres
-        self.deployment_uris = pulumi.Output.secret(
-            pulumi.Output.from_input(
-                {
-                    d: {
-                        "POSTGRES_URI_CUSTOM": postgres.deployment_uris[d] if postgres else "",
-                        "REDIS_URI_CUSTOM": self.redis.deployment_uris[d],
-                    }
-                    for d in sorted(args.deployments)
-                }
-            )
-        )
+        uris: dict[str, dict[str, pulumi.Input[str]]] = {
+            d: {
+                "POSTGRES_URI_CUSTOM": postgres.deployment_uris[d] if postgres else "",
+                "REDIS_URI_CUSTOM": self.redis.deployment_uris[d],
+            }
+            for d in sorted(args.deployments)
+        }
+        resolved: pulumi.Output[dict[str, dict[str, str]]] = pulumi.Output.from_input(uris)  # type: ignore[arg-type]  # Input values resolve to str
+        self.deployment_uris = pulumi.Output.secret(resolved)
         self.register_outputs(
             {
                 "listenerId": self.listener_id,

@@ -44,7 +44,7 @@ def helm_values(
             # GET /ok on each Agent Server goes through the hostname: without one it cannot work.
             "enableLGPDeploymentHealthCheck": bool(exposure.hostname),
         },
-        # The cluster owns the CRD (cluster_addons.operator_crds), never a release.
+        # The cluster owns the CRD (operator_crd.operator_crd), never a release.
         "operator": {"createCRDs": False, "kedaEnabled": True},
         "listener": {"deployment": {"annotations": {ANNOTATION: checksum}}},
         **routing,

@@ -15,7 +15,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from components._common import RESTRICTED_CONTAINER, child_opts
+from components._common import RESTRICTED_CONTAINER, ComponentError, child_opts
 from components._stateful_store import store_service, store_statefulset
 from components.aws_network import AwsNetwork, nodes_only_security_group
 from components.database_job import create_databases_job, database_name
@@ -88,7 +88,7 @@ class Postgres(pulumi.ComponentResource):
     ) -> None:
         super().__init__("langsmith:index:Postgres", name, None, opts)
         if (args.store.in_cluster is None) == (args.store.rds is None):
-            raise ValueError("Postgres needs exactly one of in_cluster or rds")
+            raise ComponentError(self, "Postgres needs exactly one of in_cluster or rds")
         self.port = PORT
         password = random.RandomPassword(
             f"{name}-password", length=32, special=False, opts=child_opts(self)
@@ -167,7 +167,8 @@ class Postgres(pulumi.ComponentResource):
         self, name: str, args: PostgresArgs, admin: k8s.core.v1.Secret, labels: dict[str, str]
     ) -> tuple[pulumi.Output[str], dict[str, str], str]:
         spec = args.store.in_cluster
-        assert spec is not None
+        if spec is None:
+            raise ComponentError(self, "in_cluster is not set")
         server = store_server(args.identity, "postgres")
         selector = {"app.kubernetes.io/name": "postgres", "app.kubernetes.io/instance": server}
         service, host = store_service(
@@ -237,7 +238,7 @@ class Postgres(pulumi.ComponentResource):
     ) -> pulumi.Output[str]:
         spec, network = args.store.rds, args.network
         if spec is None or network is None:
-            raise ValueError("rds needs the cluster's AWS network")
+            raise ComponentError(self, "rds needs the cluster's AWS network")
         aws_opts = {"provider": network.provider}
         identifier = rds_identifier(args.identity)
         tags = {"managed-by": "langsmith-dataplane", "listener": args.identity}

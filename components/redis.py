@@ -16,7 +16,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from components._common import RESTRICTED_CONTAINER, child_opts
+from components._common import RESTRICTED_CONTAINER, ComponentError, child_opts
 from components._stateful_store import store_service, store_statefulset
 from components.aws_network import AwsNetwork, nodes_only_security_group
 from langsmith_dataplane.naming import (
@@ -83,7 +83,7 @@ class Redis(pulumi.ComponentResource):
     ) -> None:
         super().__init__("langsmith:index:Redis", name, None, opts)
         if (args.store.in_cluster is None) == (args.store.elasticache is None):
-            raise ValueError("Redis needs exactly one of in_cluster or elasticache")
+            raise ComponentError(self, "Redis needs exactly one of in_cluster or elasticache")
         self.port = PORT
         labels = {**args.labels, "app.kubernetes.io/component": "redis"}
         password = random.RandomPassword(
@@ -130,7 +130,8 @@ class Redis(pulumi.ComponentResource):
         labels: dict[str, str],
     ) -> tuple[pulumi.Output[str], dict[str, str]]:
         spec = args.store.in_cluster
-        assert spec is not None
+        if spec is None:
+            raise ComponentError(self, "in_cluster is not set")
         server = store_server(args.identity, "redis")
         selector = {"app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": server}
         auth = k8s.core.v1.Secret(
@@ -207,7 +208,7 @@ class Redis(pulumi.ComponentResource):
     ) -> pulumi.Output[str]:
         spec, network = args.store.elasticache, args.network
         if spec is None or network is None:
-            raise ValueError("elasticache needs the cluster's AWS network")
+            raise ComponentError(self, "elasticache needs the cluster's AWS network")
         aws_opts = {"provider": network.provider}
         group_id = elasticache_id(args.identity)
         tags = {"managed-by": "langsmith-dataplane", "listener": args.identity}

@@ -26,8 +26,9 @@ from pulumi.dynamic import (
 from langsmith_dataplane.api.control_plane import control_plane
 from langsmith_dataplane.api.listeners import ListenersClient
 from langsmith_dataplane.api.transport import NotFoundError
+from langsmith_dataplane.dynamic_kinds import REGISTRATION_REPLACES
 
-REPLACE_ON_CHANGE = ("base_url", "workspace_id", "compute_id")
+REPLACE_ON_CHANGE = REGISTRATION_REPLACES
 # Known across an in-place update, so a preview shows only what changes (not the id).
 STABLE = ("listener_id", "adopted", *REPLACE_ON_CHANGE)
 

@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from langsmith_dataplane.cli_parser import build_parser
 from langsmith_dataplane.diagnostics import TopologyError, clean
 from langsmith_dataplane.topology import ValidatedTopology, load_topology
 from langsmith_dataplane.topology.json_schema import topology_json_schema
@@ -247,71 +248,17 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="dataplane",
-        description="LangSmith hybrid data planes from one topology file.",
+def command_line() -> argparse.ArgumentParser:
+    """The parser with this module's handlers."""
+    return build_parser(
+        {
+            "validate": cmd_validate,
+            "plan": cmd_plan,
+            "diff": cmd_diff,
+            "render": cmd_render,
+            "schema": cmd_schema,
+        }
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    validate = commands.add_parser(
-        "validate", help="check a topology file against the schema and the LangSmith rules"
-    )
-    validate.add_argument("path", metavar="PATH", help="topology file (e.g. topology.yaml)")
-    validate.add_argument(
-        "--format",
-        choices=("text", "github"),
-        default="text",
-        help="text: PATH:LINE:COL: error: MESSAGE; github: workflow annotations",
-    )
-    validate.set_defaults(handler=cmd_validate)
-
-    plan = commands.add_parser(
-        "plan",
-        help="show what each stack would create (Pulumi program under mocks, no credentials)",
-    )
-    plan.add_argument("path", metavar="PATH", help="topology file")
-    plan.add_argument("--stack", help="only this stack (default: every stack)")
-    plan.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    plan.add_argument(
-        "--verbose", action="store_true", help="text: also list every resource as a tree"
-    )
-    plan.set_defaults(handler=cmd_plan)
-
-    diff = commands.add_parser(
-        "diff", help="what changes between two topology versions, per stack (no credentials)"
-    )
-    diff.add_argument("paths", nargs="+", metavar="PATH", help="BASE HEAD, or HEAD with --git")
-    diff.add_argument(
-        "--git",
-        metavar="REF",
-        help="take BASE from this git ref (e.g. origin/main), planned with that revision's code "
-        "when the program changed; a null commit (first push) affects every stack",
-    )
-    diff.add_argument(
-        "--format",
-        choices=("text", "json", "markdown", "stacks"),
-        default="text",
-        help="stacks: only the JSON list of affected stacks (for a workflow matrix)",
-    )
-    diff.add_argument(
-        "--fail-on-stateful-loss",
-        action="store_true",
-        help="exit 3 if a database, cache, volume or namespace would be deleted or replaced",
-    )
-    diff.set_defaults(handler=cmd_diff)
-
-    render = commands.add_parser(
-        "render", help="write one YAML manifest per Kubernetes object of a stack"
-    )
-    render.add_argument("path", metavar="PATH", help="topology file")
-    render.add_argument("--stack", required=True, help="the stack to render")
-    render.add_argument("--out", required=True, metavar="DIR", help="output directory")
-    render.set_defaults(handler=cmd_render)
-
-    schema = commands.add_parser("schema", help="print the topology JSON Schema")
-    schema.set_defaults(handler=cmd_schema)
-    return parser
 
 
 def _quiet_broken_pipe() -> int:
@@ -325,7 +272,7 @@ def _quiet_broken_pipe() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = command_line()
     args = parser.parse_args(argv)  # exits 2 on usage errors, as argparse does
     try:
         code = int(args.handler(args))

@@ -28,9 +28,9 @@ from langsmith_dataplane.charts import (
     chart_sources,
 )
 from langsmith_dataplane.diagnostics import TopologyError
-from langsmith_dataplane.program import ProgramOptions, build_stack
 from langsmith_dataplane.stack_slice import StackSlice, UnknownStackError, slice_for_stack
 from langsmith_dataplane.topology import ValidatedTopology, load_topology
+from langsmith_dataplane.wiring import ProgramOptions, build_stack
 
 CONFIG_NAMESPACE = settings.NAMESPACE
 

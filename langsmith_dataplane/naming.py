@@ -6,6 +6,7 @@ Names derive from keys, never list positions, so reordering a list renames nothi
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 from langsmith_dataplane.versions import GATEWAY_PROXY_NAMESPACE, INGRESS_NAMESPACE
 
@@ -30,6 +31,20 @@ def release_name(listener: str) -> str:
 def release_namespace(listener: str) -> str:
     """Each listener release lives in a namespace of its own, as LangSmith requires."""
     return f"{RELEASE_NAMESPACE_PREFIX}{listener}"
+
+
+def listener_release_namespace(ingress: str, namespaces: Sequence[str], identity: str) -> str:
+    """Where the listener's Helm release (and its stores) live.
+
+    With Gateway API or Istio, a namespace of its own (`langgraph-<listener>`), as LangSmith
+    requires for several releases per cluster. With plain Ingress (one listener with one
+    namespace per cluster, enforced by the rules) the release goes INTO that namespace: the
+    chart always puts the shared Ingress in the release namespace, an Ingress routes only to
+    Services of its own namespace, and the operator's ingress RBAC covers only watched ones.
+    """
+    if ingress == "ingress" and len(namespaces) == 1:
+        return namespaces[0]
+    return release_namespace(identity)
 
 
 def host_queue(listener: str) -> str:
@@ -172,3 +187,31 @@ def server_gateway_listener(server: str) -> str:
 
 def cluster_provider(cluster: str) -> str:
     return f"{cluster}{CLUSTER_PROVIDER_SUFFIX}"
+
+
+# -- Pulumi logical names the wiring gives (they are part of every child's URN) --------------
+
+
+def release_policies_key(listener: str) -> str:
+    """The network policies of a listener's release namespace."""
+    return f"{listener}-release"
+
+
+def watched_policies_key(listener: str, namespace: str) -> str:
+    """The network policies of a namespace a listener watches."""
+    return f"{listener}-ns-{namespace}"
+
+
+def server_policies_key(server: str) -> str:
+    """The network policies of a standalone server's namespace."""
+    return f"{server}-server"
+
+
+def egress_component(cluster: str) -> str:
+    """The `Egress` component of a cluster."""
+    return f"{cluster}-egress"
+
+
+def ingress_component(cluster: str) -> str:
+    """The `IngressPolicies` component of a cluster."""
+    return f"{cluster}-ingress"

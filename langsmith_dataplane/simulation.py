@@ -18,9 +18,9 @@ import pulumi
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 
-from langsmith_dataplane.program import ProgramOptions, build_stack
 from langsmith_dataplane.stack_slice import slice_for_stack
 from langsmith_dataplane.topology.schema import Topology
+from langsmith_dataplane.wiring import ProgramOptions, build_stack
 
 PROJECT = "langsmith-dataplane"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -276,7 +276,7 @@ def simulate(
     mocks = DataplaneMocks()
     monitor = RecordingMonitor(mocks, project=PROJECT, stack=stack)
     # A fresh root stack for this stack: set_mocks keeps an earlier simulation's otherwise.
-    pulumi.runtime.settings.set_root_resource(None)
+    pulumi.runtime.settings.set_root_resource(None)  # type: ignore[arg-type]  # the SDK's own reset
     pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     keys = dict(api_keys or {})
     slice_ = slice_for_stack(topology, stack)

@@ -11,7 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from langsmith_dataplane.control_plane import REGIONS, ControlPlaneEndpoints, beacon_cidrs
-from langsmith_dataplane.naming import host_queue, release_name, release_namespace
+from langsmith_dataplane.naming import (
+    host_queue,
+    listener_release_namespace,
+    release_name,
+)
 from langsmith_dataplane.suggest import suggester
 from langsmith_dataplane.topology.schema import (
     AgentServerSpec,
@@ -119,20 +123,6 @@ def control_plane_endpoints(topology: Topology) -> ControlPlaneEndpoints:
     )
 
 
-def listener_release_namespace(cluster: ClusterSpec, identity: str, listener: ListenerSpec) -> str:
-    """Where the listener's Helm release (and its stores) live.
-
-    With Gateway API or Istio, a namespace of its own (`langgraph-<listener>`), as LangSmith
-    requires for several releases per cluster. With plain Ingress (one listener with one
-    namespace per cluster, enforced by the rules) the release goes INTO that namespace: the
-    chart always puts the shared Ingress in the release namespace, an Ingress routes only to
-    Services of its own namespace, and the operator's ingress RBAC covers only watched ones.
-    """
-    if cluster.ingress == "ingress" and len(listener.namespaces) == 1:
-        return listener.namespaces[0]
-    return release_namespace(identity)
-
-
 def slice_for_stack(topology: Topology, stack: str) -> StackSlice:
     if stack not in topology.stacks:
         hint = suggester(tuple(topology.stacks)).did_you_mean(stack)
@@ -161,7 +151,9 @@ def slice_for_stack(topology: Topology, stack: str) -> StackSlice:
                 cluster=cname,
                 compute_id=listener.effective_compute_id,
                 release_name=release_name(identities[key]),
-                release_namespace=listener_release_namespace(cluster, identities[key], listener),
+                release_namespace=listener_release_namespace(
+                    cluster.ingress, listener.namespaces, identities[key]
+                ),
                 host_queue=host_queue(identities[key]),
             )
             for key, listener in members

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from components.cluster_addons import OPERATOR_CRD, OperatorCrdError, chart_crd
+from components.operator_crd import OPERATOR_CRD, OperatorCrdError, chart_crd
 from langsmith_dataplane.review.masking import reveal
 from langsmith_dataplane.stack_slice import slice_for_stack
 from tests.artifacts import helm, listener_chart

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from langsmith_dataplane.diagnostics import TopologyError
-from langsmith_dataplane.topology.loader import MIN_NODE_BUDGET, Position, decode, load_yaml
+from langsmith_dataplane.topology.loader import MIN_NODE_BUDGET, decode, load_yaml
+from langsmith_dataplane.topology.source_map import Position
 
 
 def load(text: str):

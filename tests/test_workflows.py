@@ -8,7 +8,7 @@ import shlex
 import pytest
 import yaml
 
-from langsmith_dataplane.cli import build_parser
+from langsmith_dataplane.cli import command_line
 from tests.helpers import REPO
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yaml"))
@@ -38,7 +38,7 @@ def test_workflow_commands_parse(path):
     workflow = yaml.safe_load(path.read_text())
     calls = dataplane_calls(workflow)
     assert calls
-    parser = build_parser()
+    parser = command_line()
     for argv in calls:
         args = parser.parse_args(argv)  # raises SystemExit(2) on an unknown option
         assert args.handler

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -106,13 +107,14 @@ def build_eks(
         tags=tags,
         opts=child_opts(parent, depends_on=groups, **aws_opts),
     )
-    kubeconfig = pulumi.Output.secret(
-        pulumi.Output.all(cluster.name, cluster.endpoint, cluster.certificate_authority.data).apply(
-            lambda v: kubeconfig_json(
-                v[0], eks.region, v[1], v[2], role_arn=eks.role_arn, profile=eks.profile
-            )
+
+    def render(v: list[Any]) -> str:
+        return kubeconfig_json(
+            v[0], eks.region, v[1], v[2], role_arn=eks.role_arn, profile=eks.profile
         )
-    )
+
+    parts = pulumi.Output.all(cluster.name, cluster.endpoint, cluster.certificate_authority.data)
+    kubeconfig: pulumi.Output[str] = pulumi.Output.secret(parts.apply(render))
     network = AwsNetwork(aws_provider, vpc_id, vpc_cidr, private, node_sg.id)
     provider = k8s.Provider(
         cluster_provider(name),

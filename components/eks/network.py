@@ -73,7 +73,7 @@ def build_vpc(
         tags=tags,
         opts=child_opts(parent, depends_on=[gateway], **aws_opts),
     )
-    for kind, subnets, target in (("public", public, gateway), ("private", private, nat)):
+    for kind, members, target in (("public", public, gateway), ("private", private, nat)):
         table = aws.ec2.RouteTable(
             f"{name}-{kind}-routes", vpc_id=vpc.id, tags=tags, opts=child_opts(parent, **aws_opts)
         )
@@ -85,7 +85,7 @@ def build_vpc(
             nat_gateway_id=target.id if kind == "private" else None,
             opts=child_opts(parent, **aws_opts),
         )
-        for i, sub in enumerate(subnets):
+        for i, sub in enumerate(members):
             aws.ec2.RouteTableAssociation(
                 f"{name}-{kind}-{i}-routes",
                 subnet_id=sub.id,

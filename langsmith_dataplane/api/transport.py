@@ -71,7 +71,7 @@ class _Retry(Retry):
     def new(self, **kw: Any) -> _Retry:
         new = super().new(**kw)
         new.sleeper, new.max_retry_after = self.sleeper, self.max_retry_after
-        return new  # type: ignore[return-value]
+        return new
 
     def sleep(self, response: Any = None) -> None:
         after = self.get_retry_after(response) if response is not None else None

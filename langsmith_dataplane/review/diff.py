@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.agent_deployment import REPLACE_ON_CHANGE as DEPLOYMENT_REPLACES
-from components.registration import REPLACE_ON_CHANGE as REGISTRATION_REPLACES
+from langsmith_dataplane.dynamic_kinds import DEPLOYMENT_REPLACES, REGISTRATION_REPLACES
 from langsmith_dataplane.review.masking import reveal
 from langsmith_dataplane.review.plan import is_deployment, is_stateful
 from langsmith_dataplane.simulation import RecordedResource, simulate

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.agent_deployment import KIND as DEPLOYMENT_KIND
+from langsmith_dataplane.dynamic_kinds import DEPLOYMENT_KIND
 from langsmith_dataplane.review.masking import mask
 from langsmith_dataplane.simulation import RecordedResource, SimulatedStack, simulate
 from langsmith_dataplane.topology.schema import Topology

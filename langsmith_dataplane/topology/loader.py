@@ -17,7 +17,6 @@ boolean or an integer; values are resolved with YAML 1.1 rules, as PyYAML's safe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -26,13 +25,14 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from langsmith_dataplane.diagnostics import Diagnostic, TopologyError
+from langsmith_dataplane.topology.source_map import LoadedDocument, Path, Position, SourceMap
+from langsmith_dataplane.topology.yaml_errors import yaml_error
 
 try:  # libyaml is an order of magnitude faster; the wheels on PyPI ship it.
     from yaml import CSafeLoader as _EventLoader
 except ImportError:  # pragma: no cover - only on source builds without libyaml
     from yaml import SafeLoader as _EventLoader  # type: ignore[assignment]
 
-Path = tuple[str | int, ...]
 
 MAX_DEPTH = 64
 MIN_NODE_BUDGET = 100_000
@@ -55,57 +55,8 @@ _KINDS = {
 }
 
 
-@dataclass(frozen=True)
-class Position:
-    line: int  # 1-based
-    col: int  # 1-based
-
-
-@dataclass
-class SourceMap:
-    """Where each path of the loaded data sits in the file.
-
-    `values[path]` is the start of the value at `path`; `keys[path]` the start of the key that
-    introduced it (absent for list items and the root). `raw[path]` is a scalar's source text and
-    whether it was quoted, used to explain YAML typing surprises (`1.30` read as a float).
-    """
-
-    file: str
-    values: dict[Path, Position] = field(default_factory=dict)
-    keys: dict[Path, Position] = field(default_factory=dict)
-    raw: dict[Path, tuple[str, bool]] = field(default_factory=dict)
-
-    def key(self, path: Path) -> Position:
-        """Position of the key that introduced `path`, else its value, else the nearest parent."""
-        for end in range(len(path), -1, -1):
-            prefix = path[:end]
-            found = self.keys.get(prefix) or self.values.get(prefix)
-            if found:
-                return found
-        return Position(1, 1)
-
-    def value(self, path: Path) -> Position:
-        """Position of the value at `path`, falling back to the nearest recorded parent."""
-        for end in range(len(path), -1, -1):
-            prefix = path[:end]
-            found = self.values.get(prefix) or self.keys.get(prefix)
-            if found:
-                return found
-        return Position(1, 1)
-
-    def diagnostic(self, path: Path, message: str, *, at: str = "value", **kw: Any) -> Diagnostic:
-        pos = self.key(path) if at == "key" else self.value(path)
-        return Diagnostic(self.file, pos.line, pos.col, message, **kw)
-
-
-@dataclass
-class LoadedDocument:
-    data: Any
-    source: SourceMap
-    text: str
-
-
-def _pos(mark: yaml.Mark) -> Position:
+def _pos(mark: Any) -> Position:
+    """A libyaml or pure-Python mark (events always carry one) -> 1-based line and column."""
     return Position(mark.line + 1, mark.column + 1)
 
 
@@ -199,7 +150,7 @@ class _Builder:
             self._set_key(top, event.value, pos, is_merge)
             return
         value = self._resolve_scalar(event, pos)
-        quoted = bool(event.style) and event.style in "'\""
+        quoted = event.style is not None and event.style in ("'", '"')
         self._add(value, 1, pos, event.anchor, raw=(event.value, quoted))
 
     def _resolve_scalar(self, event: yaml.ScalarEvent, pos: Position) -> Any:
@@ -216,7 +167,8 @@ class _Builder:
                 f'YAML 1.1 reads {event.value!r} as {kind}: quote it ("{event.value}") if '
                 f"it is text, or write {spelling}",
             )
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        marks: tuple[Any, Any] = (event.start_mark, event.end_mark)  # libyaml's or PyYAML's
+        node = ScalarNode(tag, event.value, *marks, event.style)
         try:
             return self.constructor.construct_object(node)
         except ConstructorError as exc:
@@ -262,7 +214,7 @@ class _Builder:
 
     def _alias(self, event: yaml.AliasEvent) -> None:
         pos = _pos(event.start_mark)
-        anchor = self.anchors.get(event.anchor)
+        anchor = self.anchors.get(event.anchor or "")
         if anchor is None:
             raise self.fail(pos, f"alias '*{event.anchor}' refers to an undefined anchor")
         top = self.stack[-1] if self.stack else None
@@ -311,51 +263,13 @@ class _Builder:
         self.source.keys[path] = key_pos
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, text: str, filename: str) -> Diagnostic:
-    mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    problem = exc.problem or "invalid YAML"
-    lines = text.splitlines()
-    offending = lines[line - 1] if 0 < line <= len(lines) else ""
-    if "\t" in offending[: max(col, 1)] or (
-        col - 1 < len(offending) and offending[col - 1] == "\t"
-    ):
-        message = "tab character in indentation; YAML allows only spaces for indentation"
-    elif "mapping values are not allowed" in problem:
-        message = (
-            "unexpected ':' here: check the indentation of this line, or quote a value "
-            "that contains ': '"
-        )
-    elif "could not find expected ':'" in problem and _long_key(exc, lines):
-        message = (
-            "a key longer than 1024 characters: YAML limits plain keys to 1024 characters "
-            "(names here are far shorter; is a value missing its 'key: ' part?)"
-        )
-        line, col = exc.context_mark.line + 1, exc.context_mark.column + 1  # type: ignore[union-attr]
-    elif "did not find expected key" in problem or "did not find expected '-'" in problem:
-        message = f"bad indentation: {problem}"
-    else:
-        message = f"invalid YAML: {problem}"
-    if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
-        message += f" ({exc.context} started at line {exc.context_mark.line + 1})"
-    return Diagnostic(filename, line, col, message, rule="yaml")
-
-
-def _long_key(exc: yaml.MarkedYAMLError, lines: list[str]) -> bool:
-    start = exc.context_mark
-    if start is None or not 0 <= start.line < len(lines):
-        return False
-    rest = lines[start.line][start.column :]
-    return ":" in rest and rest.index(":") >= 1024
-
-
 def load_yaml(text: str, filename: str) -> LoadedDocument:
     """Parse `text` into plain data plus its source map; raise `TopologyError` on bad YAML."""
     builder = _Builder(text, filename)
     try:
         data = builder.build()
     except yaml.MarkedYAMLError as exc:
-        raise TopologyError([_yaml_error(exc, text, filename)]) from None
+        raise TopologyError([yaml_error(exc, text, filename)]) from None
     except yaml.reader.ReaderError as exc:  # a control character or similar, not a syntax error
         offset = exc.position
         line = text.count("\n", 0, offset) + 1

@@ -13,10 +13,12 @@ import typing
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from langsmith_dataplane.diagnostics import Diagnostic
 from langsmith_dataplane.suggest import suggester
-from langsmith_dataplane.topology.loader import Path, SourceMap, describe_value
+from langsmith_dataplane.topology.loader import describe_value
+from langsmith_dataplane.topology.source_map import Path, SourceMap
 
 
 def _unwrap_optional(annotation: Any) -> Any:
@@ -75,13 +77,15 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
 def _got(source: SourceMap, path: Path, value: Any) -> str:
     """Describe a value, adding how it was written when YAML read it as something else."""
     raw = source.raw.get(path)
-    unquoted = raw is not None and not raw[1] and raw[0]
+    if raw is None:
+        return describe_value(value)
+    unquoted = not raw[1] and raw[0]
     if unquoted and not isinstance(value, str) and raw[0] != str(value):
         return f"{describe_value(value)} (written {raw[0]})"
     return describe_value(value)
 
 
-def _message(root: type[BaseModel], source: SourceMap, error: dict[str, Any]) -> tuple[str, str]:
+def _message(root: type[BaseModel], source: SourceMap, error: ErrorDetails) -> tuple[str, str]:
     """The message for one pydantic error, and whether to point at the 'key' or the 'value'."""
     kind = error["type"]
     loc: Path = tuple(error["loc"])
@@ -142,7 +146,7 @@ def _message(root: type[BaseModel], source: SourceMap, error: dict[str, Any]) ->
     return f"{dotted(loc)}: {error['msg']}", "value"
 
 
-def _misspelt(errors: list[dict[str, Any]], root: type[BaseModel]) -> set[Path]:
+def _misspelt(errors: list[ErrorDetails], root: type[BaseModel]) -> set[Path]:
     """Paths of missing keys that an unknown sibling key is a misspelling of.
 
     `nodegroups:` instead of `nodeGroups:` is one mistake; reporting "missing nodeGroups" beside

@@ -12,7 +12,7 @@ from pathlib import Path as FsPath
 from pydantic import ValidationError
 
 from langsmith_dataplane.diagnostics import Diagnostic, Severity, TopologyError, errors_only
-from langsmith_dataplane.topology.loader import SourceMap, decode, load_yaml, normalize_newlines
+from langsmith_dataplane.topology.loader import decode, load_yaml, normalize_newlines
 from langsmith_dataplane.topology.rules import (
     RuleContext,
     escaped_secret_diagnostics,
@@ -21,6 +21,7 @@ from langsmith_dataplane.topology.rules import (
 )
 from langsmith_dataplane.topology.schema import Topology
 from langsmith_dataplane.topology.schema_errors import diagnostics_from
+from langsmith_dataplane.topology.source_map import SourceMap
 
 
 @dataclass(frozen=True)

@@ -227,7 +227,7 @@ def _helm(control_plane, *args: str) -> str:
 
 def _apply_operator_crd(api, control_plane, tmp_path) -> None:
     """What the Cluster component does: the chart's CRD, rendered client-side and applied."""
-    from components.cluster_addons import chart_crd
+    from components.operator_crd import chart_crd
 
     rendered = _helm(
         control_plane,

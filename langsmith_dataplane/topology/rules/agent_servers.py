@@ -160,12 +160,12 @@ def agent_servers_are_served(ctx: RuleContext) -> Iterator[Diagnostic]:
     per_gateway: dict[str, int] = {}
     for name, server in sorted(t.agent_servers.items()):
         path = ("agentServers", name)
-        cluster = t.clusters.get(server.cluster)
+        served_by = t.clusters.get(server.cluster)
         if server.tls is not None and server.hostname is None:
             yield ctx.error(
                 (*path, "tls"), "TLS needs 'hostname' (the name the certificate is for)", at="key"
             )
-        if server.hostname is None or cluster is None:
+        if server.hostname is None or served_by is None:
             continue
         if (owner := owners.get(server.hostname)) is not None:
             yield ctx.error(
@@ -174,10 +174,10 @@ def agent_servers_are_served(ctx: RuleContext) -> Iterator[Diagnostic]:
                 "place, so give each server its own",
             )
         owners[server.hostname] = f"the hostname of Agent Server '{name}'"
-        stack_serves = cluster.ingress == "ingress" or (
-            cluster.ingress == "gateway" and cluster.gateway is None
+        stack_serves = served_by.ingress == "ingress" or (
+            served_by.ingress == "gateway" and served_by.gateway is None
         )
-        if cluster.ingress == "gateway" and cluster.gateway is None:
+        if served_by.ingress == "gateway" and served_by.gateway is None:
             per_gateway[server.cluster] = per_gateway.get(server.cluster, 1) + 1
             if per_gateway[server.cluster] == GATEWAY_LISTENERS_MAX + 1:
                 yield ctx.error(

@@ -10,6 +10,8 @@ from langsmith_dataplane.topology.rules.registry import (
     RuleContext,
     rule,
 )
+from langsmith_dataplane.topology.schema import AgentServerSpec, ListenerSpec
+from langsmith_dataplane.topology.source_map import Path
 from langsmith_dataplane.topology.urls import hostname_problem
 
 
@@ -54,7 +56,9 @@ def aws_services_need_eks(ctx: RuleContext) -> Iterator[Diagnostic]:
     RDS and ElastiCache are created in the cluster's VPC, so they need an EKS cluster.
     """
     t = ctx.topology
-    owners = [("listeners", n, x) for n, x in t.listeners.items()]
+    owners: list[tuple[str, str, ListenerSpec | AgentServerSpec]] = [
+        ("listeners", n, x) for n, x in t.listeners.items()
+    ]
     owners += [("agentServers", n, x) for n, x in t.agent_servers.items()]
     for section, name, owner in owners:
         cluster = t.clusters.get(owner.cluster)
@@ -195,7 +199,7 @@ def gateway_namespaces_are_the_gateways(ctx: RuleContext) -> Iterator[Diagnostic
     }
     if not gateways:
         return
-    owners = [
+    owners: list[tuple[Path, str, str]] = [
         (("listeners", lname, "namespaces", i), listener.cluster, ns)
         for lname, listener in t.listeners.items()
         for i, ns in enumerate(listener.namespaces)

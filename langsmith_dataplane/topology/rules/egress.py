@@ -6,11 +6,11 @@ import ipaddress
 from collections.abc import Iterator
 
 from langsmith_dataplane.diagnostics import Diagnostic
-from langsmith_dataplane.topology.loader import Path
 from langsmith_dataplane.topology.rules.registry import (
     RuleContext,
     rule,
 )
+from langsmith_dataplane.topology.source_map import Path
 
 
 def _cidr_problem(value: str) -> str | None:

@@ -28,15 +28,17 @@ def references_exist(ctx: RuleContext) -> Iterator[Diagnostic]:
             hint = workspaces.hint(listener.workspace)
             yield ctx.error(path, f"unknown workspace '{listener.workspace}'{hint}")
         if listener.cluster not in t.clusters:
-            path = ("listeners", name, "cluster")
             yield ctx.error(
-                path, f"unknown cluster '{listener.cluster}'{clusters.hint(listener.cluster)}"
+                ("listeners", name, "cluster"),
+                f"unknown cluster '{listener.cluster}'{clusters.hint(listener.cluster)}",
             )
     for stack, spec in t.stacks.items():
         for i, cluster in enumerate(spec.clusters):
             if cluster not in t.clusters:
-                path = ("stacks", stack, "clusters", i)
-                yield ctx.error(path, f"unknown cluster '{cluster}'{clusters.hint(cluster)}")
+                yield ctx.error(
+                    ("stacks", stack, "clusters", i),
+                    f"unknown cluster '{cluster}'{clusters.hint(cluster)}",
+                )
 
 
 @rule("duplicate-namespace")

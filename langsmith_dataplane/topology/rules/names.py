@@ -19,20 +19,22 @@ from langsmith_dataplane.naming import (
     elasticache_id,
     listener_api_key_secret,
     listener_chart_objects,
+    listener_release_namespace,
     postgres_admin_secret,
     postgres_roles_secret,
     rds_identifier,
     redis_auth_secret,
     redis_connection_secret,
+    release_policies_key,
     server_certificate_grant,
     server_chart_objects,
     server_env_secret,
     server_keys_secret,
+    server_policies_key,
     server_stores_secret,
     store_server,
+    watched_policies_key,
 )
-from langsmith_dataplane.stack_slice import listener_release_namespace
-from langsmith_dataplane.topology.loader import Path
 from langsmith_dataplane.topology.rules.registry import (
     RFC1123_PATTERN,
     RuleContext,
@@ -41,6 +43,7 @@ from langsmith_dataplane.topology.rules.registry import (
 from langsmith_dataplane.topology.schema import (
     Topology,
 )
+from langsmith_dataplane.topology.source_map import Path
 
 
 def _label_problem(name: str) -> str | None:
@@ -204,7 +207,8 @@ def _stores(
 ) -> Iterator[Derived]:
     """The objects of a listener's or server's Postgres and Redis."""
     scope = ("k8s", cluster, namespace)
-    region = t.clusters[cluster].eks.region if t.clusters[cluster].eks else None
+    eks = t.clusters[cluster].eks
+    region = eks.region if eks else None
     for store, spec in (("postgres", postgres), ("redis", redis)):
         if spec is None:
             continue
@@ -247,7 +251,9 @@ def derived_names(t: Topology) -> Iterator[Derived]:
             continue  # reported by unknown-reference, rfc1123-name, release-name-length
         if listener.renamed_from is not None and listener.renamed_from in t.listeners:
             continue  # reported by renamed-from
-        release_ns = listener_release_namespace(t.clusters[cluster], identity, listener)
+        release_ns = listener_release_namespace(
+            t.clusters[cluster].ingress, listener.namespaces, identity
+        )
         scope = ("k8s", cluster, release_ns)
         helm = ("helm", cluster, release_ns)
         yield Derived(identity, "release", "the Helm release", path, helm)
@@ -268,13 +274,13 @@ def derived_names(t: Topology) -> Iterator[Derived]:
             if deployment.secret_env:
                 yield Derived(deployment_env_secret(dname), "object", "a Secret", dpath, secrets)
             # Pulumi logical name of the stores Secret: `<listener>-ns-<ns>-<deployment>-stores`.
-            logical = f"{lname}-ns-{ns}-{dname}"
+            logical = f"{watched_policies_key(lname, ns)}-{dname}"
             yield Derived(logical, "", "a Pulumi resource name", dpath, ("pulumi", lname))
         for ns in listener.namespaces:
-            logical = f"{lname}-ns-{ns}"
+            logical = watched_policies_key(lname, ns)
             yield Derived(logical, "", "a Pulumi resource name", path, ("pulumi", cluster, "net"))
         net = ("pulumi", cluster, "net")
-        yield Derived(f"{lname}-release", "", "a Pulumi resource name", path, net)
+        yield Derived(release_policies_key(lname), "", "a Pulumi resource name", path, net)
     for sname, server in sorted(t.agent_servers.items()):
         path = ("agentServers", sname)
         cluster, ns = server.cluster, server.namespace
@@ -292,7 +298,7 @@ def derived_names(t: Topology) -> Iterator[Derived]:
             grant = server_certificate_grant(sname)
             yield Derived(grant, "object", "a ReferenceGrant", path, (*scope, "grant"))
         yield from _stores(t, path, sname, ns, cluster, server.postgres, server.redis)
-        logical = f"{sname}-server"
+        logical = server_policies_key(sname)
         yield Derived(logical, "", "a Pulumi resource name", path, ("pulumi", cluster, "net"))
 
 

@@ -16,8 +16,8 @@ from functools import cached_property
 from typing import Protocol
 
 from langsmith_dataplane.diagnostics import Diagnostic, Severity
-from langsmith_dataplane.topology.loader import Path, SourceMap
 from langsmith_dataplane.topology.schema import CONFIG_KEY, RFC1123_LABEL, ListenerSpec, Topology
+from langsmith_dataplane.topology.source_map import Path, SourceMap
 
 RFC1123_PATTERN = re.compile(RFC1123_LABEL)
 CONFIG_KEY_PATTERN = re.compile(CONFIG_KEY)

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from langsmith_dataplane.diagnostics import SECRET_PATTERN, Diagnostic
-from langsmith_dataplane.topology.loader import LoadedDocument, Path
 from langsmith_dataplane.topology.rules.registry import CONFIG_KEY_PATTERN, RuleContext, rule
+from langsmith_dataplane.topology.source_map import LoadedDocument, Path
 
 SECRET_MESSAGE = (
     "this looks like a LangSmith API key; never write keys in the topology. Store it with "

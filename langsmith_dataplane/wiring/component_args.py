@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from components.agent_server import Autoscaling, Queue, ServerResources, ServerWorkload
+from components.agent_server_args import Autoscaling, Queue, ServerResources, ServerWorkload
 from components.cluster import ExistingCluster
 from components.cluster_addons import AddonSwitches, ClusterExposure
 from components.egress import AllowRule

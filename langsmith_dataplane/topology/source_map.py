@@ -1,0 +1,64 @@
+"""Where every value of a topology file came from: line and column of each key and value.
+
+Every diagnostic points at the text a user wrote, so the map is built while the YAML is read
+(the loader) and consulted by every check after (the schema errors, the rules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from langsmith_dataplane.diagnostics import Diagnostic
+
+Path = tuple[str | int, ...]
+"""Keys and list indexes from the document root to a value."""
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int  # 1-based
+    col: int  # 1-based
+
+
+@dataclass
+class SourceMap:
+    """Where each path of the loaded data sits in the file.
+
+    `values[path]` is the start of the value at `path`; `keys[path]` the start of the key that
+    introduced it (absent for list items and the root). `raw[path]` is a scalar's source text and
+    whether it was quoted, used to explain YAML typing surprises (`1.30` read as a float).
+    """
+
+    file: str
+    values: dict[Path, Position] = field(default_factory=dict)
+    keys: dict[Path, Position] = field(default_factory=dict)
+    raw: dict[Path, tuple[str, bool]] = field(default_factory=dict)
+
+    def key(self, path: Path) -> Position:
+        """Position of the key that introduced `path`, else its value, else the nearest parent."""
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            found = self.keys.get(prefix) or self.values.get(prefix)
+            if found:
+                return found
+        return Position(1, 1)
+
+    def value(self, path: Path) -> Position:
+        """Position of the value at `path`, falling back to the nearest recorded parent."""
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            found = self.values.get(prefix) or self.keys.get(prefix)
+            if found:
+                return found
+        return Position(1, 1)
+
+    def diagnostic(self, path: Path, message: str, *, at: str = "value", **kw: Any) -> Diagnostic:
+        pos = self.key(path) if at == "key" else self.value(path)
+        return Diagnostic(self.file, pos.line, pos.col, message, **kw)
+
+
+@dataclass
+class LoadedDocument:
+    data: Any
+    source: SourceMap
+    text: str
