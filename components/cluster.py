@@ -1,8 +1,9 @@
 """`Cluster`: a Kubernetes cluster of the data plane, its provider and its add-ons.
 
-`eks` creates the cluster and everything under it (`components/eks.py`); `existing` builds the
+`eks` creates the cluster and everything under it (`components/eks/`); `existing` builds the
 provider from a kubeconfig context. Like pulumi-eks, the component owns its kubeconfig (a secret
-output) and provider. Add-ons, the exposure and the operator's CRD: `components/cluster_addons.py`.
+output) and provider. Add-ons and the exposure: `cluster_addons.py`; the operator's CRD:
+`operator_crd.py`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""What `pulumi up` runs (via `__main__.py`): topology -> this stack's slice -> components.
+"""What `pulumi up` runs (via `__main__.py`): settings, topology, secrets -> this stack's slice ->
+`wiring.build_stack` -> outputs (the path is drawn in `wiring/__init__.py`).
 
 Configuration (the project's namespace, `langsmith-dataplane:`, declared in Pulumi.yaml; see
 `settings.py`): `topology` (path, default `topology.yaml`), `chartsDir`

@@ -23,8 +23,8 @@ from langsmith_dataplane.versions import GATEWAY_PROXY_NAMESPACE
 from tests.integration.control_plane import engine_bin_dir
 from tests.integration.pki import serving_certificate
 from tests.integration.test_serving import chart_objects, program_objects
+from tests.server_variants import variant_sim, variant_text
 from tests.sim import agent_server_releases, simulated
-from tests.test_agent_server_chart import variant_sim, variant_text
 
 pytestmark = pytest.mark.integration
 GATEWAY_KINDS = {"GatewayClass", "Gateway", "HTTPRoute", "ReferenceGrant", "Service", "Namespace"}

@@ -19,8 +19,8 @@ from langsmith_dataplane.naming import MANAGED_BY
 from langsmith_dataplane.review.render import render_stack
 from langsmith_dataplane.topology import parse_topology
 from tests.artifacts import agent_server_chart, listener_chart
+from tests.edits import reverse_everything
 from tests.helpers import edit
-from tests.test_identity import reverse_everything
 
 pytestmark = pytest.mark.integration
 TOPOLOGY = (Path(__file__).parent / "topology.yaml").read_text()

@@ -19,8 +19,8 @@ import yaml
 from langsmith_dataplane.review.render import render_stack
 from langsmith_dataplane.topology import parse_topology
 from tests.helpers import EXAMPLES
+from tests.server_variants import VARIANTS, template, variant_sim, variant_text
 from tests.sim import agent_server_releases, topology
-from tests.test_agent_server_chart import VARIANTS, template, variant_sim, variant_text
 
 pytestmark = pytest.mark.integration
 NOT_HERE = {"VirtualService"}  # Istio's CRD is not part of this cluster

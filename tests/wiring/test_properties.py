@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from langsmith_dataplane.simulation import simulate
 from langsmith_dataplane.stack_slice import slice_for_stack
 from langsmith_dataplane.topology import parse_topology
-from tests.test_properties import topologies
+from tests.strategies import topologies
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])

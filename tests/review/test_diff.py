@@ -12,8 +12,8 @@ from langsmith_dataplane.cli import main
 from langsmith_dataplane.review.diff import diff_topologies
 from langsmith_dataplane.review.diff_format import MARKDOWN_LIMIT, diff_markdown, diff_text
 from langsmith_dataplane.topology import parse_topology
+from tests.edits import NEW_LISTENER, RENAMED, reverse_everything
 from tests.helpers import REFERENCE_TEXT, edit, line_of
-from tests.test_identity import NEW_LISTENER, RENAMED, reverse_everything
 
 
 def model(text: str):

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import yaml
 
+from tests.edits import NEW_LISTENER, RENAMED, reverse_everything
 from tests.helpers import REFERENCE_TEXT, edit
 from tests.sim import listener_releases, simulated_text
 
 
 def inventory(sim) -> dict[str, object]:
     return {r.urn: r.inputs for r in sim.resources}
-
-
-def reverse_everything(node):
-    """Reverse every mapping and list of the topology, recursively."""
-    if isinstance(node, dict):
-        return {k: reverse_everything(v) for k, v in reversed(list(node.items()))}
-    if isinstance(node, list):
-        return [reverse_everything(v) for v in reversed(node)]
-    return node
 
 
 def test_reordering_every_list_and_mapping_changes_nothing():
@@ -34,11 +26,6 @@ def test_reordering_every_list_and_mapping_changes_nothing():
     for stack in data["stacks"]:
         before, after = simulated_text(original, stack), simulated_text(reordered, stack)
         assert inventory(before) == inventory(after), stack
-
-
-NEW_LISTENER = (
-    "  c-dev:\n    workspace: B\n    cluster: dev\n    namespaces: [team-c]\n    computeId: dev-c\n"
-)
 
 
 def test_adding_a_listener_only_adds():
@@ -70,9 +57,6 @@ def test_adding_a_listener_that_sorts_first_changes_nothing_else():
         )
         if r.inputs["values"]["operator"]["createCRDs"]
     ]
-
-
-RENAMED = ("  b-dev:\n    workspace: B", "  team-b-dev:\n    renamedFrom: b-dev\n    workspace: B")
 
 
 def test_renamed_from_keeps_every_object_and_aliases_the_old_names():
