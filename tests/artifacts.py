@@ -10,6 +10,10 @@
 * The control plane's OpenAPI document: `LANGSMITH_OPENAPI` (a path), else
   `../shared/reference/control-plane-openapi.json` beside the checkout, else the published
   `https://api.host.langchain.com/openapi.json`, cached once (needs internet).
+* The platform API's OpenAPI document (workspaces, service keys, roles):
+  `LANGSMITH_PLATFORM_OPENAPI` (a path), else `../shared/reference/platform-openapi.json`
+  beside the checkout, else the published `https://api.smith.langchain.com/openapi.json`,
+  cached once (needs internet).
 
 A test that cannot find an artefact fails with one line naming the setting; it never skips.
 """
@@ -41,6 +45,8 @@ REPO = Path(__file__).resolve().parent.parent
 CHARTS_SETTING = "LANGSMITH_CHARTS_DIR"
 OPENAPI_SETTING = "LANGSMITH_OPENAPI"
 OPENAPI_URL = "https://api.host.langchain.com/openapi.json"
+PLATFORM_OPENAPI_SETTING = "LANGSMITH_PLATFORM_OPENAPI"
+PLATFORM_OPENAPI_URL = "https://api.smith.langchain.com/openapi.json"
 ENGINE_SETTING = "LANGSMITH_ENGINE_BIN"
 CACHE = Path(
     os.environ.get("LANGSMITH_ENGINE_CACHE")
@@ -158,38 +164,50 @@ def helm() -> Path:
     return Path(result.stdout.strip().splitlines()[-1]) / "helm"
 
 
-@cache
-def control_plane_openapi() -> dict:
-    """The LangSmith control plane's OpenAPI document (listener and deployment schemas)."""
-    configured = os.environ.get(OPENAPI_SETTING)
+def _openapi(setting: str, shared_name: str, url: str, what: str) -> dict:
+    """An OpenAPI document: the path `setting` names, else ../shared/reference/<shared_name>,
+    else the published `url`, cached once (needs internet)."""
+    configured = os.environ.get(setting)
     candidates = (
-        [Path(configured)]
-        if configured
-        else [REPO.parent / "shared" / "reference" / "control-plane-openapi.json"]
+        [Path(configured)] if configured else [REPO.parent / "shared" / "reference" / shared_name]
     )
     for path in candidates:
         if path.is_file():
             return json.loads(path.read_text())
     if configured:
-        pytest.fail(f"{OPENAPI_SETTING}={configured} is not a file", pytrace=False)
-    cached = CACHE / "control-plane-openapi.json"
+        pytest.fail(f"{setting}={configured} is not a file", pytrace=False)
+    cached = CACHE / shared_name
     if not cached.is_file():
         problem = ""
         try:
-            with urllib.request.urlopen(OPENAPI_URL, timeout=30) as response:
+            with urllib.request.urlopen(url, timeout=30) as response:
                 document = response.read()
         except OSError as error:
             problem = str(error)
         if problem:
             pytest.fail(
-                f"no control plane OpenAPI document: set {OPENAPI_SETTING} to its path (CI: "
-                f"../shared/reference/control-plane-openapi.json), or give this machine access "
-                f"to {OPENAPI_URL} ({problem})",
+                f"no {what} OpenAPI document: set {setting} to its path (CI: "
+                f"../shared/reference/{shared_name}), or give this machine access to {url} "
+                f"({problem})",
                 pytrace=False,
             )
         cached.parent.mkdir(parents=True, exist_ok=True)
         cached.write_bytes(document)
     return json.loads(cached.read_text())
+
+
+@cache
+def control_plane_openapi() -> dict:
+    """The LangSmith control plane's OpenAPI document (listener and deployment schemas)."""
+    return _openapi(OPENAPI_SETTING, "control-plane-openapi.json", OPENAPI_URL, "control plane")
+
+
+@cache
+def platform_openapi() -> dict:
+    """The LangSmith platform API's OpenAPI document (workspaces, service keys, roles)."""
+    return _openapi(
+        PLATFORM_OPENAPI_SETTING, "platform-openapi.json", PLATFORM_OPENAPI_URL, "platform API"
+    )
 
 
 def helm_template(

@@ -48,6 +48,7 @@ class FakeControlPlane:
     revision_outcomes: dict[str, Any] = field(default_factory=dict)  # image -> (status, msg)
     delete_polls: int = 1  # reads that still see a deleted deployment (AWAITING_DELETE)
     deployments: Any = None
+    platform: Any = None  # a `tests.fake_platform.Platform`: serves /api/v1/
 
     def __post_init__(self) -> None:
         from tests.fake_deployments import Deployments
@@ -184,11 +185,15 @@ class _Handler(BaseHTTPRequestHandler):
         return tenant, None
 
     def _route(self, method: str) -> tuple[int, Any]:
+        url = urlparse(self.path)
+        parts = url.path.strip("/").split("/")
+        platform = self.server.state.platform
+        if platform is not None and parts[:2] == ["api", "v1"]:
+            body = self._body() if method in ("POST", "PATCH") else None
+            return platform.route(self.headers, method, parts, parse_qs(url.query), body)
         tenant, failure = self._auth()
         if failure is not None:
             return failure
-        url = urlparse(self.path)
-        parts = url.path.strip("/").split("/")
         if parts[:2] == ["v2", "deployments"]:
             body = self._body() if method in ("POST", "PATCH") else None
             return self.server.state.deployments.route(
