@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from components.cluster_addons import AddonCharts
+from langsmith_dataplane import settings
 from langsmith_dataplane.versions import (
     AGENT_SERVER_CHART,
     GATEWAY_CHART,
@@ -29,7 +30,6 @@ from langsmith_dataplane.versions import (
     ChartRef,
 )
 
-CHARTS_DIR_CONFIG = "chartsDir"
 CHARTS_DIR_ENV = "LANGSMITH_CHARTS_DIR"
 
 
@@ -103,7 +103,7 @@ def chart_sources(
     *,
     listener_path: str | None = None,
     agent_server_path: str | None = None,
-    setting: str = f"langsmith-dataplane:{CHARTS_DIR_CONFIG}",
+    setting: str = settings.setting(settings.CHARTS_DIR),
 ) -> ChartSources:
     """Every chart of the stack: from `charts_dir` when given, the two LangChain charts from
     their own paths when given (those win), else the pinned repositories."""

@@ -23,7 +23,6 @@ import pulumi
 
 from langsmith_dataplane import settings
 from langsmith_dataplane.charts import (
-    CHARTS_DIR_CONFIG,
     CHARTS_DIR_ENV,
     ChartSourceError,
     chart_sources,
@@ -86,10 +85,9 @@ def load_or_stop(path: str) -> ValidatedTopology:
 def options_from_config(config: pulumi.Config) -> ProgramOptions:
     """`chartsDir` (default `LANGSMITH_CHARTS_DIR`) serves every chart from local copies;
     `chartPath` and `agentServerChartPath` name one chart directory each and win over it."""
-    charts_dir = config.get(CHARTS_DIR_CONFIG) or os.environ.get(CHARTS_DIR_ENV) or None
-    setting = (
-        settings.setting(CHARTS_DIR_CONFIG) if config.get(CHARTS_DIR_CONFIG) else CHARTS_DIR_ENV
-    )
+    configured = config.get(settings.CHARTS_DIR) or None
+    charts_dir = configured or os.environ.get(CHARTS_DIR_ENV) or None
+    setting = settings.setting(settings.CHARTS_DIR) if configured else CHARTS_DIR_ENV
     try:
         charts = chart_sources(
             charts_dir,

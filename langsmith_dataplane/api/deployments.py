@@ -173,11 +173,9 @@ class DeploymentsClient:
         """Delete, then wait until it is gone: the operator removes the Agent Server while the
         deployment is AWAITING_DELETE, and the listener must outlive that. False if it was
         already gone (404 counts as done)."""
-        response = self.transport.request("DELETE", self._path(deployment_id))
-        if response.status == 404:
-            return False
         action = f"deleting deployment {deployment_id}"
-        self.transport.expect(response, 200, 202, 204, action=action)
+        if not self.transport.delete(self._path(deployment_id), action=action):
+            return False
         if wait:
             self._wait_gone(deployment_id)
         return True

@@ -63,11 +63,9 @@ class ListenersClient:
 
     def delete(self, listener_id: str) -> bool:
         """True if deleted, False if it was already gone (404 counts as done)."""
-        response = self.transport.request("DELETE", self._path(listener_id))
-        if response.status == 404:
-            return False
-        self.transport.expect(response, 200, 202, 204, action=f"deleting listener {listener_id}")
-        return True
+        return self.transport.delete(
+            self._path(listener_id), action=f"deleting listener {listener_id}"
+        )
 
     def list(self) -> Iterator[ListenerRecord]:
         items = self.transport.paginate("/v2/listeners", action="listing listeners")

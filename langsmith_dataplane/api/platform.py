@@ -125,9 +125,8 @@ class WorkspacesClient:
 
     def delete(self, workspace_id: str) -> None:
         """Deletes the workspace AND its traces and datasets; gone already is done."""
-        response = self.transport.request("DELETE", f"{WORKSPACES}/{_quote(workspace_id)}")
-        if response.status != 404:
-            self.transport.expect(response, 200, 204, action=f"deleting workspace {workspace_id}")
+        path = f"{WORKSPACES}/{_quote(workspace_id)}"
+        self.transport.delete(path, action=f"deleting workspace {workspace_id}")
 
 
 @dataclass(frozen=True)
@@ -199,9 +198,8 @@ class ServiceKeysClient:
 
     def delete(self, key_id: str) -> None:
         """Revokes the key; gone already is done."""
-        response = self.transport.request("DELETE", f"{SERVICE_KEYS}/{_quote(key_id)}")
-        if response.status != 404:
-            self.transport.expect(response, 200, 204, action=f"revoking service key {key_id}")
+        path = f"{SERVICE_KEYS}/{_quote(key_id)}"
+        self.transport.delete(path, action=f"revoking service key {key_id}")
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,15 @@ class Transport:
             return ApiError(f"{action}: LangSmith server error {status}: {detail}", status)
         return ApiError(f"{action}: unexpected HTTP {status}: {detail}", status)
 
+    def delete(self, path: str, *, action: str) -> bool:
+        """DELETE `path`: True if deleted, False if it was already gone (404 counts as done,
+        so a repeated or interrupted delete converges)."""
+        response = self.request("DELETE", path)
+        if response.status == 404:
+            return False
+        self.expect(response, 200, 202, 204, action=action)
+        return True
+
     def paginate(
         self, path: str, params: Mapping[str, Any] | None = None, *, action: str
     ) -> Iterator[dict[str, Any]]:

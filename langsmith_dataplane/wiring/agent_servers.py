@@ -15,6 +15,7 @@ from components.ingress_policies import IngressNamespace
 from langsmith_dataplane.naming import server_gateway_listener, server_policies_key
 from langsmith_dataplane.sizing import server_pool_size
 from langsmith_dataplane.stack_slice import AgentServerTarget, ClusterTarget, StackSlice
+from langsmith_dataplane.wiring.clusters import exposure_through
 from langsmith_dataplane.wiring.component_args import server_workload
 from langsmith_dataplane.wiring.options import ApiKeyLookup, ProgramOptions
 from langsmith_dataplane.wiring.stores import ANY_NAMESPACE, store_destinations
@@ -25,18 +26,8 @@ def server_exposure(
 ) -> Exposure:
     """A standalone server's own hostname and certificate through the cluster's exposure: on
     the stack's Gateway, the listener the cluster made for it (`sectionName`)."""
-    spec, target = plan.spec, cluster.exposure
-    return Exposure(
-        kind=cluster_plan.spec.ingress,
-        hostname=spec.hostname or "",
-        gateway_name=target.gateway_name,
-        gateway_namespace=target.gateway_namespace,
-        ingress_class=target.ingress_class,
-        tls=spec.tls is not None,
-        tls_secret=(spec.tls.secret_name or "") if spec.tls else "",
-        section_name=server_gateway_listener(plan.key) if target.stack_gateway else "",
-        stack_gateway=target.stack_gateway,
-    )
+    section = server_gateway_listener(plan.key) if cluster.exposure.stack_gateway else ""
+    return exposure_through(cluster_plan, cluster, plan.spec.hostname, plan.spec.tls, section)
 
 
 def build_agent_server(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from components.cluster import Cluster, ClusterArgs
 from components.cluster_addons import AddonNeeds, ServerRoute
+from components.exposure import Exposure
 from langsmith_dataplane.stack_slice import ClusterTarget, StackSlice
+from langsmith_dataplane.topology.schema import TlsSpec
 from langsmith_dataplane.wiring.component_args import (
     addon_switches,
     cluster_exposure,
@@ -56,4 +58,27 @@ def build_cluster(
             server_routes=server_routes(cluster_plan),
             addon_charts=options.addon_charts,
         ),
+    )
+
+
+def exposure_through(
+    cluster_plan: ClusterTarget,
+    cluster: Cluster,
+    hostname: str | None,
+    tls: TlsSpec | None,
+    section_name: str = "",
+) -> Exposure:
+    """A hostname (and its certificate) served through the cluster's exposure: the listeners'
+    shared hostname, or a standalone server's own."""
+    target = cluster.exposure
+    return Exposure(
+        kind=cluster_plan.spec.ingress,
+        hostname=hostname or "",
+        gateway_name=target.gateway_name,
+        gateway_namespace=target.gateway_namespace,
+        ingress_class=target.ingress_class,
+        tls=tls is not None,
+        tls_secret=(tls.secret_name or "") if tls else "",
+        section_name=section_name,
+        stack_gateway=target.stack_gateway,
     )

@@ -14,6 +14,7 @@ from components.listener import AgentDeploymentInput, Listener, ListenerArgs
 from components.namespace import QuotaArgs
 from langsmith_dataplane.naming import release_policies_key, watched_policies_key
 from langsmith_dataplane.stack_slice import ClusterTarget, ListenerTarget, StackSlice
+from langsmith_dataplane.wiring.clusters import exposure_through
 from langsmith_dataplane.wiring.component_args import postgres_store, redis_store
 from langsmith_dataplane.wiring.options import ApiKeyLookup, ProgramOptions
 from langsmith_dataplane.wiring.stores import ANY_NAMESPACE, store_access, store_destinations
@@ -29,17 +30,8 @@ AGENT_SERVER_PORT = 8000  # the Agent Server container's port (the operator's Se
 
 def exposure(cluster_plan: ClusterTarget, cluster: Cluster) -> Exposure:
     """The cluster's exposure as the listeners use it (its hostname and certificate)."""
-    spec, target = cluster_plan.spec, cluster.exposure
-    return Exposure(
-        kind=spec.ingress,
-        hostname=spec.hostname or "",
-        gateway_name=target.gateway_name,
-        gateway_namespace=target.gateway_namespace,
-        ingress_class=target.ingress_class,
-        tls=spec.tls is not None,
-        tls_secret=(spec.tls.secret_name or "") if spec.tls else "",
-        stack_gateway=target.stack_gateway,
-    )
+    spec = cluster_plan.spec
+    return exposure_through(cluster_plan, cluster, spec.hostname, spec.tls)
 
 
 def health_check(
