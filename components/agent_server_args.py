@@ -71,7 +71,7 @@ class AgentServerArgs:
     release_name: str
     workload: ServerWorkload
     workspace_key: str
-    workspace_id: str
+    workspace_id: pulumi.Input[str]
     api_key: pulumi.Input[str]
     license_key: pulumi.Input[str]
     secret_env: Mapping[str, pulumi.Input[str]]

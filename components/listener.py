@@ -57,7 +57,7 @@ class ListenerArgs:
     release_name: str
     release_namespace: str
     workspace_key: str
-    workspace_id: str
+    workspace_id: pulumi.Input[str]
     api_key: pulumi.Input[str]
     compute_id: str
     watch_namespaces: Sequence[str]

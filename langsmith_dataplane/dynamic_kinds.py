@@ -13,3 +13,38 @@ DEPLOYMENT_KIND = "langsmith-deployment"
 # deleted); every other change updates it in place.
 REGISTRATION_REPLACES = ("base_url", "workspace_id", "compute_id")
 DEPLOYMENT_REPLACES = ("base_url", "workspace_id", "name", "listener_id", "namespace")
+
+# The platform API's resources: a created workspace, a lookup of one another stack created, and
+# a service key. Deleting a workspace deletes its traces and datasets; revoking a key stops
+# whatever holds it: both are stateful losses in `diff`.
+WORKSPACE_KIND = "langsmith-workspace"
+WORKSPACE_LOOKUP_KIND = "langsmith-workspace-lookup"
+SERVICE_KEY_KIND = "langsmith-service-key"
+WORKSPACE_REPLACES = ("base_url", "organization_id", "handle")
+SERVICE_KEY_REPLACES = (
+    "base_url",
+    "organization_id",
+    "workspace_id",
+    "description",
+    "role",
+    "generation",
+)
+
+# What replaces each kind of record; a listener registration has no `kind` input.
+REPLACES_BY_KIND = {
+    DEPLOYMENT_KIND: DEPLOYMENT_REPLACES,
+    WORKSPACE_KIND: WORKSPACE_REPLACES,
+    WORKSPACE_LOOKUP_KIND: WORKSPACE_REPLACES,
+    SERVICE_KEY_KIND: SERVICE_KEY_REPLACES,
+}
+# Records whose deletion loses something: a deployment's database, a workspace's traces and
+# datasets, a key whatever holds it still uses.
+STATEFUL_KINDS = frozenset({DEPLOYMENT_KIND, WORKSPACE_KIND, SERVICE_KEY_KIND})
+# How plan and diff name each kind (instead of `dynamic/Resource`).
+DISPLAY_TYPES = {
+    DEPLOYMENT_KIND: "langsmith/Deployment",
+    WORKSPACE_KIND: "langsmith/Workspace",
+    WORKSPACE_LOOKUP_KIND: "langsmith/WorkspaceLookup",
+    SERVICE_KEY_KIND: "langsmith/ServiceKey",
+}
+REGISTRATION_DISPLAY_TYPE = "langsmith/Registration"

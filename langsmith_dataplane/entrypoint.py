@@ -28,7 +28,12 @@ from langsmith_dataplane.charts import (
     chart_sources,
 )
 from langsmith_dataplane.diagnostics import TopologyError
-from langsmith_dataplane.stack_slice import StackSlice, UnknownStackError, slice_for_stack
+from langsmith_dataplane.stack_slice import (
+    StackSlice,
+    UnknownStackError,
+    needs_platform,
+    slice_for_stack,
+)
 from langsmith_dataplane.topology import ValidatedTopology, load_topology
 from langsmith_dataplane.wiring import ProgramOptions, build_stack
 
@@ -44,10 +49,13 @@ def _config_for(key: str) -> tuple[pulumi.Config, str]:
 
 
 def secret_config_keys(slice_: StackSlice) -> set[str]:
-    """Every secret config value the stack reads: API keys, license keys and `secretEnv`."""
-    keys = {plan.workspace.api_key for plan in slice_.listeners}
+    """Every secret config value the stack reads: API keys (the organisation admin's when the
+    stack creates workspaces or keys), license keys and `secretEnv`."""
+    keys = {target.api_key for target in slice_.workspaces if target.api_key is not None}
+    if slice_.organization is not None and needs_platform(slice_):
+        keys.add(slice_.organization.admin_key)
     for server in slice_.agent_servers:
-        keys |= {server.workspace.api_key, server.spec.license_key}
+        keys.add(server.spec.license_key)
         keys.update(server.spec.secret_env.values())
     for plan in slice_.listeners:
         for deployment in plan.spec.deployments.values():

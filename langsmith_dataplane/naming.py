@@ -215,3 +215,27 @@ def egress_component(cluster: str) -> str:
 def ingress_component(cluster: str) -> str:
     """The `IngressPolicies` component of a cluster."""
     return f"{cluster}-ingress"
+
+
+def workspace_resource(workspace: str) -> str:
+    """A workspace the stack creates (`Workspace`) or finds by handle (`WorkspaceLookup`)."""
+    return f"workspace-{workspace}"
+
+
+def service_key_resource(kind: str, owner: str) -> str:
+    """The service key of one listener or Agent Server (`kind`: listener, agent-server)."""
+    return f"{kind}-{owner}-service-key"
+
+
+# -- Names LangSmith shows --------------------------------------------------------------------
+
+
+def service_key_description(
+    stack: str, cluster: str, kind: str, owner: str, generation: int
+) -> str:
+    """What the LangSmith UI shows for a key the stack made, and its natural key: one owner,
+    one generation. Every part is a validated topology name (no spaces or quotes)."""
+    return (
+        f"langsmith-dataplane: {kind} {owner} on cluster {cluster} (stack {stack}), "
+        f"generation {generation}"
+    )

@@ -153,7 +153,13 @@ class DataplaneMocks(pulumi_mocks.Mocks):
         state = {**inputs, **(computed(args.name, inputs) if computed else {})}
         rid = args.resource_id or f"{args.name}-{_stable_id(args.typ, args.name)}"
         if args.typ == "pulumi-python:dynamic:Resource":  # the control plane's id is the id
-            rid = str(state.get("listener_id") or state.get("deployment_id") or rid)
+            rid = str(
+                state.get("key_id")
+                or state.get("listener_id")
+                or state.get("deployment_id")
+                or state.get("workspace_id")
+                or rid
+            )
         if args.typ == "pulumi:providers:aws":
             self.regions[args.name] = str(inputs.get("region", "us-east-1"))
         if args.typ.startswith("kubernetes:") and args.typ != "kubernetes:helm.sh/v3:Release":
@@ -242,7 +248,23 @@ _COMPUTED: dict[str, Callable[[str, dict], dict]] = {
 def _dynamic(inputs: dict) -> dict:
     """The control plane names a listener by (workspace, compute id), a deployment by name."""
     workspace = inputs.get("workspace_id")
-    if inputs.get("kind") == "langsmith-deployment":
+    kind = inputs.get("kind")
+    if kind in ("langsmith-workspace", "langsmith-workspace-lookup"):
+        # The owner's workspace and another stack's lookup of it get the same simulated id.
+        natural = inputs.get("handle") or inputs.get("display_name")
+        found = uuid.uuid5(
+            uuid.NAMESPACE_URL, f"workspace/{inputs.get('organization_id')}/{natural}"
+        )
+        return {"workspace_id": str(found), "adopted": False}
+    if kind == "langsmith-service-key":
+        key = uuid.uuid5(uuid.NAMESPACE_URL, f"service-key/{inputs.get('description')}")
+        return {
+            "key_id": str(key),
+            "key": PLACEHOLDER_API_KEY,
+            "short_key": "lsv2_sk_sim...",
+            "role_id": str(uuid.uuid5(key, str(inputs.get("role")))),
+        }
+    if kind == "langsmith-deployment":
         deployment = uuid.uuid5(uuid.NAMESPACE_URL, f"deployment/{workspace}/{inputs.get('name')}")
         revision = uuid.uuid5(deployment, str(inputs.get("image")))
         return {"deployment_id": str(deployment), "revision_id": str(revision), "adopted": False}

@@ -9,6 +9,7 @@ the decisions without running Pulumi.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from langsmith_dataplane.control_plane import REGIONS, ControlPlaneEndpoints, beacon_cidrs
 from langsmith_dataplane.naming import (
@@ -22,9 +23,11 @@ from langsmith_dataplane.topology.schema import (
     ClusterSpec,
     EgressRuleSpec,
     ListenerSpec,
+    ServiceKeysSpec,
     Topology,
     WorkspaceSpec,
 )
+from langsmith_dataplane.topology.workspace_use import display_name, is_created, workspace_users
 
 
 class UnknownStackError(Exception):
@@ -81,6 +84,43 @@ class AgentServerTarget:
         return self.spec.namespace
 
 
+WorkspaceSource = Literal["referenced", "created", "looked-up"]
+
+
+@dataclass(frozen=True)
+class KeyPolicy:
+    """The service keys the stack creates in a workspace: their role and generation."""
+
+    role: str
+    generation: int
+
+
+@dataclass(frozen=True)
+class WorkspaceTarget:
+    """A workspace as this stack sees it: `referenced` by id, `created` here (the owner), or
+    `looked-up` by handle (another stack creates it). `keys` is None when the topology names an
+    `apiKey` made elsewhere."""
+
+    key: str
+    source: WorkspaceSource
+    id: str | None
+    display_name: str
+    handle: str | None
+    owner: str | None
+    allow_deletion: bool
+    keys: KeyPolicy | None
+    api_key: str | None
+
+
+@dataclass(frozen=True)
+class Organization:
+    """The organisation the stack creates workspaces and keys in, and the config NAME of its
+    admin's key."""
+
+    id: str
+    admin_key: str
+
+
 @dataclass(frozen=True)
 class ClusterTarget:
     name: str
@@ -98,6 +138,8 @@ class StackSlice:
     egress_allow: tuple[EgressRuleSpec, ...]
 
     beacon_cidrs: tuple[str, ...] = ()
+    workspaces: tuple[WorkspaceTarget, ...] = ()
+    organization: Organization | None = None
 
     @property
     def listeners(self) -> tuple[ListenerTarget, ...]:
@@ -170,8 +212,17 @@ def slice_for_stack(topology: Topology, stack: str) -> StackSlice:
             if server.cluster == cname
         )
         clusters.append(ClusterTarget(cname, cluster, plans, servers))
+    workspaces = workspace_targets(topology, stack)
+    cp = topology.control_plane
+    organization = (
+        Organization(cp.organization_id, cp.admin_key)
+        if cp.organization_id and cp.admin_key
+        else None
+    )
     return StackSlice(
         stack=stack,
+        workspaces=workspaces,
+        organization=organization,
         protect=spec.protect,
         control_plane=control_plane_endpoints(topology),
         clusters=tuple(clusters),
@@ -180,3 +231,43 @@ def slice_for_stack(topology: Topology, stack: str) -> StackSlice:
             topology.control_plane.beacon_cidrs, air_gapped=topology.control_plane.air_gapped
         ),
     )
+
+
+def workspace_targets(topology: Topology, stack: str) -> tuple[WorkspaceTarget, ...]:
+    """The workspaces the stack creates (owner) or deploys into, sorted by key."""
+    users = workspace_users(topology)
+    out = []
+    for key, spec in sorted(topology.workspaces.items()):
+        used = stack in users.get(key, frozenset())
+        source: WorkspaceSource
+        if not is_created(spec):
+            source = "referenced"
+        elif spec.owner == stack:
+            source = "created"
+        else:
+            source = "looked-up"
+        if not used and source != "created":
+            continue
+        keys = None
+        if spec.api_key is None:
+            policy = spec.service_keys or ServiceKeysSpec()
+            keys = KeyPolicy(policy.role, policy.generation)
+        out.append(
+            WorkspaceTarget(
+                key=key,
+                source=source,
+                id=spec.id,
+                display_name=display_name(key, spec),
+                handle=spec.handle,
+                owner=spec.owner,
+                allow_deletion=spec.allow_deletion,
+                keys=keys,
+                api_key=spec.api_key,
+            )
+        )
+    return tuple(out)
+
+
+def needs_platform(slice_: StackSlice) -> bool:
+    """The stack calls the platform API: it creates or looks up a workspace, or makes keys."""
+    return any(t.source != "referenced" or t.keys is not None for t in slice_.workspaces)

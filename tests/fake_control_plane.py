@@ -27,6 +27,7 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 class ApiKey:
     workspaces: set[str]
     plan_allows_listeners: bool = True
+    writes: bool = True  # False: a Viewer's key, refused on every write
 
 
 @dataclass
@@ -167,9 +168,15 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle("DELETE")
 
     # -- the API -------------------------------------------------------------------------------
-    def _auth(self) -> tuple[str | None, tuple[int, Any] | None]:
+    def _auth(self, method: str = "GET") -> tuple[str | None, tuple[int, Any] | None]:
         state = self.server.state
-        key = state.keys.get(self.headers.get("X-Api-Key", ""))
+        value = self.headers.get("X-Api-Key", "")
+        key = state.keys.get(value)
+        if key is None and state.platform is not None:
+            # A service key the stack made through the fake platform API.
+            scoped = state.platform.workload_key(value)
+            if scoped is not None:
+                key = ApiKey(workspaces=scoped[0], writes=scoped[1])
         if key is None:
             return None, (401, {"detail": "Invalid API key"})
         tenant = self.headers.get("X-Tenant-Id")
@@ -182,6 +189,8 @@ class _Handler(BaseHTTPRequestHandler):
             return None, (403, {"detail": "Forbidden"})
         if not key.plan_allows_listeners:
             return None, (403, {"detail": "Your organization's plan does not allow listeners"})
+        if method != "GET" and not key.writes:
+            return None, (403, {"detail": "Forbidden: the key's role cannot write"})
         return tenant, None
 
     def _route(self, method: str) -> tuple[int, Any]:
@@ -191,7 +200,7 @@ class _Handler(BaseHTTPRequestHandler):
         if platform is not None and parts[:2] == ["api", "v1"]:
             body = self._body() if method in ("POST", "PATCH") else None
             return platform.route(self.headers, method, parts, parse_qs(url.query), body)
-        tenant, failure = self._auth()
+        tenant, failure = self._auth(method)
         if failure is not None:
             return failure
         if parts[:2] == ["v2", "deployments"]:

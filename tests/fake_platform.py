@@ -16,26 +16,26 @@ from typing import Any
 
 from tests.fake_deployments import schema_check
 
+
+def _role(number: int, name: str, display: str, permissions: list[str]) -> dict[str, Any]:
+    return {
+        "id": f"7d8f1c2e-0000-4000-8000-00000000000{number}",
+        "name": name,
+        "display_name": display,
+        "description": f"{display} of a workspace",
+        "permissions": permissions,
+        "access_scope": "workspace",
+        "is_restricted": False,
+    }
+
+
+# LangSmith's system workspace roles (docs: Admin, Editor, Viewer).
 ROLES = [
-    {
-        "id": "7d8f1c2e-0000-4000-8000-000000000001",
-        "name": "WORKSPACE_ADMIN",
-        "display_name": "Workspace Admin",
-        "description": "Full access to a workspace",
-        "permissions": ["workspaces:manage"],
-        "access_scope": "workspace",
-        "is_restricted": False,
-    },
-    {
-        "id": "7d8f1c2e-0000-4000-8000-000000000002",
-        "name": "WORKSPACE_USER",
-        "display_name": "Workspace User",
-        "description": "Read and write in a workspace",
-        "permissions": ["projects:read"],
-        "access_scope": "workspace",
-        "is_restricted": False,
-    },
+    _role(1, "WORKSPACE_ADMIN", "Admin", ["workspaces:manage", "deployments:create"]),
+    _role(2, "WORKSPACE_USER", "Editor", ["deployments:create", "projects:create"]),
+    _role(3, "WORKSPACE_VIEWER", "Viewer", ["projects:read"]),
 ]
+READ_ONLY_ROLES = {ROLES[2]["id"]}
 
 
 def _now() -> str:
@@ -81,7 +81,8 @@ class Platform:
     ) -> tuple[int, Any]:
         if headers.get("X-Api-Key", "") not in self.admin_keys:
             return 401, {"detail": "Invalid API key"}
-        if headers.get("X-Organization-Id") != self.organization_id:
+        tenant_call = method in ("PATCH", "DELETE") and parts[2:3] == ["workspaces"]
+        if not tenant_call and headers.get("X-Organization-Id") != self.organization_id:
             return 403, {"detail": "Forbidden: not a member of this organization"}
         path = parts[2:]
         if path == ["workspaces"]:
@@ -94,6 +95,11 @@ class Platform:
             workspace = self.workspaces.get(path[1])
             if workspace is None or workspace["is_deleted"]:
                 return 404, {"detail": "Workspace not found"}
+            if method in ("PATCH", "DELETE") and headers.get("X-Tenant-Id") != path[1]:
+                # Workspace-scoped calls (security: API Key + Tenant ID in the document).
+                return 403, {
+                    "detail": "This API key is org-scoped and requires workspace specification"
+                }
             if method == "GET":
                 return self._response(200, "app__schemas__Tenant", workspace)
             if method == "PATCH":
@@ -178,3 +184,11 @@ class Platform:
     @staticmethod
     def _public(key: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in key.items() if not k.startswith("_")}
+
+    def workload_key(self, value: str) -> tuple[set[str], bool] | None:
+        """The workspaces a service key's value opens, and whether its role may write; None
+        for a value no key has (the control plane's fake asks)."""
+        for key in self.service_keys.values():
+            if key["_secret"] == value:
+                return set(key["_workspaces"]), key.get("role_id") not in READ_ONLY_ROLES
+        return None

@@ -50,6 +50,11 @@ def platform(
     )
 
 
+def _tenant(workspace_id: str) -> dict[str, str]:
+    """Renaming and deleting a workspace are workspace-scoped calls (`X-Tenant-Id`)."""
+    return {"X-Tenant-Id": workspace_id}
+
+
 def _quote(value: str) -> str:
     return urllib.parse.quote(value, safe="")
 
@@ -118,7 +123,10 @@ class WorkspacesClient:
 
     def rename(self, workspace_id: str, display_name: str) -> WorkspaceRecord:
         response = self.transport.request(
-            "PATCH", f"{WORKSPACES}/{_quote(workspace_id)}", {"display_name": display_name}
+            "PATCH",
+            f"{WORKSPACES}/{_quote(workspace_id)}",
+            {"display_name": display_name},
+            headers=_tenant(workspace_id),
         )
         action = f"renaming workspace {workspace_id}"
         return WorkspaceRecord.from_json(self.transport.expect(response, 200, action=action))
@@ -126,7 +134,9 @@ class WorkspacesClient:
     def delete(self, workspace_id: str) -> None:
         """Deletes the workspace AND its traces and datasets; gone already is done."""
         path = f"{WORKSPACES}/{_quote(workspace_id)}"
-        self.transport.delete(path, action=f"deleting workspace {workspace_id}")
+        self.transport.delete(
+            path, action=f"deleting workspace {workspace_id}", headers=_tenant(workspace_id)
+        )
 
 
 @dataclass(frozen=True)

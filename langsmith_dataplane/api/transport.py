@@ -131,12 +131,24 @@ class Transport:
         return self._session
 
     def request(
-        self, method: str, path: str, body: Any = None, params: Mapping[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Response:
+        """`headers` adds to the fixed ones for this request (e.g. the workspace it is about)."""
         url = f"{self.base_url.rstrip('/')}{path}"
         try:
             response = self.session.request(
-                method, url, json=body, params=params, timeout=self.timeout, verify=trusted_cas()
+                method,
+                url,
+                json=body,
+                params=params,
+                headers=dict(headers) if headers else None,
+                timeout=self.timeout,
+                verify=trusted_cas(),
             )
         except requests.RequestException as exc:
             reason = getattr(exc, "args", [exc])[0]
@@ -176,10 +188,10 @@ class Transport:
             return ApiError(f"{action}: LangSmith server error {status}: {detail}", status)
         return ApiError(f"{action}: unexpected HTTP {status}: {detail}", status)
 
-    def delete(self, path: str, *, action: str) -> bool:
+    def delete(self, path: str, *, action: str, headers: Mapping[str, str] | None = None) -> bool:
         """DELETE `path`: True if deleted, False if it was already gone (404 counts as done,
         so a repeated or interrupted delete converges)."""
-        response = self.request("DELETE", path)
+        response = self.request("DELETE", path, headers=headers)
         if response.status == 404:
             return False
         self.expect(response, 200, 202, 204, action=action)

@@ -84,6 +84,33 @@ def mermaid(topology: Topology, stacks: set[str] | None = None) -> str:
         lines.append(f"  {server_id} --> {ns_id}")
         lines.append(f"  {server_id} -.-> {_id('workspace', server.workspace)}")
         workspaces.add(server.workspace)
-    for workspace in sorted(workspaces):
-        lines.append(f'  {_id("workspace", workspace)}(["workspace {_label(workspace)}"])')
+    for workspace in sorted(workspaces | _created_by(topology, stacks)):
+        lines.append(
+            f'  {_id("workspace", workspace)}(["{_workspace_label(topology, workspace)}"])'
+        )
+        owner = topology.workspaces[workspace].owner
+        if owner is not None and (stacks is None or owner in stacks):
+            lines.append(f"  {_id('stack', owner)} -. creates .-> {_id('workspace', workspace)}")
     return "\n".join(lines)
+
+
+def _created_by(topology: Topology, stacks: set[str] | None) -> set[str]:
+    return {
+        name
+        for name, spec in topology.workspaces.items()
+        if spec.owner is not None and spec.id is None and (stacks is None or spec.owner in stacks)
+    }
+
+
+def _workspace_label(topology: Topology, name: str) -> str:
+    """`workspace team-c<br/>new · service keys made here`: what the stacks create for it."""
+    spec = topology.workspaces[name]
+    parts = [f"workspace {_label(name)}"]
+    details = []
+    if spec.id is None:
+        details.append("new")
+    if spec.api_key is None:
+        details.append("service key per workload")
+    if details:
+        parts.append(" · ".join(details))
+    return "<br/>".join(parts)

@@ -14,9 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from langsmith_dataplane.dynamic_kinds import DEPLOYMENT_REPLACES, REGISTRATION_REPLACES
 from langsmith_dataplane.review.masking import reveal
-from langsmith_dataplane.review.plan import is_deployment, is_stateful
+from langsmith_dataplane.review.plan import is_stateful, replaced_by
 from langsmith_dataplane.simulation import RecordedResource, simulate
 from langsmith_dataplane.stack_slice import slice_for_stack
 from langsmith_dataplane.topology.schema import Topology
@@ -180,7 +179,7 @@ def _forces_replacement(resource: RecordedResource, paths: Iterable[str]) -> lis
     if type_.startswith("kubernetes:") and type_ != "kubernetes:helm.sh/v3:Release":
         rules = (*rules, *_K8S_IDENTITY)
     if type_ == "pulumi-python:dynamic:Resource":
-        rules = DEPLOYMENT_REPLACES if is_deployment(resource) else REGISTRATION_REPLACES
+        rules = replaced_by(resource)
     return [p for p in paths if any(p == r or p.startswith(f"{r}.") for r in rules)]
 
 

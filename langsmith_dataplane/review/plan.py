@@ -11,7 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from langsmith_dataplane.dynamic_kinds import DEPLOYMENT_KIND
+from langsmith_dataplane.dynamic_kinds import (
+    DEPLOYMENT_KIND,
+    REGISTRATION_REPLACES,
+    REPLACES_BY_KIND,
+    STATEFUL_KINDS,
+)
 from langsmith_dataplane.review.masking import mask
 from langsmith_dataplane.simulation import RecordedResource, SimulatedStack, simulate
 from langsmith_dataplane.topology.schema import Topology
@@ -29,18 +34,31 @@ STATEFUL_TYPES = frozenset(
 )
 
 
+def record_kind(resource: Any) -> str | None:
+    """The `kind` of a LangSmith record (a dynamic resource); None for anything else and for a
+    listener registration."""
+    if resource.type != "pulumi-python:dynamic:Resource":
+        return None
+    inputs = getattr(resource, "inputs", None) or {}
+    kind = inputs.get("kind")
+    return kind if isinstance(kind, str) else None
+
+
 def is_deployment(resource: Any) -> bool:
     """An Agent Server deployment created through the control plane (a dynamic resource)."""
-    inputs = getattr(resource, "inputs", None) or {}
-    return resource.type == "pulumi-python:dynamic:Resource" and inputs.get("kind") == (
-        DEPLOYMENT_KIND
-    )
+    return record_kind(resource) == DEPLOYMENT_KIND
 
 
 def is_stateful(resource: Any) -> bool:
-    """Deleting it loses data: stores, volumes, namespaces, the cluster, the CRD, or a deployment
-    (the operator drops the deployment's database with it)."""
-    return resource.type in STATEFUL_TYPES or is_deployment(resource)
+    """Deleting it loses data: stores, volumes, namespaces, the cluster, the CRD, a deployment
+    (the operator drops its database), a workspace (its traces and datasets) or a service key
+    (whatever holds it stops working)."""
+    return resource.type in STATEFUL_TYPES or record_kind(resource) in STATEFUL_KINDS
+
+
+def replaced_by(resource: Any) -> tuple[str, ...]:
+    """The inputs of a LangSmith record whose change replaces it."""
+    return REPLACES_BY_KIND.get(record_kind(resource) or "", REGISTRATION_REPLACES)
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from langsmith_dataplane.dynamic_kinds import DISPLAY_TYPES, REGISTRATION_DISPLAY_TYPE
 from langsmith_dataplane.review.diagram import mermaid
 from langsmith_dataplane.review.escape import markdown, terminal
-from langsmith_dataplane.review.plan import PlannedResource, StackPlan, is_deployment
+from langsmith_dataplane.review.plan import PlannedResource, StackPlan, record_kind
+from langsmith_dataplane.review.workspace_words import credentials_words, workspace_lines
 from langsmith_dataplane.stack_slice import (
     AgentServerTarget,
     ClusterTarget,
@@ -47,8 +49,10 @@ def _listener_lines(topology: Topology, stack: str) -> list[str]:
 
 
 def _described(topology: Topology, stack: str) -> list[str]:
-    lines = []
-    for cluster in slice_for_stack(topology, stack).clusters:
+    slice_ = slice_for_stack(topology, stack)
+    lines = workspace_lines(slice_)
+    keys = {target.key: target for target in slice_.workspaces}
+    for cluster in slice_.clusters:
         spec = cluster.spec
         kind = (
             f"eks {spec.eks.region}, Kubernetes {spec.eks.version}"
@@ -79,11 +83,15 @@ def _described(topology: Topology, stack: str) -> list[str]:
                 f"compute id {plan.compute_id}, "
                 f"release {plan.release_namespace}/{plan.release_name}, watches "
                 f"{', '.join(plan.watch_namespaces)}; postgres {postgres}, redis {redis}; "
-                f"{registered}"
+                f"{registered}; "
+                f"{credentials_words(keys[plan.workspace_key], 'listener', plan.key)}"
             )
             lines.extend(_deployment_lines(plan))
         for server in cluster.agent_servers:
             lines.extend(_server_lines(server, cluster.spec))
+            lines.append(
+                "    " + credentials_words(keys[server.workspace_key], "agent server", server.key)
+            )
         lines.extend(_revision_wait_note(cluster))
     return lines
 
@@ -177,13 +185,10 @@ def _short_type(token: str, qualified: bool = False) -> str:
 
 
 def _display_type(resource: PlannedResource) -> str:
-    """The control plane's records by what they are, not as `dynamic/Resource`."""
+    """LangSmith's records by what they are, not as `dynamic/Resource`."""
     if resource.type == "pulumi-python:dynamic:Resource":
-        return DEPLOYMENT_TYPE if is_deployment(resource) else REGISTRATION_TYPE
+        return DISPLAY_TYPES.get(record_kind(resource) or "", REGISTRATION_DISPLAY_TYPE)
     return resource.type
-
-
-DEPLOYMENT_TYPE, REGISTRATION_TYPE = "langsmith/Deployment", "langsmith/Registration"
 
 
 def display_counts(plan: StackPlan) -> list[str]:

@@ -82,6 +82,20 @@ class ControlPlaneSpec(_Model):
         description="Standalone Agent Servers run with an offline license and never reach "
         "beacon.langchain.com (no beacon egress at all).",
     )
+    organization_id: str | None = Field(
+        None,
+        description="LangSmith organisation id (UUID). Needed only when the stacks create "
+        "something: a workspace without an `id`, or service keys for a workspace without "
+        "`apiKey`.",
+        json_schema_extra={"pattern": UUID_PATTERN},
+    )
+    admin_key: str | None = Field(
+        None,
+        description="NAME of the Pulumi secret config value holding an organisation admin's "
+        "API key (creates workspaces and their service keys). Never the key itself; needed "
+        "with `organizationId`.",
+        json_schema_extra={"pattern": CONFIG_KEY},
+    )
 
     @model_validator(mode="after")
     def _region_or_urls(self) -> ControlPlaneSpec:
@@ -96,17 +110,65 @@ class ControlPlaneSpec(_Model):
         return self
 
 
-class WorkspaceSpec(_Model):
-    """A LangSmith workspace whose listeners this topology deploys."""
+class ServiceKeysSpec(_Model):
+    """The service keys the stacks create for a workspace's listeners and Agent Servers."""
 
-    id: str = Field(
-        description="Workspace id (UUID), from LangSmith settings.",
+    role: str = Field(
+        "Editor",
+        min_length=1,
+        description="Workspace role of each key, by name or display name (default Editor: "
+        "deploys and traces, cannot manage the workspace or its keys). Organisations without "
+        "RBAC have only Admin.",
+    )
+    generation: int = Field(
+        1,
+        ge=1,
+        le=1_000_000,
+        description="Raise it to rotate every key of the workspace: `pulumi up` creates the "
+        "new keys, rolls the Secrets and releases, then revokes the old keys.",
+    )
+
+
+class WorkspaceSpec(_Model):
+    """A LangSmith workspace: referenced by `id`, or created by the stack named in `owner`."""
+
+    id: str | None = Field(
+        None,
+        description="Workspace id (UUID) of a workspace made elsewhere: referenced, never "
+        "created or deleted. Omit it to have the `owner` stack create the workspace.",
         json_schema_extra={"pattern": UUID_PATTERN},
     )
-    api_key: str = Field(
-        description="NAME of the Pulumi secret config value holding the workspace's API key "
-        "(set it with `pulumi config set --secret <name> ...`). Never the key itself.",
+    api_key: str | None = Field(
+        None,
+        description="NAME of the Pulumi secret config value holding a key made elsewhere "
+        "(set it with `pulumi config set --secret <name> ...`). Never the key itself. Omit it "
+        "and each listener and Agent Server gets its own service key, created by its stack.",
         json_schema_extra={"pattern": CONFIG_KEY},
+    )
+    display_name: str | None = Field(
+        None,
+        description="Created workspaces: the name LangSmith shows (default: the workspace's "
+        "key). Letters, digits, spaces and - _ ' @ ( ).",
+    )
+    handle: str | None = Field(
+        None,
+        description="Created workspaces: the workspace handle (lowercase letters, digits and "
+        "'-'). Other stacks find the workspace by it, so it is required when a stack other "
+        "than the owner deploys into the workspace.",
+    )
+    owner: str | None = Field(
+        None, description="Created workspaces: the stack that creates (and keeps) it."
+    )
+    allow_deletion: bool = Field(
+        False,
+        description="Created workspaces: delete the workspace, with its traces and datasets, "
+        "when it leaves the topology. Default false: it is kept in LangSmith and only "
+        "forgotten by the stack.",
+    )
+    service_keys: ServiceKeysSpec | None = Field(
+        None,
+        description="Role and rotation of the keys the stacks create (workspaces without "
+        "`apiKey`).",
     )
 
 

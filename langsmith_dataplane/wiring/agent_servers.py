@@ -19,6 +19,7 @@ from langsmith_dataplane.wiring.clusters import exposure_through
 from langsmith_dataplane.wiring.component_args import server_workload
 from langsmith_dataplane.wiring.options import ApiKeyLookup, ProgramOptions
 from langsmith_dataplane.wiring.stores import ANY_NAMESPACE, store_destinations
+from langsmith_dataplane.wiring.workspaces import WorkloadCredentials
 
 
 def server_exposure(
@@ -35,6 +36,7 @@ def build_agent_server(
     cluster_plan: ClusterTarget,
     cluster: Cluster,
     slice_: StackSlice,
+    credentials: WorkloadCredentials,
     secret: ApiKeyLookup,
     options: ProgramOptions,
     providers: list[pulumi.ProviderResource],
@@ -44,8 +46,8 @@ def build_agent_server(
         release_name=plan.release_name,
         workload=server_workload(spec),
         workspace_key=plan.workspace_key,
-        workspace_id=plan.workspace.id,
-        api_key=secret(plan.workspace.api_key),
+        workspace_id=credentials.workspace_id,
+        api_key=credentials.api_key,
         license_key=secret(spec.license_key),
         secret_env={env: secret(key) for env, key in spec.secret_env.items()},
         # Traces go to the LangSmith API of the region (or the self-hosted one).

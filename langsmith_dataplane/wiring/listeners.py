@@ -18,6 +18,7 @@ from langsmith_dataplane.wiring.clusters import exposure_through
 from langsmith_dataplane.wiring.component_args import postgres_store, redis_store
 from langsmith_dataplane.wiring.options import ApiKeyLookup, ProgramOptions
 from langsmith_dataplane.wiring.stores import ANY_NAMESPACE, store_access, store_destinations
+from langsmith_dataplane.wiring.workspaces import WorkloadCredentials
 
 
 def _quota(plan: ListenerTarget) -> QuotaArgs | None:
@@ -108,7 +109,8 @@ def build_listener(
     cluster_plan: ClusterTarget,
     cluster: Cluster,
     slice_: StackSlice,
-    api_key: ApiKeyLookup,
+    credentials: WorkloadCredentials,
+    secret: ApiKeyLookup,
     options: ProgramOptions,
     providers: list[pulumi.ProviderResource],
 ) -> Listener:
@@ -117,8 +119,8 @@ def build_listener(
         release_name=plan.release_name,
         release_namespace=plan.release_namespace,
         workspace_key=plan.workspace_key,
-        workspace_id=plan.workspace.id,
-        api_key=api_key(plan.workspace.api_key),
+        workspace_id=credentials.workspace_id,
+        api_key=credentials.api_key,
         compute_id=plan.compute_id,
         watch_namespaces=plan.watch_namespaces,
         control_plane=slice_.control_plane,
@@ -130,7 +132,7 @@ def build_listener(
         deployment_namespaces={
             name: d.namespace or plan.watch_namespaces[0] for name, d in spec.deployments.items()
         },
-        agent_deployments=_agent_deployments(plan, api_key),
+        agent_deployments=_agent_deployments(plan, secret),
         wait_for_revisions=options.wait_for_revisions,
         listener_id=spec.listener_id,
         quota=_quota(plan),

@@ -29,12 +29,14 @@ from langsmith_dataplane.wiring.listeners import (
     listener_output,
 )
 from langsmith_dataplane.wiring.options import ApiKeyLookup, ProgramOptions
+from langsmith_dataplane.wiring.workspaces import WorkspaceWiring
 
 
 def build_stack(
     slice_: StackSlice, api_key: ApiKeyLookup, options: ProgramOptions
 ) -> dict[str, Any]:
     """Declare every resource of the stack; return the stack outputs."""
+    workspaces = WorkspaceWiring(slice_, api_key)
     listeners_out: dict[str, Any] = {}
     servers_out: dict[str, Any] = {}
     kubeconfigs: dict[str, Any] = {}
@@ -49,15 +51,28 @@ def build_stack(
         ingress: list[IngressNamespace] = []
         keda = cluster_plan.spec.addons.keda and addon_needs(cluster_plan).keda
         for plan in cluster_plan.listeners:
+            credentials = workspaces.credentials(
+                plan.workspace_key, "listener", plan.key, cluster_plan.name
+            )
             listener = build_listener(
-                plan, cluster_plan, cluster, slice_, api_key, options, providers
+                plan, cluster_plan, cluster, slice_, credentials, api_key, options, providers
             )
             egress += listener_egress(plan, listener, cluster_plan, cluster)
             ingress += listener_ingress(plan, listener, cluster, keda)
             listeners_out[plan.key] = listener_output(plan, listener, cluster_plan)
         for server_plan in cluster_plan.agent_servers:
+            credentials = workspaces.credentials(
+                server_plan.workspace_key, "agent-server", server_plan.key, cluster_plan.name
+            )
             server = build_agent_server(
-                server_plan, cluster_plan, cluster, slice_, api_key, options, providers
+                server_plan,
+                cluster_plan,
+                cluster,
+                slice_,
+                credentials,
+                api_key,
+                options,
+                providers,
             )
             egress.append(server_egress(server_plan, server, cluster, slice_))
             ingress.append(server_ingress(server_plan, server, cluster))
@@ -84,6 +99,8 @@ def build_stack(
     outputs: dict[str, Any] = {"stack": slice_.stack, "listeners": listeners_out}
     if servers_out:
         outputs["agentServers"] = servers_out
+    if workspaces.outputs():
+        outputs["workspaces"] = workspaces.outputs()
     if kubeconfigs:
         outputs["kubeconfigs"] = pulumi.Output.secret(kubeconfigs)
     return outputs

@@ -63,7 +63,7 @@ def test_a_service_key_is_scoped_to_its_workspace_with_a_role_and_its_value_is_r
     api,
 ):
     workspace, _ = WorkspacesClient(transport(api)).create("Team C", "team-c")
-    role = RolesClient(transport(api)).find("Workspace Admin")
+    role = RolesClient(transport(api)).find("Admin")
     keys = ServiceKeysClient(transport(api))
     created = keys.create(workspace.id, "langsmith-dataplane c-dev", role.id)
     assert created.key.startswith("lsv2_sk_")
@@ -92,7 +92,7 @@ def test_a_key_whose_create_response_was_lost_leaves_no_orphan(api):
 
 
 def test_an_unknown_role_names_the_roles_there_are(api):
-    with pytest.raises(NotFoundError, match=r"no such role .*Workspace Admin, Workspace User"):
+    with pytest.raises(NotFoundError, match=r"no such role .*Admin, Editor, Viewer"):
         RolesClient(transport(api)).find("Owner")
 
 

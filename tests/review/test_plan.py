@@ -39,7 +39,11 @@ def test_text_gives_counts_per_stack_and_type_first(capsys):
     assert lines[0] == f"Plan of {REFERENCE}: 4 stack(s), 315 resources"
     # What each stack deploys, in words, leads; then its counts; the tree only with --verbose.
     assert lines[3] == "== stack dev: 78 resources (protect: no) =="
-    assert lines[4] == (
+    # The workspaces first: how the stack gets each id and key.
+    assert lines[4].startswith("workspace A: id 6f1e8c52-4b1e-4b7e-9a51-2d1d2f7e0a01 (made ")
+    assert lines[4].endswith("API key from secret config workspaceA.apiKey (made elsewhere)")
+    assert lines[5].startswith("workspace B: id ")
+    assert lines[6] == (
         "cluster dev (existing, context dev; Gateway API, http, no hostname: "
         "listener health check off)"
     )
@@ -48,15 +52,16 @@ def test_text_gives_counts_per_stack_and_type_first(capsys):
     assert "dynamic/Resource" not in out
     assert "1 aws/elasticache.SubnetGroup, 1 aws/rds.SubnetGroup" in out
     assert "plain Ingress" in out
-    assert lines[5] == (
+    assert lines[7] == (
         "  listener a-dev: workspace A, compute id dev, release langgraph-a-dev/a-dev, watches "
-        "team-a; postgres none (no deployments), redis inCluster; registered on up"
+        "team-a; postgres none (no deployments), redis inCluster; registered on up; API key "
+        "from secret config workspaceA.apiKey"
     )
-    assert lines[7].startswith("resources: 36 k8s/NetworkPolicy, 6 k8s/Secret, ")
+    assert lines[9].startswith("resources: 36 k8s/NetworkPolicy, 6 k8s/Secret, ")
     assert all(
         len(line) <= 100
         for line in lines
-        if line.startswith(("resources", "  ")) and "listener" not in line
+        if line.startswith(("resources", "  ")) and "listener" not in line and "key" not in line
     )
     assert "  listener a-prod: workspace A, compute id alpha, release agents/a-prod" in out
     assert "a-prod-postgres-instance" not in out

@@ -177,11 +177,12 @@ CASES = [
         "workspaces needs at least 1 item",
     ),
     (
+        # Without apiKey the stacks make a service key per workload: the organisation is needed.
         "missing-apikey",
         minimal(", apiKey: a.key}", "}"),
-        5,
-        3,
-        "missing required key 'apiKey' in workspaces.A",
+        2,
+        1,
+        "controlPlane needs 'organizationId' and 'adminKey'",
     ),
     (
         "apikey-number",

@@ -14,6 +14,7 @@ from langsmith_dataplane.diagnostics import Diagnostic
 from langsmith_dataplane.topology.rules import (
     agent_servers,
     clusters,
+    created_workspaces,
     deployments,
     egress,
     listeners,
@@ -31,6 +32,7 @@ from langsmith_dataplane.topology.rules.secrets import (
 
 SECTIONS: tuple[tuple[str, ModuleType], ...] = (
     ("Workspaces and the control plane", workspaces),
+    ("Created workspaces and service keys", created_workspaces),
     ("Names", names),
     ("Clusters and exposure", clusters),
     ("Stacks", stacks),

@@ -117,8 +117,11 @@ def reference_problem(value: str) -> str | None:
 def secret_references(ctx: RuleContext) -> Iterator[tuple[Path, str, str]]:
     """(path, field, value) of every field that takes a reference."""
     t = ctx.topology
+    if t.control_plane.admin_key is not None:
+        yield ("controlPlane", "adminKey"), "adminKey", t.control_plane.admin_key
     for name, workspace in t.workspaces.items():
-        yield ("workspaces", name, "apiKey"), "apiKey", workspace.api_key
+        if workspace.api_key is not None:
+            yield ("workspaces", name, "apiKey"), "apiKey", workspace.api_key
     for name, server in t.agent_servers.items():
         yield ("agentServers", name, "licenseKey"), "licenseKey", server.license_key
         for env, key in server.secret_env.items():

@@ -47,12 +47,18 @@ def workspace_names_are_label_values(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 @rule("uuid")
 def ids_are_uuids(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """Workspace ids and `listenerId` are UUIDs.
+    """Workspace ids, `organizationId` and `listenerId` are UUIDs.
 
-    Workspace ids and listener ids are UUIDs (8-4-4-4-12 hex digits).
+    Workspace, organisation and listener ids are UUIDs (8-4-4-4-12 hex digits).
     """
+    organization = ctx.topology.control_plane.organization_id
+    if organization is not None and not _is_uuid(organization):
+        yield ctx.error(
+            ("controlPlane", "organizationId"),
+            f"organizationId '{organization}' is not a UUID (8-4-4-4-12 hex digits)",
+        )
     for name, workspace in ctx.topology.workspaces.items():
-        if not _is_uuid(workspace.id):
+        if workspace.id is not None and not _is_uuid(workspace.id):
             yield ctx.error(
                 ("workspaces", name, "id"),
                 f"workspace id '{workspace.id}' is not a UUID (8-4-4-4-12 hex digits)",
@@ -114,6 +120,8 @@ def workspace_ids_distinct(ctx: RuleContext) -> Iterator[Diagnostic]:
     """
     seen: dict[str, str] = {}
     for name, workspace in ctx.topology.workspaces.items():
+        if workspace.id is None:
+            continue
         first = seen.setdefault(workspace.id.lower(), name)
         if first != name:
             yield ctx.error(
