@@ -218,8 +218,15 @@ def ingress_component(cluster: str) -> str:
 
 
 def workspace_resource(workspace: str) -> str:
-    """A workspace the stack creates (`Workspace`) or finds by handle (`WorkspaceLookup`)."""
+    """A workspace the stack creates (`Workspace`)."""
     return f"workspace-{workspace}"
+
+
+def workspace_lookup_resource(workspace: str) -> str:
+    """A workspace another stack creates, found by handle (`WorkspaceLookup`). Its own name:
+    moving the owner to another stack removes the `Workspace` (kept in LangSmith) and adds
+    this, never turning one into the other."""
+    return f"workspace-{workspace}-lookup"
 
 
 def service_key_resource(kind: str, owner: str) -> str:

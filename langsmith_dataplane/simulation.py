@@ -80,6 +80,7 @@ class RecordedResource:
     aliases: list[str] = field(default_factory=list)
     dependencies: list[str] = field(default_factory=list)
     read: bool = False
+    retain_on_delete: bool = False
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -125,6 +126,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             aliases=aliases,
             dependencies=list(request.dependencies),
             read=read,
+            retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
         )
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name

@@ -24,7 +24,8 @@ def topology(path: Path):
 @cache
 def simulated(path: Path, stack: str) -> SimulatedStack:
     model = topology(path)
-    keys = {w.api_key: PLANTED_KEY for w in model.workspaces.values()}
+    names = [w.api_key for w in model.workspaces.values()] + [model.control_plane.admin_key]
+    keys = {name: PLANTED_KEY for name in names if name is not None}
     return simulate(model, stack, api_keys=keys)
 
 

@@ -47,6 +47,6 @@ def credentials_words(target: WorkspaceTarget, kind: str, owner: str) -> str:
     if target.keys is None:
         return f"API key from secret config {target.api_key}"
     return (
-        f"service key for {kind} {owner} (made by this stack, scoped to workspace {target.key}), role "
-        f"{target.keys.role}, generation {target.keys.generation}"
+        f"service key for {kind} {owner} (made by this stack, scoped to workspace "
+        f"{target.key}), role {target.keys.role}, generation {target.keys.generation}"
     )

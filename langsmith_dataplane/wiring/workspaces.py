@@ -18,6 +18,7 @@ from components.workspace import PlatformAccess, Workspace, WorkspaceArgs, Works
 from langsmith_dataplane.naming import (
     service_key_description,
     service_key_resource,
+    workspace_lookup_resource,
     workspace_resource,
 )
 from langsmith_dataplane.stack_slice import StackSlice, WorkspaceTarget
@@ -67,10 +68,9 @@ class WorkspaceWiring:
         if target.source == "referenced":
             return target.id or ""
         access = self._require_access(f"workspace '{target.key}'")
-        name = workspace_resource(target.key)
         if target.source == "created":
             workspace = Workspace(
-                name,
+                workspace_resource(target.key),
                 WorkspaceArgs(access, target.display_name, target.handle, target.allow_deletion),
                 opts=pulumi.ResourceOptions(
                     protect=self._slice.protect or None,
@@ -80,7 +80,9 @@ class WorkspaceWiring:
                 ),
             )
             return workspace.workspace_id
-        lookup = WorkspaceLookup(name, access, target.handle or "", target.owner or "")
+        lookup = WorkspaceLookup(
+            workspace_lookup_resource(target.key), access, target.handle or "", target.owner or ""
+        )
         return lookup.workspace_id
 
     def credentials(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,17 +20,19 @@ def running_control_plane(workdir: Path) -> Iterator[ControlPlane]:
         plane.stop()
 
 
-def serving_fake_control_plane(plane: ControlPlane, keys: dict) -> Iterator:
+def serving_fake_control_plane(plane: ControlPlane, keys: dict, platform: Any = None) -> Iterator:
     """The fake LangSmith control plane over HTTPS with the cluster's certificate, for a
-    module fixture; afterwards, every request the engine sent matched the OpenAPI document."""
+    module fixture (with `platform`, the fake platform API too); afterwards, every request the
+    engine sent matched the OpenAPI documents."""
     from tests.artifacts import control_plane_openapi
     from tests.fake_control_plane import FakeControlPlane, RunningControlPlane
 
-    state = FakeControlPlane(keys=keys, openapi=control_plane_openapi())
+    state = FakeControlPlane(keys=keys, openapi=control_plane_openapi(), platform=platform)
     pki = plane.pki
     with RunningControlPlane(state, tls=(pki.server_cert, pki.server_key)) as running:
         yield running
     assert state.violations == []
+    assert platform is None or platform.violations == []
 
 
 def api_clients(plane: ControlPlane):

@@ -122,7 +122,7 @@ def shared_created_workspace_has_handle(ctx: RuleContext) -> Iterator[Diagnostic
     """
     users = workspace_users(ctx.topology)
     for name, workspace in ctx.topology.workspaces.items():
-        if not is_created(workspace) or workspace.handle is not None:
+        if not is_created(workspace) or workspace.handle is not None or workspace.owner is None:
             continue
         others = sorted(users.get(name, frozenset()) - {workspace.owner})
         if others:
