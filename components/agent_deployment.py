@@ -30,7 +30,7 @@ from pulumi.dynamic import (
 
 from langsmith_dataplane.api.control_plane import control_plane
 from langsmith_dataplane.api.deployments import DeploymentBody, DeploymentsClient
-from langsmith_dataplane.api.transport import NotFoundError
+from langsmith_dataplane.api.transport import ApiError, NotFoundError
 from langsmith_dataplane.dynamic_kinds import DEPLOYMENT_KIND, DEPLOYMENT_REPLACES
 
 KIND = DEPLOYMENT_KIND
@@ -66,6 +66,12 @@ class AgentDeploymentProvider(ResourceProvider):
             deployment = _client(props).get(id_)
         except NotFoundError:
             return ReadResult(None, {})  # deleted in LangSmith: the next `up` recreates it
+        except ApiError as exc:
+            if exc.status != 401:
+                raise
+            # The key in state was revoked (a service key rotated or revoked in the UI): keep
+            # the record as it was; the next `up` brings the new key and updates it.
+            return ReadResult(id_, props)
         image = deployment.image or props.get("image")
         return ReadResult(id_, {**props, "image": image, "deployment_id": id_})
 

@@ -25,7 +25,7 @@ from pulumi.dynamic import (
 
 from langsmith_dataplane.api.control_plane import control_plane
 from langsmith_dataplane.api.listeners import ListenersClient
-from langsmith_dataplane.api.transport import NotFoundError
+from langsmith_dataplane.api.transport import ApiError, NotFoundError
 from langsmith_dataplane.dynamic_kinds import REGISTRATION_REPLACES
 
 REPLACE_ON_CHANGE = REGISTRATION_REPLACES
@@ -61,6 +61,12 @@ class ListenerRegistrationProvider(ResourceProvider):
             listener = _client(props).get(id_)
         except NotFoundError:
             return ReadResult(None, {})  # deleted outside Pulumi: the next `up` recreates it
+        except ApiError as exc:
+            if exc.status != 401:
+                raise
+            # The key in state was revoked (a service key rotated or revoked in the UI): never
+            # drop a healthy listener for it; the next `up` brings the new key and updates it.
+            return ReadResult(id_, props)
         return ReadResult(id_, _outs(props, id_, listener.namespaces, props.get("adopted", False)))
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

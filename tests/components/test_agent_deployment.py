@@ -355,6 +355,14 @@ def test_provider_read_of_a_deleted_deployment_recreates_it(api):
     assert provider.read(created.id, created.outs).id is None
 
 
+def test_a_refresh_with_a_revoked_key_keeps_the_deployment(api):
+    provider = AgentDeploymentProvider()
+    created = provider.create(props(api))
+    stale = {**created.outs, "api_key": "lsv2_sk_revoked_key_00000000000000000000"}
+    assert provider.read(created.id, stale).id == created.id
+    assert created.id in api.state.deployments.items
+
+
 def test_provider_delete_tolerates_404(api):
     provider = AgentDeploymentProvider()
     created = provider.create(props(api))

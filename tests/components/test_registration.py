@@ -240,6 +240,18 @@ def test_provider_read_of_a_deleted_listener_reports_it_gone(api):
     assert read.id is None  # so Pulumi recreates it on the next up
 
 
+def test_a_refresh_with_a_revoked_key_keeps_the_listener(api):
+    """A service key revoked in the UI (or rotated away) must never drop a healthy listener
+    from the state: the read keeps it, and the next `up` brings the new key."""
+    provider = ListenerRegistrationProvider()
+    created = provider.create(props(api))
+    stale = {**created.outs, "api_key": "lsv2_sk_revoked_key_00000000000000000000"}
+    read = provider.read(created.id, stale)
+    assert read.id == created.id
+    assert read.outs == stale
+    assert created.id in api.state.listeners
+
+
 def test_provider_diff_replaces_on_a_new_compute_id():
     provider = ListenerRegistrationProvider()
     olds = {

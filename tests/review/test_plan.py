@@ -6,7 +6,7 @@ import json
 
 from langsmith_dataplane.cli import main
 from langsmith_dataplane.review.diagram import mermaid
-from tests.helpers import REFERENCE, REFERENCE_TEXT, edit, line_of
+from tests.helpers import REFERENCE, REFERENCE_TEXT, REPO, edit, line_of
 from tests.sim import PLANTED_KEY
 
 
@@ -117,3 +117,44 @@ def test_planted_key_never_printed(capsys, monkeypatch, tmp_path):
         code, out, _ = run(capsys, "plan", str(REFERENCE), "--format", fmt, "--stack", "dev")
         assert code == 0
         assert PLANTED_KEY not in out
+
+
+NEW_WORKSPACE = str(REPO / "examples/new-workspace.yaml")
+
+
+def test_a_new_workspace_and_its_keys_in_words_and_json(capsys):
+    code, out, _ = run(capsys, "plan", NEW_WORKSPACE)
+    assert code == 0
+    assert (
+        "workspace team-c (new): created by this stack as 'Team C', handle team-c; kept in "
+        "LangSmith if removed from the topology" in out
+    )
+    assert "workspace team-c: created by stack platform, found here by handle team-c" in out
+    assert (
+        "service key for listener c-prod (made by this stack, scoped to workspace team-c), "
+        "role Editor, generation 1" in out
+    )
+    assert "service key for agent server c-search" in out
+    assert "1 langsmith/Workspace" in out
+    assert "1 langsmith/WorkspaceLookup" in out
+    assert "2 langsmith/ServiceKey" in out
+    code, out, _ = run(capsys, "plan", NEW_WORKSPACE, "--format", "json")
+    stacks = json.loads(out)["stacks"]
+    kinds = {
+        stack: sorted(
+            r["inputs"]["kind"]
+            for r in plan["resources"]
+            if str(r["inputs"].get("kind", "")).startswith(("langsmith-workspace", "langsmith-s"))
+        )
+        for stack, plan in stacks.items()
+    }
+    assert kinds == {
+        "platform": ["langsmith-service-key", "langsmith-service-key", "langsmith-workspace"],
+        "platform-eu": ["langsmith-service-key", "langsmith-workspace-lookup"],
+    }
+    assert all(
+        r["inputs"]["admin_key"] == "[secret]"
+        for plan in stacks.values()
+        for r in plan["resources"]
+        if "admin_key" in r["inputs"]
+    )
