@@ -26,7 +26,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from components.workspace import PlatformAccess
+from components.workspace_records import PlatformAccess
 from langsmith_dataplane.api.platform import RolesClient, ServiceKeysClient, platform
 from langsmith_dataplane.dynamic_kinds import SERVICE_KEY_KIND, SERVICE_KEY_REPLACES
 

@@ -1,186 +1,119 @@
-"""`Workspace` and `WorkspaceLookup`: a LangSmith workspace as code, with no UI step.
+"""`Workspace`: one LangSmith workspace as a stack uses it, with the service keys it makes there.
 
-Dynamic resources over the platform API (`api/platform.py`, the shared transport):
-
-* `Workspace` (the owner stack): create finds the workspace by its natural key (handle, else
-  display name) and adopts it, else POSTs it; read GETs it (gone: the next `up` recreates it);
-  update renames it; a new handle or organisation is a replacement. Delete deletes the workspace
-  WITH its traces and datasets, so it runs only when `allow_deletion` was true when the stack
-  last ran: otherwise the wiring also sets `retain_on_delete` and Pulumi only forgets it.
-* `WorkspaceLookup` (every other stack deploying into it): finds the owner's workspace by its
-  handle at `up`, so nobody copies an id between stacks; deleting a lookup deletes nothing.
-
-The organisation admin's key is a secret input: encrypted in state, never logged.
+The stack that owns a created workspace holds its record (`CreatedWorkspace`); every other stack
+deploying into it finds it by handle (`WorkspaceLookup`); a workspace made elsewhere is only its
+id. Each listener and Agent Server of the stack gets a `ServiceKey` of its own here, unless the
+topology names a key made elsewhere. Protection: in a `protect` stack the record is protected;
+keys never are, since rotation replaces them. The record of a created workspace is kept in
+LangSmith when removed from the topology unless `allow_deletion` (retain on delete).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
 
 import pulumi
-from pulumi.dynamic import (
-    CreateResult,
-    DiffResult,
-    ReadResult,
-    Resource,
-    ResourceProvider,
-    UpdateResult,
+
+from components._common import child_opts
+from components.service_key import ServiceKey, ServiceKeyArgs
+from components.workspace_records import (
+    CreatedWorkspace,
+    CreatedWorkspaceArgs,
+    PlatformAccess,
+    WorkspaceLookup,
 )
 
-from langsmith_dataplane.api.platform import WorkspacesClient, platform
-from langsmith_dataplane.api.transport import ApiError
-from langsmith_dataplane.dynamic_kinds import (
-    WORKSPACE_KIND,
-    WORKSPACE_LOOKUP_KIND,
-    WORKSPACE_REPLACES,
-)
-
-STABLE = ("workspace_id", "adopted", *WORKSPACE_REPLACES)
+Source = Literal["referenced", "created", "looked-up"]
 
 
 @dataclass(frozen=True)
-class PlatformAccess:
-    """Where the platform API is and the organisation admin's key (a secret) for it."""
+class KeyRequest:
+    """A key for one workload: `owner` names it in outputs (`listener/c-dev`); `description`
+    is what the LangSmith UI shows and the key's natural key."""
 
-    base_url: str
-    organization_id: str
-    admin_key: pulumi.Input[str]
-
-
-def _client(props: dict[str, Any]) -> WorkspacesClient:
-    return WorkspacesClient(
-        platform(props["base_url"], props["admin_key"], props["organization_id"])
-    )
-
-
-def _diff(olds: dict[str, Any], news: dict[str, Any], updatable: tuple[str, ...]) -> DiffResult:
-    replaces = [key for key in WORKSPACE_REPLACES if olds.get(key) != news.get(key)]
-    changed = replaces + [key for key in updatable if olds.get(key) != news.get(key)]
-    return DiffResult(
-        changes=bool(changed),
-        replaces=replaces,
-        stables=[] if replaces else list(STABLE),
-        delete_before_replace=False,
-    )
-
-
-class WorkspaceProvider(ResourceProvider):
-    """See the module docstring."""
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        record, adopted = _client(props).create(props["display_name"], props.get("handle"))
-        return CreateResult(record.id, {**props, "workspace_id": record.id, "adopted": adopted})
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        record = _client(props).get(id_)
-        if record is None:
-            return ReadResult(None, {})  # deleted in the UI: the next `up` creates it again
-        return ReadResult(id_, {**props, "workspace_id": id_, "display_name": record.display_name})
-
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return _diff(olds, news, ("display_name", "allow_deletion", "admin_key"))
-
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        if olds.get("display_name") != news["display_name"]:
-            _client(news).rename(id_, news["display_name"])
-        return UpdateResult({**news, "workspace_id": id_, "adopted": olds.get("adopted", False)})
-
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        if props.get("allow_deletion"):
-            _client(props).delete(id_)
-
-
-class WorkspaceLookupProvider(ResourceProvider):
-    """See the module docstring."""
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        handle = props["handle"]
-        record = _client(props).find(handle, handle)
-        if record is None:
-            raise ApiError(
-                f"workspace with handle '{handle}' does not exist yet: stack "
-                f"'{props.get('owner')}' creates it; run `pulumi up -s {props.get('owner')}` "
-                "first"
-            )
-        return CreateResult(record.id, {**props, "workspace_id": record.id})
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        if _client(props).get(id_) is None:
-            return ReadResult(None, {})
-        return ReadResult(id_, {**props, "workspace_id": id_})
-
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return _diff(olds, news, ("owner", "admin_key"))
-
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult({**news, "workspace_id": id_})
-
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """The owner stack keeps the workspace: forgetting the lookup deletes nothing."""
+    owner: str
+    resource_name: str
+    description: str
+    role: str
+    generation: int
 
 
 @dataclass(frozen=True)
 class WorkspaceArgs:
-    access: PlatformAccess
+    source: Source
     display_name: str
+    access: PlatformAccess | None = None  # None only for a referenced workspace without keys
+    id: str | None = None  # a referenced workspace's id
     handle: str | None = None
+    owner_stack: str | None = None
     allow_deletion: bool = False
+    protect: bool = False
+    keys: Sequence[KeyRequest] = field(default_factory=tuple)
 
 
-def _access_props(access: PlatformAccess) -> dict[str, Any]:
-    return {
-        "base_url": access.base_url,
-        "organization_id": access.organization_id,
-        "admin_key": pulumi.Output.secret(access.admin_key),
-    }
-
-
-def _secret_admin_key(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
-    return pulumi.ResourceOptions.merge(
-        opts, pulumi.ResourceOptions(additional_secret_outputs=["admin_key"])
-    )
-
-
-class Workspace(Resource):
-    """A workspace this stack creates (or adopts by its natural key) and keeps."""
+class Workspace(pulumi.ComponentResource):
+    """`workspace_id` for the workloads; `keys[owner].key` is each workload's secret key."""
 
     workspace_id: pulumi.Output[str]
-    adopted: pulumi.Output[bool]
+    keys: dict[str, ServiceKey]
 
     def __init__(
         self, name: str, args: WorkspaceArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = {
-            "kind": WORKSPACE_KIND,
-            **_access_props(args.access),
-            "display_name": args.display_name,
-            "handle": args.handle,
-            "allow_deletion": args.allow_deletion,
-            "workspace_id": None,
-            "adopted": None,
-        }
-        super().__init__(WorkspaceProvider(), name, props, _secret_admin_key(opts))
+        super().__init__("langsmith:index:Workspace", name, None, opts)
+        self.workspace_id = pulumi.Output.from_input(self._record(name, args))
+        self.keys = {}
+        for request in args.keys:
+            if args.access is None:
+                raise pulumi.RunError(f"workspace {name}: service keys need platform access")
+            self.keys[request.owner] = ServiceKey(
+                request.resource_name,
+                ServiceKeyArgs(
+                    access=args.access,
+                    workspace_id=self.workspace_id,
+                    description=request.description,
+                    role=request.role,
+                    generation=request.generation,
+                ),
+                opts=child_opts(self, protect=False),
+            )
+        self.register_outputs(
+            {
+                "workspaceId": self.workspace_id,
+                "keys": {
+                    owner: {"keyId": key.key_id, "shortKey": key.short_key}
+                    for owner, key in self.keys.items()
+                },
+            }
+        )
 
-
-class WorkspaceLookup(Resource):
-    """The id of a workspace another stack (`owner`) creates, found by its handle."""
-
-    workspace_id: pulumi.Output[str]
-
-    def __init__(
-        self,
-        name: str,
-        access: PlatformAccess,
-        handle: str,
-        owner: str,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        props = {
-            "kind": WORKSPACE_LOOKUP_KIND,
-            **_access_props(access),
-            "handle": handle,
-            "owner": owner,
-            "workspace_id": None,
-        }
-        super().__init__(WorkspaceLookupProvider(), name, props, _secret_admin_key(opts))
+    def _record(self, name: str, args: WorkspaceArgs) -> pulumi.Input[str]:
+        if args.source == "referenced":
+            return args.id or ""
+        if args.access is None:
+            raise pulumi.RunError(f"workspace {name}: creating or finding it needs platform access")
+        if args.source == "created":
+            record = CreatedWorkspace(
+                f"{name}-record",
+                CreatedWorkspaceArgs(
+                    args.access, args.display_name, args.handle, args.allow_deletion
+                ),
+                opts=child_opts(
+                    self,
+                    protect=args.protect or None,
+                    # Deleting a workspace deletes its traces and datasets: unless the topology
+                    # allows it, a workspace removed from the topology is only forgotten.
+                    retain_on_delete=not args.allow_deletion,
+                ),
+            )
+            return record.workspace_id
+        lookup = WorkspaceLookup(
+            f"{name}-lookup",
+            args.access,
+            args.handle or "",
+            args.owner_stack or "",
+            opts=child_opts(self),
+        )
+        return lookup.workspace_id

@@ -217,21 +217,16 @@ def ingress_component(cluster: str) -> str:
     return f"{cluster}-ingress"
 
 
-def workspace_resource(workspace: str) -> str:
-    """A workspace the stack creates (`Workspace`)."""
+def workspace_component(workspace: str) -> str:
+    """The `Workspace` component of a workspace the stack creates, finds, or makes keys in;
+    its record is `<name>-record` (created) or `<name>-lookup` (found by handle)."""
     return f"workspace-{workspace}"
 
 
-def workspace_lookup_resource(workspace: str) -> str:
-    """A workspace another stack creates, found by handle (`WorkspaceLookup`). Its own name:
-    moving the owner to another stack removes the `Workspace` (kept in LangSmith) and adds
-    this, never turning one into the other."""
-    return f"workspace-{workspace}-lookup"
-
-
-def service_key_resource(kind: str, owner: str) -> str:
-    """The service key of one listener or Agent Server (`kind`: listener, agent-server)."""
-    return f"{kind}-{owner}-service-key"
+def service_key_resource(workspace: str, kind: str, owner: str) -> str:
+    """The service key of one listener or Agent Server (`kind`: listener, agent-server), a
+    child of the workspace's component."""
+    return f"{workspace_component(workspace)}-key-{kind}-{owner}"
 
 
 # -- Names LangSmith shows --------------------------------------------------------------------

@@ -28,6 +28,7 @@ _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 _RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 PLACEHOLDER_API_KEY = "placeholder-api-key-not-a-real-key"
+SIMULATED_SERVICE_KEY = "simulated-service-key-not-a-real-key"  # what a made key "returns"
 
 
 @dataclass(frozen=True)
@@ -262,7 +263,7 @@ def _dynamic(inputs: dict) -> dict:
         key = uuid.uuid5(uuid.NAMESPACE_URL, f"service-key/{inputs.get('description')}")
         return {
             "key_id": str(key),
-            "key": PLACEHOLDER_API_KEY,
+            "key": SIMULATED_SERVICE_KEY,
             "short_key": "lsv2_sk_sim...",
             "role_id": str(uuid.uuid5(key, str(inputs.get("role")))),
         }

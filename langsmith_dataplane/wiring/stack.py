@@ -51,9 +51,7 @@ def build_stack(
         ingress: list[IngressNamespace] = []
         keda = cluster_plan.spec.addons.keda and addon_needs(cluster_plan).keda
         for plan in cluster_plan.listeners:
-            credentials = workspaces.credentials(
-                plan.workspace_key, "listener", plan.key, cluster_plan.name
-            )
+            credentials = workspaces.credentials(plan.workspace_key, "listener", plan.key)
             listener = build_listener(
                 plan, cluster_plan, cluster, slice_, credentials, api_key, options, providers
             )
@@ -62,7 +60,7 @@ def build_stack(
             listeners_out[plan.key] = listener_output(plan, listener, cluster_plan)
         for server_plan in cluster_plan.agent_servers:
             credentials = workspaces.credentials(
-                server_plan.workspace_key, "agent-server", server_plan.key, cluster_plan.name
+                server_plan.workspace_key, "agent-server", server_plan.key
             )
             server = build_agent_server(
                 server_plan,

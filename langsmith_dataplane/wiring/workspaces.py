@@ -1,9 +1,10 @@
-"""Workspace targets -> the workspace id and API key each listener and Agent Server uses.
+"""Workspace targets -> one `Workspace` component each -> the workspace id and API key of every
+listener and Agent Server.
 
-A workspace is referenced (its id from the topology), created by this stack (`Workspace`), or
-found by handle because another stack creates it (`WorkspaceLookup`). Each listener and server
-of a workspace without `apiKey` gets a `ServiceKey` of its own, scoped to that workspace only;
-with `apiKey` the key is the named secret config value, as before.
+A workspace is referenced (its id from the topology), created by this stack, or found by handle
+because another stack creates it. Each listener and server of a workspace without `apiKey` gets
+a service key of its own, scoped to that workspace only; with `apiKey` the key is the named
+secret config value and no component is declared (nothing to create or find).
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ from typing import Any
 
 import pulumi
 
-from components.service_key import ServiceKey, ServiceKeyArgs
-from components.workspace import PlatformAccess, Workspace, WorkspaceArgs, WorkspaceLookup
+from components.workspace import KeyRequest, Workspace, WorkspaceArgs
+from components.workspace_records import PlatformAccess
 from langsmith_dataplane.naming import (
     service_key_description,
     service_key_resource,
-    workspace_lookup_resource,
-    workspace_resource,
+    workspace_component,
 )
 from langsmith_dataplane.stack_slice import StackSlice, WorkspaceTarget
 from langsmith_dataplane.wiring.options import ApiKeyLookup
@@ -33,6 +33,26 @@ class WorkloadCredentials:
     api_key: pulumi.Input[str]
 
 
+def key_owner(kind: str, name: str) -> str:
+    """How outputs and the component name a workload's key: `listener/c-dev`."""
+    return f"{kind}/{name}"
+
+
+def _workloads(slice_: StackSlice) -> dict[str, list[tuple[str, str, str]]]:
+    """Workspace -> (kind, name, cluster) of each workload of the stack deploying into it."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for cluster in slice_.clusters:
+        for listener in cluster.listeners:
+            out.setdefault(listener.workspace_key, []).append(
+                ("listener", listener.key, cluster.name)
+            )
+        for server in cluster.agent_servers:
+            out.setdefault(server.workspace_key, []).append(
+                ("agent-server", server.key, cluster.name)
+            )
+    return out
+
+
 class WorkspaceWiring:
     """Declares the stack's workspaces once; hands out each workload's credentials."""
 
@@ -40,87 +60,83 @@ class WorkspaceWiring:
         self._slice = slice_
         self._secret = secret
         self._targets = {target.key: target for target in slice_.workspaces}
-        self._access = self._platform_access()
-        self.ids: dict[str, pulumi.Input[str]] = {
-            target.key: self._declare(target) for target in slice_.workspaces
-        }
-        self.keys: dict[str, ServiceKey] = {}
-        self._key_workspace: dict[str, str] = {}
+        access = self._platform_access()
+        workloads = _workloads(slice_)
+        self.components: dict[str, Workspace] = {}
+        for target in slice_.workspaces:
+            if target.source == "referenced" and target.keys is None:
+                continue
+            self.components[target.key] = Workspace(
+                workspace_component(target.key),
+                self._args(target, access, workloads.get(target.key, [])),
+                opts=pulumi.ResourceOptions(protect=slice_.protect or None),
+            )
 
     def _platform_access(self) -> PlatformAccess | None:
         organization = self._slice.organization
         if organization is None:
-            return None
+            return None  # the `organization` rule reports what needed it
         return PlatformAccess(
             base_url=self._slice.control_plane.smith_backend_url,
             organization_id=organization.id,
             admin_key=self._secret(organization.admin_key),
         )
 
-    def _require_access(self, what: str) -> PlatformAccess:
-        if self._access is None:  # the `organization` rule reports it first
-            raise pulumi.RunError(
-                f"{what} needs controlPlane.organizationId and controlPlane.adminKey"
-            )
-        return self._access
-
-    def _declare(self, target: WorkspaceTarget) -> pulumi.Input[str]:
-        if target.source == "referenced":
-            return target.id or ""
-        access = self._require_access(f"workspace '{target.key}'")
-        if target.source == "created":
-            workspace = Workspace(
-                workspace_resource(target.key),
-                WorkspaceArgs(access, target.display_name, target.handle, target.allow_deletion),
-                opts=pulumi.ResourceOptions(
-                    protect=self._slice.protect or None,
-                    # Deleting a workspace deletes its traces and datasets: unless the topology
-                    # allows it, a workspace removed from the topology is only forgotten.
-                    retain_on_delete=not target.allow_deletion,
-                ),
-            )
-            return workspace.workspace_id
-        lookup = WorkspaceLookup(
-            workspace_lookup_resource(target.key), access, target.handle or "", target.owner or ""
+    def _args(
+        self,
+        target: WorkspaceTarget,
+        access: PlatformAccess | None,
+        workloads: list[tuple[str, str, str]],
+    ) -> WorkspaceArgs:
+        keys: list[KeyRequest] = []
+        if target.keys is not None:
+            for kind, name, cluster in workloads:
+                keys.append(
+                    KeyRequest(
+                        owner=key_owner(kind, name),
+                        resource_name=service_key_resource(target.key, kind, name),
+                        description=service_key_description(
+                            self._slice.stack, cluster, kind, name, target.keys.generation
+                        ),
+                        role=target.keys.role,
+                        generation=target.keys.generation,
+                    )
+                )
+        return WorkspaceArgs(
+            source=target.source,
+            display_name=target.display_name,
+            access=access,
+            id=target.id,
+            handle=target.handle,
+            owner_stack=target.owner,
+            allow_deletion=target.allow_deletion,
+            protect=self._slice.protect,
+            keys=tuple(keys),
         )
-        return lookup.workspace_id
 
-    def credentials(
-        self, workspace: str, kind: str, owner: str, cluster: str
-    ) -> WorkloadCredentials:
-        """`kind` is `listener` or `agent-server`; `owner` its topology key."""
+    def credentials(self, workspace: str, kind: str, name: str) -> WorkloadCredentials:
+        """`kind` is `listener` or `agent-server`; `name` its topology key."""
         target = self._targets[workspace]
-        workspace_id = self.ids[workspace]
+        component = self.components.get(workspace)
+        if component is None:  # referenced, with a key made elsewhere
+            return WorkloadCredentials(target.id or "", self._secret(target.api_key or ""))
         if target.keys is None:
-            return WorkloadCredentials(workspace_id, self._secret(target.api_key or ""))
-        name = service_key_resource(kind, owner)
-        key = ServiceKey(
-            name,
-            ServiceKeyArgs(
-                access=self._require_access(f"the service key of {kind} '{owner}'"),
-                workspace_id=workspace_id,
-                description=service_key_description(
-                    self._slice.stack, cluster, kind, owner, target.keys.generation
-                ),
-                role=target.keys.role,
-                generation=target.keys.generation,
-            ),
+            return WorkloadCredentials(component.workspace_id, self._secret(target.api_key or ""))
+        return WorkloadCredentials(
+            component.workspace_id, component.keys[key_owner(kind, name)].key
         )
-        self.keys[name] = key
-        self._key_workspace[name] = workspace
-        return WorkloadCredentials(workspace_id, key.key)
 
     def outputs(self) -> dict[str, Any]:
-        """Workspaces the stack creates or looks up (id and how), and the keys it made (id and
-        the short prefix LangSmith shows, never the value)."""
-        out: dict[str, Any] = {}
-        for target in self._slice.workspaces:
-            if target.source == "referenced" and target.keys is None:
-                continue
-            keys = {
-                name: {"keyId": key.key_id, "shortKey": key.short_key}
-                for name, key in sorted(self.keys.items())
-                if name in self._key_workspace and self._key_workspace[name] == target.key
+        """Workspaces the stack creates, finds or makes keys in: id, how, and each key's id and
+        the short prefix LangSmith shows (never the value)."""
+        return {
+            key: {
+                "id": component.workspace_id,
+                "source": self._targets[key].source,
+                "keys": {
+                    owner: {"keyId": k.key_id, "shortKey": k.short_key}
+                    for owner, k in sorted(component.keys.items())
+                },
             }
-            out[target.key] = {"id": self.ids[target.key], "source": target.source, "keys": keys}
-        return out
+            for key, component in sorted(self.components.items())
+        }

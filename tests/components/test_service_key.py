@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from components.service_key import ServiceKeyProvider
-from components.workspace import WorkspaceProvider
+from components.workspace_records import WorkspaceProvider
 from langsmith_dataplane.api.control_plane import control_plane
 from langsmith_dataplane.api.listeners import ListenersClient
 from langsmith_dataplane.api.transport import ApiError

@@ -129,7 +129,7 @@ def test_a_new_workspace_and_its_keys_in_words_and_json(capsys):
         "workspace team-c (new): created by this stack as 'Team C', handle team-c; kept in "
         "LangSmith if removed from the topology" in out
     )
-    assert "workspace team-c: created by stack platform, found here by handle team-c" in out
+    assert "workspace team-c: created by stack platform-us, found here by handle team-c" in out
     assert (
         "service key for listener c-prod (made by this stack, scoped to workspace team-c), "
         "role Editor, generation 1" in out
@@ -149,7 +149,7 @@ def test_a_new_workspace_and_its_keys_in_words_and_json(capsys):
         for stack, plan in stacks.items()
     }
     assert kinds == {
-        "platform": ["langsmith-service-key", "langsmith-service-key", "langsmith-workspace"],
+        "platform-us": ["langsmith-service-key", "langsmith-service-key", "langsmith-workspace"],
         "platform-eu": ["langsmith-service-key", "langsmith-workspace-lookup"],
     }
     assert all(

@@ -8,9 +8,9 @@ from collections import Counter
 import pytest
 
 from langsmith_dataplane.control_plane import REGIONS
-from langsmith_dataplane.naming import release_namespace
+from langsmith_dataplane.naming import release_namespace, workspace_component
 from langsmith_dataplane.review.masking import reveal
-from langsmith_dataplane.simulation import Secret
+from langsmith_dataplane.simulation import SIMULATED_SERVICE_KEY, Secret
 from langsmith_dataplane.stack_slice import slice_for_stack
 from tests.helpers import REPO
 from tests.sim import (
@@ -68,6 +68,10 @@ def test_resources_of_other_stacks_are_absent(path, stack):
     servers = {name for name, spec in model.agent_servers.items() if spec.cluster in clusters}
     expected = clusters | listeners | servers
     expected |= {f"{c}-egress" for c in clusters} | {f"{c}-ingress" for c in clusters}
+    # A `Workspace` component for each workspace it creates, finds or makes keys in.
+    for target in slice_for_stack(model, stack).workspaces:
+        if target.source != "referenced" or target.keys is not None:
+            expected.add(workspace_component(target.key))
     assert top_level(sim) == expected
     foreign = (set(model.clusters) - clusters) | (set(model.listeners) - listeners)
     foreign |= set(model.agent_servers) - servers
@@ -143,7 +147,7 @@ def test_listener_values(path, stack):
         assert config["watchNamespaces"] == ",".join(plan.spec.namespaces)
         assert config["hostBackendUrl"] == endpoints.host_backend_url
         assert config["smithBackendUrl"] == endpoints.smith_backend_url
-        assert config["langsmithWorkspaceId"] == plan.workspace.id
+        assert config["langsmithWorkspaceId"] == workspace_id(sim, plan)
         assert config["existingSecretName"] == f"{plan.release_name}-langsmith-api-key"
         assert "langsmithApiKey" not in config
         cluster = model.clusters[plan.cluster]
@@ -463,6 +467,12 @@ def test_listener_redis_connection_uses_db_zero():
     assert url.endswith("@a-dev-redis.langgraph-a-dev.svc.cluster.local:6379/0")
 
 
+def workspace_id(sim, plan) -> str:
+    """The topology's id, or the id the stack's `Workspace` component resolves (simulated)."""
+    made = sim.outputs.get("workspaces", {}).get(plan.workspace_key)
+    return made["id"] if made else plan.workspace.id
+
+
 # -- secrets ---
 
 
@@ -472,13 +482,19 @@ def test_api_key_never_appears_in_plain_text(path, stack):
     for resource in sim.resources:
         for text in plain_strings(resource.inputs):
             assert PLANTED_KEY not in text, resource.urn
+            assert SIMULATED_SERVICE_KEY not in text, resource.urn
     api_secrets = [
         r for r in sim.by_type("kubernetes:core/v1:Secret") if r.name.endswith("-api-key")
     ]
     assert len(api_secrets) == len(listeners_of(path, stack))
+    held = {
+        plan.release_name: PLANTED_KEY if plan.workspace.api_key else SIMULATED_SERVICE_KEY
+        for plan in listeners_of(path, stack)
+    }
     for secret in api_secrets:
         assert isinstance(secret.inputs["stringData"], Secret)
-        assert reveal(secret.inputs["stringData"]) == {"langsmith_api_key": PLANTED_KEY}
+        expected = held[secret.inputs["metadata"]["name"].removesuffix("-langsmith-api-key")]
+        assert reveal(secret.inputs["stringData"]) == {"langsmith_api_key": expected}
 
 
 # -- parents and identity ---
@@ -497,6 +513,7 @@ def test_every_resource_has_its_component_as_parent(path, stack):
                 "langsmith:index:AgentServer",
                 "langsmith:index:Egress",
                 "langsmith:index:IngressPolicies",
+                "langsmith:index:Workspace",
             )
             continue
         parent = urns[resource.parent]

@@ -21,9 +21,9 @@ def records(sim, kind: str):
 
 
 def test_the_owner_creates_the_workspace_and_keeps_it_on_removal():
-    sim = simulated(EXAMPLE, "platform")
+    sim = simulated(EXAMPLE, "platform-us")
     [workspace] = records(sim, "langsmith-workspace")
-    assert workspace.name == "workspace-team-c"
+    assert workspace.name == "workspace-team-c-record"
     assert workspace.inputs["display_name"] == "Team C"
     assert workspace.inputs["handle"] == "team-c"
     assert workspace.retain_on_delete  # allowDeletion false: removal only forgets it
@@ -32,11 +32,11 @@ def test_the_owner_creates_the_workspace_and_keeps_it_on_removal():
 
 
 def test_another_stack_looks_it_up_by_handle_and_gets_the_same_id():
-    owner = simulated(EXAMPLE, "platform")
+    owner = simulated(EXAMPLE, "platform-us")
     other = simulated(EXAMPLE, "platform-eu")
     [lookup] = records(other, "langsmith-workspace-lookup")
     assert lookup.inputs["handle"] == "team-c"
-    assert lookup.inputs["owner"] == "platform"
+    assert lookup.inputs["owner"] == "platform-us"
     assert not records(other, "langsmith-workspace")
     assert owner.outputs["workspaces"]["team-c"]["source"] == "created"
     assert other.outputs["workspaces"]["team-c"]["source"] == "looked-up"
@@ -46,17 +46,20 @@ def test_another_stack_looks_it_up_by_handle_and_gets_the_same_id():
 
 
 def test_each_listener_and_server_gets_its_own_key_scoped_to_the_workspace():
-    sim = simulated(EXAMPLE, "platform")
+    sim = simulated(EXAMPLE, "platform-us")
     keys = {r.name: r for r in records(sim, "langsmith-service-key")}
-    assert set(keys) == {"listener-c-prod-service-key", "agent-server-c-search-service-key"}
+    assert set(keys) == {
+        "workspace-team-c-key-listener-c-prod",
+        "workspace-team-c-key-agent-server-c-search",
+    }
     workspace_id = sim.outputs["workspaces"]["team-c"]["id"]
     for key in keys.values():
         assert key.inputs["workspace_id"] == workspace_id
         assert key.inputs["role"] == "Editor"
         assert key.inputs["generation"] == 1
-    described = keys["listener-c-prod-service-key"].inputs["description"]
+    described = keys["workspace-team-c-key-listener-c-prod"].inputs["description"]
     assert described == (
-        "langsmith-dataplane: listener c-prod on cluster platform (stack platform), generation 1"
+        "langsmith-dataplane: listener c-prod on cluster us-east (stack platform-us), generation 1"
     )
     # The registration and the Secret hold the listener's own key, as a secret.
     [registration] = [
@@ -64,11 +67,11 @@ def test_each_listener_and_server_gets_its_own_key_scoped_to_the_workspace():
     ]
     assert registration.inputs["workspace_id"] == workspace_id
     assert isinstance(registration.inputs["api_key"], Secret)
-    assert keys["listener-c-prod-service-key"].urn in registration.dependencies
+    assert keys["workspace-team-c-key-listener-c-prod"].urn in registration.dependencies
 
 
 def test_no_key_or_admin_key_in_plain_text_anywhere():
-    for stack in ("platform", "platform-eu"):
+    for stack in ("platform-us", "platform-eu"):
         sim = simulated(EXAMPLE, stack)
         for resource in sim.resources:
             assert all(PLANTED_KEY not in s for s in plain_strings(resource.inputs))
@@ -79,19 +82,23 @@ def test_no_key_or_admin_key_in_plain_text_anywhere():
 
 
 def test_allow_deletion_and_protect_and_rotation():
-    allowed = edit(TEXT, "    owner: platform ", "    allowDeletion: true\n    owner: platform ")
-    [workspace] = records(simulated_text(allowed, "platform"), "langsmith-workspace")
+    allowed = edit(
+        TEXT, "    owner: platform-us ", "    allowDeletion: true\n    owner: platform-us "
+    )
+    [workspace] = records(simulated_text(allowed, "platform-us"), "langsmith-workspace")
     assert not workspace.retain_on_delete
     protected = edit(
-        TEXT, "platform: {clusters: [platform]}", "platform: {clusters: [platform], protect: true}"
+        TEXT,
+        "platform-us: {clusters: [us-east]}",
+        "platform-us: {clusters: [us-east], protect: true}",
     )
-    sim = simulated_text(protected, "platform")
+    sim = simulated_text(protected, "platform-us")
     [workspace] = records(sim, "langsmith-workspace")
     assert workspace.protect
     # Keys stay unprotected: rotation replaces them.
     assert not any(r.protect for r in records(sim, "langsmith-service-key"))
     rotated = edit(TEXT, "generation: 1", "generation: 2")
-    keys = records(simulated_text(rotated, "platform"), "langsmith-service-key")
+    keys = records(simulated_text(rotated, "platform-us"), "langsmith-service-key")
     assert all(
         k.inputs["generation"] == 2 and k.inputs["description"].endswith("generation 2")
         for k in keys
@@ -103,17 +110,17 @@ def test_diff_reports_rotation_and_removal_as_stateful_losses():
     rotated = parse_topology(edit(TEXT, "generation: 1", "generation: 2")).model
     diff = diff_topologies(base, rotated)
     losses = [what for _, what in diff.stateful_losses]
-    assert f"replaced {DYNAMIC} listener-c-prod-service-key" in losses
+    assert f"replaced {DYNAMIC} workspace-team-c-key-listener-c-prod" in losses
     removed = edit(
         TEXT,
-        "  c-eu:\n    workspace: team-c\n    cluster: platform-eu\n    namespaces: [team-c]\n",
+        "  c-eu:\n    workspace: team-c\n    cluster: eu-west\n    namespaces: [team-c]\n",
         "",
     )
     removed = edit(
         removed,
-        "    handle: team-c\n    owner: platform",
+        "    handle: team-c\n    owner: platform-us",
         "    handle: team-c\n    owner: platform-eu",
     )
     diff = diff_topologies(base, parse_topology(removed).model)
     losses = [what for _, what in diff.stateful_losses]
-    assert f"removed {DYNAMIC} workspace-team-c" in losses
+    assert f"removed {DYNAMIC} workspace-team-c-record" in losses

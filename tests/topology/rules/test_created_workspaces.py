@@ -18,7 +18,7 @@ def test_the_example_is_valid():
 def test_a_workspace_needs_an_id_or_an_owner():
     text = edit(
         EXAMPLE,
-        "    owner: platform              # this stack creates the workspace and keeps it\n",
+        "    owner: platform-us           # this stack creates the workspace and keeps it\n",
         "",
     )
     error = only_error(text)
@@ -33,16 +33,19 @@ def test_an_id_with_creation_fields_names_each_field():
         EXAMPLE, "    displayName: Team C\n", "    id: 6f1e8c52-4b1e-4b7e-9a51-2d1d2f7e0a01\n"
     )
     errors = [e for e in errors_of(text) if e.rule == "workspace-source"]
-    assert {e.line for e in errors} == {line_of(text, "owner: platform"), line_of(text, "handle:")}
+    assert {e.line for e in errors} == {
+        line_of(text, "owner: platform-us"),
+        line_of(text, "handle:"),
+    }
     assert any("remove 'owner'" in e.message for e in errors)
 
 
 def test_an_unknown_owner_stack_suggests_the_right_one():
-    text = edit(EXAMPLE, "owner: platform ", "owner: platfrom ")
+    text = edit(EXAMPLE, "owner: platform-us ", "owner: platfrom-us ")
     error = only_error(text)
     assert error.rule == "workspace-owner"
-    assert (error.line, error.col) == (line_of(text, "owner: platfrom"), 12)
-    assert "unknown owner stack 'platfrom' (did you mean 'platform'?)" in error.message
+    assert (error.line, error.col) == (line_of(text, "owner: platfrom-us"), 12)
+    assert "unknown owner stack 'platfrom-us' (did you mean 'platform-us'?)" in error.message
 
 
 @pytest.mark.parametrize("bad", ["Team_C", "team-c-", "-c", "a" * 64, "team c"])
@@ -61,7 +64,7 @@ def test_a_display_name_uses_the_apis_characters():
 
 
 def test_two_created_workspaces_never_share_a_handle():
-    second = "  team-d:\n    displayName: Team D\n    handle: team-c\n    owner: platform\n"
+    second = "  team-d:\n    displayName: Team D\n    handle: team-c\n    owner: platform-us\n"
     text = edit(EXAMPLE, "\nclusters:\n", f"{second}\nclusters:\n")
     errors = [e for e in errors_of(text) if e.rule == "workspace-handle"]
     assert len(errors) == 1
@@ -74,7 +77,7 @@ def test_a_workspace_other_stacks_use_needs_a_handle():
     assert error.rule == "workspace-lookup"
     assert "also used by stack 'platform-eu'" in error.message
     # Used by its owner alone, no handle is needed.
-    alone = edit(text, "    cluster: platform-eu\n", "    cluster: platform\n")
+    alone = edit(text, "    cluster: eu-west\n", "    cluster: us-east\n")
     alone = edit(alone, "    namespaces: [team-c]\n", "    namespaces: [team-c-eu]\n", count=2)
     assert not [e for e in errors_of(alone) if e.rule == "workspace-lookup"]
 
@@ -112,7 +115,7 @@ def test_the_admin_key_is_a_reference_not_a_key():
 def test_a_rotation_without_an_owner_is_refused():
     text = edit(
         EXAMPLE,
-        "    handle: team-c\n    owner: platform              # this stack creates the workspace and keeps it\n",
+        "    handle: team-c\n    owner: platform-us           # this stack creates the workspace and keeps it\n",
         "",
     )
     text = edit(
@@ -129,7 +132,7 @@ def test_a_rotation_without_an_owner_is_refused():
 def test_a_referenced_workspace_with_its_own_key_needs_no_organisation():
     text = edit(
         EXAMPLE,
-        "    displayName: Team C\n    handle: team-c\n    owner: platform              # this stack creates the workspace and keeps it\n    serviceKeys: {role: Editor, generation: 1}\n",
+        "    displayName: Team C\n    handle: team-c\n    owner: platform-us           # this stack creates the workspace and keeps it\n    serviceKeys: {role: Editor, generation: 1}\n",
         "    id: 6f1e8c52-4b1e-4b7e-9a51-2d1d2f7e0a01\n    apiKey: teamC.apiKey\n",
     )
     for line in (

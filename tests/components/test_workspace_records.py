@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.workspace import WorkspaceLookupProvider, WorkspaceProvider
+from components.workspace_records import WorkspaceLookupProvider, WorkspaceProvider
 from langsmith_dataplane.api.transport import ApiError
 from tests.artifacts import platform_openapi
 from tests.fake_control_plane import FakeControlPlane, RunningControlPlane
