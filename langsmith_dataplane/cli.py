@@ -53,6 +53,11 @@ def summary(topology: ValidatedTopology) -> str:
         count(len(model.listeners), "listener"),
         *([count(deployments, "deployment")] if deployments else []),
         *([count(len(model.agent_servers), "Agent Server")] if model.agent_servers else []),
+        *(
+            [count(len(model.cloud_deployments), "Cloud deployment")]
+            if model.cloud_deployments
+            else []
+        ),
         count(len(model.stacks), "stack"),
     ]
     return f"{clean(topology.file)}: ok: {', '.join(parts)}"

@@ -48,3 +48,17 @@ DISPLAY_TYPES = {
     SERVICE_KEY_KIND: "langsmith/ServiceKey",
 }
 REGISTRATION_DISPLAY_TYPE = "langsmith/Registration"
+
+# Cloud SaaS deployments (LangChain runs them, built from GitHub).
+CLOUD_DEPLOYMENT_KIND = "langsmith-cloud-deployment"
+CLOUD_DEPLOYMENT_REPLACES = (
+    "base_url",
+    "workspace_id",
+    "name",
+    "integration",
+    "repo_url",
+    "deployment_type",
+)
+REPLACES_BY_KIND[CLOUD_DEPLOYMENT_KIND] = CLOUD_DEPLOYMENT_REPLACES
+STATEFUL_KINDS = STATEFUL_KINDS | {CLOUD_DEPLOYMENT_KIND}  # its threads and store go with it
+DISPLAY_TYPES[CLOUD_DEPLOYMENT_KIND] = "langsmith/CloudDeployment"

@@ -61,6 +61,8 @@ def secret_config_keys(slice_: StackSlice) -> set[str]:
         for deployment in plan.spec.deployments.values():
             if deployment.image is not None:
                 keys.update(deployment.secret_env.values())
+    for cloud in slice_.cloud_deployments:
+        keys.update(cloud.spec.secret_env.values())
     return keys
 
 

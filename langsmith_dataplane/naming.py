@@ -229,6 +229,11 @@ def service_key_resource(workspace: str, kind: str, owner: str) -> str:
     return f"{workspace_component(workspace)}-key-{kind}-{owner}"
 
 
+def cloud_deployment_resource(deployment: str) -> str:
+    """A Cloud SaaS deployment (top level: LangChain runs it, no cluster component holds it)."""
+    return f"cloud-{deployment}"
+
+
 # -- Names LangSmith shows --------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from langsmith_dataplane.diagnostics import SECRET_PATTERN
+from langsmith_dataplane.dynamic_kinds import CLOUD_DEPLOYMENT_KIND, WORKSPACE_KIND
 
 Report = Callable[..., None]
 
@@ -94,8 +95,15 @@ def _role(props: Mapping[str, Any]) -> str | None:
 
 
 def is_stateful(resource_type: str, props: Mapping[str, Any]) -> bool:
+    """Stores, volumes, a listener's namespaces, a created workspace (its traces and datasets)
+    and a `prod` Cloud SaaS deployment (its threads and store)."""
     if resource_type in STATEFUL_TYPES:
         return True
+    if resource_type == "pulumi-python:dynamic:Resource":
+        kind = props.get("kind")
+        if kind == WORKSPACE_KIND:
+            return True
+        return kind == CLOUD_DEPLOYMENT_KIND and props.get("deployment_type") == "prod"
     return resource_type == "kubernetes:core/v1:Namespace" and _role(props) in LISTENER_ROLES
 
 

@@ -267,6 +267,15 @@ def _dynamic(inputs: dict) -> dict:
             "short_key": "lsv2_sk_sim...",
             "role_id": str(uuid.uuid5(key, str(inputs.get("role")))),
         }
+    if kind == "langsmith-cloud-deployment":
+        deployment = uuid.uuid5(uuid.NAMESPACE_URL, f"deployment/{workspace}/{inputs.get('name')}")
+        return {
+            "deployment_id": str(deployment),
+            "integration_id": str(uuid.uuid5(uuid.NAMESPACE_URL, str(inputs.get("integration")))),
+            "revision_id": str(uuid.uuid5(deployment, str(inputs.get("repo_ref")))),
+            "custom_url": f"https://{inputs.get('name')}-{str(deployment)[:8]}.us.langgraph.app",
+            "adopted": False,
+        }
     if kind == "langsmith-deployment":
         deployment = uuid.uuid5(uuid.NAMESPACE_URL, f"deployment/{workspace}/{inputs.get('name')}")
         revision = uuid.uuid5(deployment, str(inputs.get("image")))

@@ -20,6 +20,7 @@ from langsmith_dataplane.naming import (
 from langsmith_dataplane.suggest import suggester
 from langsmith_dataplane.topology.schema import (
     AgentServerSpec,
+    CloudDeploymentSpec,
     ClusterSpec,
     EgressRuleSpec,
     ListenerSpec,
@@ -84,6 +85,15 @@ class AgentServerTarget:
         return self.spec.namespace
 
 
+@dataclass(frozen=True)
+class CloudDeploymentTarget:
+    """One Cloud SaaS deployment the stack owns (LangChain runs it, built from GitHub)."""
+
+    key: str
+    spec: CloudDeploymentSpec
+    workspace_key: str
+
+
 WorkspaceSource = Literal["referenced", "created", "looked-up"]
 
 
@@ -140,6 +150,7 @@ class StackSlice:
     beacon_cidrs: tuple[str, ...] = ()
     workspaces: tuple[WorkspaceTarget, ...] = ()
     organization: Organization | None = None
+    cloud_deployments: tuple[CloudDeploymentTarget, ...] = ()
 
     @property
     def listeners(self) -> tuple[ListenerTarget, ...]:
@@ -219,8 +230,14 @@ def slice_for_stack(topology: Topology, stack: str) -> StackSlice:
         if cp.organization_id and cp.admin_key
         else None
     )
+    cloud = tuple(
+        CloudDeploymentTarget(key, deployment, deployment.workspace)
+        for key, deployment in sorted(topology.cloud_deployments.items())
+        if deployment.stack == stack
+    )
     return StackSlice(
         stack=stack,
+        cloud_deployments=cloud,
         workspaces=workspaces,
         organization=organization,
         protect=spec.protect,

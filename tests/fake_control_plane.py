@@ -50,6 +50,9 @@ class FakeControlPlane:
     delete_polls: int = 1  # reads that still see a deleted deployment (AWAITING_DELETE)
     deployments: Any = None
     platform: Any = None  # a `tests.fake_platform.Platform`: serves /api/v1/
+    # GitHub integrations (installations of LangSmith's GitHub App): id -> record with
+    # `_tenant` and `_repos` (the repository URLs it can read). See `install_github()`.
+    github_integrations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         from tests.fake_deployments import Deployments
@@ -72,6 +75,18 @@ class FakeControlPlane:
             if due:
                 return due[0][1]
         return None
+
+    def install_github(self, workspace: str, name: str, repos: list[str]) -> dict[str, Any]:
+        """The GitHub App installed in the UI for `workspace`, able to read `repos`."""
+        integration = {
+            "id": str(uuid.uuid4()),
+            "installation_id": 40_000_000 + len(self.github_integrations),
+            "name": name,
+            "_tenant": workspace,
+            "_repos": list(repos),
+        }
+        self.github_integrations[integration["id"]] = integration
+        return integration
 
     def seed(self, workspace: str, compute_id: str, namespaces: list[str]) -> dict[str, Any]:
         now = datetime.now(UTC).isoformat()
@@ -203,6 +218,8 @@ class _Handler(BaseHTTPRequestHandler):
         tenant, failure = self._auth(method)
         if failure is not None:
             return failure
+        if parts[:3] == ["v1", "integrations", "github"] and method == "GET":
+            return self._integrations(tenant, parts[3:])
         if parts[:2] == ["v2", "deployments"]:
             body = self._body() if method in ("POST", "PATCH") else None
             return self.server.state.deployments.route(
@@ -242,6 +259,32 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         self.server.state.violations.append(f"request {problem}")
         return _invalid(["body"], problem)
+
+    def _response_checked(self, schema: str, items: list[Any]) -> tuple[int, Any]:
+        """200 with `items`, each checked against the document's response schema."""
+        from tests.fake_deployments import schema_check
+
+        for item in items:
+            problem = schema_check(self.server.state.openapi, schema, item)
+            if problem:
+                self.server.state.violations.append(f"response {problem}")
+        return 200, items
+
+    def _integrations(self, tenant: str, rest: list[str]) -> tuple[int, Any]:
+        """`GET /v1/integrations/github/install` and `.../{integration_id}/repos`."""
+        mine = [i for i in self.server.state.github_integrations.values() if i["_tenant"] == tenant]
+        if rest == ["install"]:
+            public = [{k: v for k, v in i.items() if not k.startswith("_")} for i in mine]
+            return self._response_checked("GithubIntegration", public)
+        if len(rest) == 2 and rest[1] == "repos":
+            if not _UUID.match(rest[0]):
+                return _invalid(["path", "integration_id"], "Input should be a valid UUID")
+            found = next((i for i in mine if i["id"] == rest[0]), None)
+            if found is None:
+                return 404, {"detail": f"Integration {rest[0]} not found."}
+            repos = [_repository(url, found["id"], n) for n, url in enumerate(found["_repos"])]
+            return self._response_checked("GithubRepository", repos)
+        return 404, {"detail": "Not Found"}
 
     def _list(self, tenant: str, query: dict[str, list[str]]) -> tuple[int, Any]:
         try:
@@ -293,6 +336,18 @@ class _Handler(BaseHTTPRequestHandler):
         listener["version"] += 1
         listener["updated_at"] = datetime.now(UTC).isoformat()
         return 200, _public(listener)
+
+
+def _repository(url: str, integration: str, number: int) -> dict[str, Any]:
+    owner, name = url.removeprefix("https://github.com/").split("/", 1)
+    return {
+        "host_integration_id": integration,
+        "id": 700_000 + number,
+        "name": name,
+        "owner": owner,
+        "url": url,
+        "default_branch": "main",
+    }
 
 
 class _Server(ThreadingHTTPServer):

@@ -58,21 +58,30 @@ class Deployments:
     def _public(self, item: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in item.items() if not k.startswith("_")}
 
-    def _revision(self, deployment: dict[str, Any], image: str) -> str:
+    def _revision(self, deployment: dict[str, Any]) -> str:
+        """A new revision of the deployment's current source revision config; its outcome is
+        looked up by image (hybrid) or ref (GitHub)."""
         revision_id = str(uuid.uuid4())
-        outcome = self.state.revision_outcomes.get(image)
+        config = dict(deployment["source_revision_config"])
+        outcome = self.state.revision_outcomes.get(
+            config.get("image_uri") or config.get("repo_ref")
+        )
         self.revisions[revision_id] = {
             "id": revision_id,
             "created_at": _now(),
             "updated_at": _now(),
             "status": "QUEUED",
-            "source": "external_docker",
-            "source_revision_config": {"image_uri": image},
+            "source": deployment["source"],
+            "source_revision_config": config,
             "_deployment": deployment["id"],
             "_outcome": outcome,
         }
         deployment["latest_revision_id"] = revision_id
         return revision_id
+
+    def revisions_of(self, deployment_id: str) -> list[dict[str, Any]]:
+        """The deployment's revisions, oldest first (tests count them)."""
+        return [r for r in self.revisions.values() if r["_deployment"] == deployment_id]
 
     # -- routes -----------------------------------------------------------------------------
     def route(
@@ -134,14 +143,22 @@ class Deployments:
             return invalid
         if any(d["name"] == body["name"] and d["tenant_id"] == tenant for d in self.items.values()):
             return 409, {"detail": f"Deployment with name '{body['name']}' already exists."}
-        listener = (body["source_config"] or {}).get("listener_id")
-        if listener not in self.state.listeners:
-            return 400, {"detail": f"Listener ID {listener} not found."}
+        config = dict(body["source_config"] or {})
+        if body["source"] == "github":
+            problem = self._github_problem(tenant, config, body["source_revision_config"])
+            if problem:
+                return problem
+            # LangSmith sets the URL of a GitHub deployment (read-only).
+            config["custom_url"] = f"https://{body['name']}-{uuid.uuid4().hex[:8]}.us.langgraph.app"
+        else:
+            listener = config.get("listener_id")
+            if listener not in self.state.listeners:
+                return 400, {"detail": f"Listener ID {listener} not found."}
         now = _now()
         item = {
             "name": body["name"],
             "source": body["source"],
-            "source_config": body["source_config"],
+            "source_config": config,
             "source_revision_config": body["source_revision_config"],
             "secrets": body["secrets"],
             "secret_references": body.get("secret_references"),
@@ -154,20 +171,43 @@ class Deployments:
             "active_revision_id": None,
         }
         self.items[item["id"]] = item
-        self._revision(item, body["source_revision_config"]["image_uri"])
+        self._revision(item)
         return self._checked(201, "Deployment", self._public(item))
+
+    def _github_problem(
+        self, tenant: str, config: dict[str, Any], revision: dict[str, Any]
+    ) -> tuple[int, Any] | None:
+        """What the API refuses in a GitHub source: an unknown integration or repository, no
+        `langgraph_config_path` on create, build-on-push with a tag."""
+        integration = self.state.github_integrations.get(config.get("integration_id"))
+        if integration is None or integration["_tenant"] != tenant:
+            return 400, {"detail": f"Integration {config.get('integration_id')} not found."}
+        if config.get("repo_url") not in integration["_repos"]:
+            return 400, {"detail": f"Repository {config.get('repo_url')} not accessible."}
+        if not revision.get("langgraph_config_path"):
+            return 422, {"detail": "langgraph_config_path is required for github source."}
+        if str(revision.get("repo_ref") or "").startswith("refs/tags/") and config.get(
+            "build_on_push"
+        ):
+            return 422, {"detail": "build_on_push cannot be enabled for a tag."}
+        return None
 
     def _patch(self, item: dict[str, Any], body: Any) -> tuple[int, Any]:
         invalid = self._request_ok("DeploymentPatchRequest", body)
         if invalid:
             return invalid
         config = body.get("source_config") or {}
-        fixed = {"listener_id", "listener_config"} & {k for k, v in config.items() if v}
+        immutable = {"listener_id", "listener_config", "integration_id", "repo_url"}
+        immutable.add("deployment_type")
+        fixed = immutable & {k for k, v in config.items() if v}
         if fixed:
             return 400, {"detail": f"{', '.join(sorted(fixed))} cannot be changed."}
+        if item["source"] == "github" and config.get("custom_url"):
+            return 400, {"detail": "custom_url is read-only for github source."}
         new_revision = False
         if body.get("source_revision_config"):
-            item["source_revision_config"] = body["source_revision_config"]
+            given = {k: v for k, v in body["source_revision_config"].items() if v is not None}
+            item["source_revision_config"] = {**item["source_revision_config"], **given}
             new_revision = True
         if body.get("secrets") is not None:
             item["secrets"] = body["secrets"]
@@ -177,7 +217,7 @@ class Deployments:
         if config:
             item["source_config"] = {**item["source_config"], **config}
         if new_revision:
-            self._revision(item, item["source_revision_config"]["image_uri"])
+            self._revision(item)
         item["updated_at"] = _now()
         return self._checked(200, "Deployment", self._public(item))
 

@@ -114,6 +114,22 @@ def test_unprotected_stateful_resource_in_a_protect_stack(type_, props):
     assert violations(check_stateful_protected, resource_args(type_, props, stack="dev")) == []
 
 
+@pytest.mark.parametrize(
+    ("props", "stateful"),
+    [
+        ({"kind": "langsmith-cloud-deployment", "deployment_type": "prod"}, True),
+        ({"kind": "langsmith-cloud-deployment", "deployment_type": "dev"}, False),
+        ({"kind": "langsmith-workspace"}, True),
+        ({"kind": "langsmith-service-key"}, False),  # rotation replaces keys
+    ],
+)
+def test_prod_cloud_deployments_and_created_workspaces_are_protected(props, stateful):
+    type_ = "pulumi-python:dynamic:Resource"
+    found = violations(check_stateful_protected, resource_args(type_, props))
+    assert bool(found) is stateful
+    assert violations(check_stateful_protected, resource_args(type_, props, protect=True)) == []
+
+
 def test_non_listener_namespaces_need_no_protection():
     props = {"metadata": {"name": "langgraph-gateway"}}
     assert (

@@ -13,7 +13,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from langsmith_dataplane.api.transport import ApiError, ConflictError, NotFoundError, Transport
 
@@ -95,6 +95,18 @@ class DeploymentBody:
             "secret_references": self.references(),
         }
 
+    def adoption_problem(self, existing: DeploymentRecord) -> str | None:
+        """Why a deployment found by this name is not this one (None: adopt it)."""
+        if existing.listener_id not in (None, self.listener_id) or existing.namespace not in (
+            None,
+            self.namespace,
+        ):
+            return (
+                f"for listener {existing.listener_id} in namespace {existing.namespace}, not "
+                f"{self.listener_id}/{self.namespace}"
+            )
+        return None
+
     def update_body(self, old: DeploymentBody | None = None) -> dict[str, Any]:
         """What changed since `old` (everything without it, as when adopting): each of these
         fields in a PATCH makes a new revision, so unchanged ones are left out."""
@@ -123,6 +135,10 @@ class DeploymentRecord:
     listener_id: str | None
     namespace: str | None
     status: str | None = None
+    source: str | None = None
+    repo_url: str | None = None
+    repo_ref: str | None = None
+    custom_url: str | None = None
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> DeploymentRecord:
@@ -136,7 +152,24 @@ class DeploymentRecord:
             listener_id=source.get("listener_id"),
             namespace=(source.get("listener_config") or {}).get("k8s_namespace"),
             status=body.get("status"),
+            source=body.get("source"),
+            repo_url=source.get("repo_url"),
+            repo_ref=revision.get("repo_ref"),
+            custom_url=source.get("custom_url"),
         )
+
+
+class RequestBody(Protocol):
+    """A deployment as the topology says it, for any source (`DeploymentBody` for a listener's
+    image, `GithubDeploymentBody` for Cloud SaaS)."""
+
+    name: str
+
+    def create_body(self) -> dict[str, Any]: ...
+
+    def update_body(self) -> dict[str, Any]: ...
+
+    def adoption_problem(self, existing: DeploymentRecord) -> str | None: ...
 
 
 @dataclass
@@ -154,7 +187,7 @@ class DeploymentsClient:
         parts = [urllib.parse.quote(p, safe="") for p in (deployment_id, *rest)]
         return "/v2/deployments/" + "/".join(parts)
 
-    def create(self, spec: DeploymentBody) -> DeploymentRecord:
+    def create(self, spec: RequestBody) -> DeploymentRecord:
         response = self.transport.request("POST", "/v2/deployments", spec.create_body())
         action = f"creating deployment '{spec.name}'"
         return DeploymentRecord.from_json(self.transport.expect(response, 200, 201, action=action))
@@ -205,7 +238,7 @@ class DeploymentsClient:
         """The deployment called exactly `name` (`name_contains` also matches longer names)."""
         return next((d for d in self.list(name) if d.name == name), None)
 
-    def ensure(self, spec: DeploymentBody) -> tuple[DeploymentRecord, bool]:
+    def ensure(self, spec: RequestBody) -> tuple[DeploymentRecord, bool]:
         """Create the deployment, or adopt the one with this name. Returns it and whether it was
         adopted; an adopted deployment is brought in line with the topology."""
         existing = self.find(spec.name)
@@ -216,14 +249,11 @@ class DeploymentsClient:
                 existing = self.find(spec.name)
                 if existing is None:
                     raise
-        if existing.listener_id not in (None, spec.listener_id) or existing.namespace not in (
-            None,
-            spec.namespace,
-        ):
+        problem = spec.adoption_problem(existing)
+        if problem:
             raise ApiError(
-                f"deployment '{spec.name}' exists for listener {existing.listener_id} in "
-                f"namespace {existing.namespace}, not {spec.listener_id}/{spec.namespace}: "
-                "rename it in the topology or delete it in LangSmith"
+                f"deployment '{spec.name}' exists {problem}: rename it in the topology or "
+                "delete it in LangSmith"
             )
         return self.patch(existing.id, spec.update_body()), True
 

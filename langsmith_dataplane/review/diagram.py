@@ -84,6 +84,7 @@ def mermaid(topology: Topology, stacks: set[str] | None = None) -> str:
         lines.append(f"  {server_id} --> {ns_id}")
         lines.append(f"  {server_id} -.-> {_id('workspace', server.workspace)}")
         workspaces.add(server.workspace)
+    lines.extend(_cloud(topology, stacks, workspaces))
     for workspace in sorted(workspaces | _created_by(topology, stacks)):
         lines.append(
             f'  {_id("workspace", workspace)}(["{_workspace_label(topology, workspace)}"])'
@@ -114,3 +115,25 @@ def _workspace_label(topology: Topology, name: str) -> str:
     if details:
         parts.append(" · ".join(details))
     return "<br/>".join(parts)
+
+
+def _cloud(topology: Topology, stacks: set[str] | None, workspaces: set[str]) -> list[str]:
+    """Cloud SaaS deployments under "LangChain cloud": stack -> deployment -> workspace."""
+    shown = sorted(
+        (name, spec)
+        for name, spec in topology.cloud_deployments.items()
+        if stacks is None or spec.stack in stacks
+    )
+    if not shown:
+        return []
+    lines = ['  subgraph langchain_cloud["LangChain cloud (Cloud SaaS)"]']
+    for name, spec in shown:
+        repo = spec.github.repository.removeprefix("https://github.com/")
+        label = f"cloud deployment {_label(name)}<br/>{_label(repo)}@{_label(spec.github.ref)}"
+        lines.append(f'    {_id("cloud", name)}("{label}<br/>{spec.type}")')
+    lines.append("  end")
+    for name, spec in shown:
+        lines.append(f"  {_id('stack', spec.stack)} --> {_id('cloud', name)}")
+        lines.append(f"  {_id('cloud', name)} -.-> {_id('workspace', spec.workspace)}")
+        workspaces.add(spec.workspace)
+    return lines

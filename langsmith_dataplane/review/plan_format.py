@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from langsmith_dataplane.dynamic_kinds import DISPLAY_TYPES, REGISTRATION_DISPLAY_TYPE
+from langsmith_dataplane.review.cloud_words import cloud_lines
 from langsmith_dataplane.review.diagram import mermaid
 from langsmith_dataplane.review.escape import markdown, terminal
 from langsmith_dataplane.review.plan import PlannedResource, StackPlan, record_kind
@@ -50,7 +51,7 @@ def _listener_lines(topology: Topology, stack: str) -> list[str]:
 
 def _described(topology: Topology, stack: str) -> list[str]:
     slice_ = slice_for_stack(topology, stack)
-    lines = workspace_lines(slice_)
+    lines = workspace_lines(slice_) + cloud_lines(slice_)
     keys = {target.key: target for target in slice_.workspaces}
     for cluster in slice_.clusters:
         spec = cluster.spec

@@ -16,10 +16,12 @@ from typing import Any
 
 import yaml
 
+from langsmith_dataplane.api.cloud_deployments import GithubDeploymentBody
 from langsmith_dataplane.api.deployments import DeploymentBody
+from langsmith_dataplane.dynamic_kinds import CLOUD_DEPLOYMENT_KIND
 from langsmith_dataplane.naming import CLUSTER_PROVIDER_SUFFIX
 from langsmith_dataplane.review.masking import SECRET, mask, reveal
-from langsmith_dataplane.review.plan import is_deployment
+from langsmith_dataplane.review.plan import is_deployment, record_kind
 from langsmith_dataplane.simulation import RecordedResource, simulate
 from langsmith_dataplane.topology.schema import Topology
 
@@ -201,13 +203,19 @@ def render_stack(topology: Topology, stack: str, out: Path) -> Rendered:
 
 
 def _deployment_requests(resources: list[RecordedResource], out: Path) -> list[Path]:
-    """`deployments/`: the request `pulumi up` sends LangSmith to create each deployment
-    (secrets masked; the same builder as the provider's)."""
+    """`deployments/`: the request `pulumi up` sends LangSmith to create each deployment, hybrid
+    or Cloud SaaS (secrets masked; the same builders as the providers')."""
     written = []
     for resource in resources:
-        if not is_deployment(resource):
+        if is_deployment(resource):
+            request = DeploymentBody.from_props(mask(resource.inputs)).create_body()
+        elif record_kind(resource) == CLOUD_DEPLOYMENT_KIND:
+            # Cloud SaaS: the integration's id is resolved from its name at `up`.
+            props = mask(resource.inputs)
+            integration = f"<id of GitHub integration '{props['integration']}'>"
+            request = GithubDeploymentBody.from_props(props, integration).create_body()
+        else:
             continue
-        request = DeploymentBody.from_props(mask(resource.inputs)).create_body()
         path = _directory(out / "deployments") / f"{resource.name}.yaml"
         _write_owned(path, yaml.safe_dump(request, sort_keys=False))
         written.append(path)

@@ -617,6 +617,55 @@ class AgentServerSpec(_Model):
     )
 
 
+DeploymentType = Literal["dev_free", "dev", "prod"]
+
+
+class GithubSourceSpec(_Model):
+    """Where LangChain builds a Cloud SaaS deployment from: a GitHub repository the organisation's
+    LangSmith GitHub App can read."""
+
+    integration: str = Field(
+        description="The GitHub integration (the LangSmith GitHub App installation, made in the "
+        "UI): its name, resolved to the id at `pulumi up`, or its id (UUID)."
+    )
+    repository: str = Field(description="https://github.com/<owner>/<repo>")
+    ref: str = Field(
+        description="A branch name (`main`), or a tag as `refs/tags/<tag>`. A change makes a "
+        "new revision."
+    )
+    config_path: str = Field(
+        "langgraph.json",
+        description="Path of `langgraph.json` in the repository (relative).",
+    )
+    build_on_push: bool = Field(
+        False,
+        description="LangChain builds a new revision on every push to the branch (never with a "
+        "tag). Default false: revisions change only through the topology.",
+    )
+
+
+class CloudDeploymentSpec(_Model):
+    """An Agent Server LangChain runs (Cloud SaaS), built from GitHub; keyed by its name."""
+
+    workspace: str = Field(description="Key of the workspace (under 'workspaces').")
+    stack: str = Field(description="The one stack that creates and updates this deployment.")
+    github: GithubSourceSpec
+    type: DeploymentType = Field(
+        "dev",
+        description="Deployment type, as the control-plane API accepts it: dev_free, dev or "
+        "prod. Fixed after creation (a change replaces the deployment, with its threads).",
+    )
+    env: dict[str, str] = Field(
+        default_factory=dict, description="Plain environment variables (not secrets)."
+    )
+    secret_env: dict[str, str] = Field(
+        default_factory=dict,
+        description="Variable -> NAME of the Pulumi secret config value holding it. Cloud SaaS "
+        "has no cluster Secret: the value is sent to, and stored by, LangChain.",
+        json_schema_extra={"additionalProperties": {"pattern": CONFIG_KEY}},
+    )
+
+
 class EgressRuleSpec(_Model):
     """Extra egress the Agent Servers need (LLM providers, tools, ...)."""
 
@@ -631,9 +680,14 @@ class EgressSpec(_Model):
 
 
 class StackSpec(_Model):
-    """A Pulumi stack: the clusters it owns. Every cluster belongs to exactly one stack."""
+    """A Pulumi stack: the clusters it owns. Every cluster belongs to exactly one stack; a Cloud
+    SaaS deployment names its stack itself."""
 
-    clusters: list[str] = Field(min_length=1, description="Keys of the clusters this stack owns.")
+    clusters: list[str] = Field(
+        default_factory=list,
+        description="Keys of the clusters this stack owns (none for a stack that owns only "
+        "Cloud SaaS deployments or workspaces).",
+    )
     protect: bool = Field(
         False, description="Protect stateful resources (databases, caches, volumes) from deletion."
     )
@@ -661,7 +715,10 @@ class Topology(_Model):
     ]
     clusters: Annotated[
         dict[str, ClusterSpec],
-        Field(min_length=1, json_schema_extra=_names(RFC1123_LABEL, "Kubernetes clusters.")),
+        Field(
+            default_factory=dict,
+            json_schema_extra=_names(RFC1123_LABEL, "Kubernetes clusters (none for Cloud only)."),
+        ),
     ]
     listeners: Annotated[
         dict[str, ListenerSpec],
@@ -675,6 +732,15 @@ class Topology(_Model):
         Field(
             default_factory=dict,
             json_schema_extra=_names(RFC1123_LABEL, "Standalone Agent Servers, by release name."),
+        ),
+    ]
+    cloud_deployments: Annotated[
+        dict[str, CloudDeploymentSpec],
+        Field(
+            default_factory=dict,
+            json_schema_extra=_names(
+                RFC1123_LABEL, "Cloud SaaS deployments LangChain runs, built from GitHub, by name."
+            ),
         ),
     ]
     egress: EgressSpec = Field(default_factory=EgressSpec)

@@ -22,7 +22,8 @@ def stack_of_cluster(topology: Topology) -> dict[str, str]:
 
 
 def workspace_users(topology: Topology) -> Mapping[str, frozenset[str]]:
-    """Workspace -> the stacks whose listeners or Agent Servers deploy into it."""
+    """Workspace -> the stacks whose listeners, Agent Servers or Cloud deployments deploy into
+    it."""
     owners = stack_of_cluster(topology)
     users: dict[str, set[str]] = defaultdict(set)
     for listener in topology.listeners.values():
@@ -31,6 +32,9 @@ def workspace_users(topology: Topology) -> Mapping[str, frozenset[str]]:
     for server in topology.agent_servers.values():
         if server.cluster in owners:
             users[server.workspace].add(owners[server.cluster])
+    for cloud in topology.cloud_deployments.values():
+        if cloud.stack in topology.stacks:
+            users[cloud.workspace].add(cloud.stack)
     return {name: frozenset(stacks) for name, stacks in users.items()}
 
 

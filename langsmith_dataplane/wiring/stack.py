@@ -20,6 +20,7 @@ from langsmith_dataplane.wiring.agent_servers import (
     server_ingress,
     server_output,
 )
+from langsmith_dataplane.wiring.cloud_deployments import build_cloud_deployment, cloud_output
 from langsmith_dataplane.wiring.clusters import addon_needs, build_cluster
 from langsmith_dataplane.wiring.component_args import allow_rule
 from langsmith_dataplane.wiring.listeners import (
@@ -94,7 +95,15 @@ def build_stack(
             ingress,
             opts=pulumi.ResourceOptions(providers=providers, protect=slice_.protect or None),
         )
+    cloud_out = {
+        target.key: cloud_output(
+            target, build_cloud_deployment(target, slice_, workspaces, api_key, options)
+        )
+        for target in slice_.cloud_deployments
+    }
     outputs: dict[str, Any] = {"stack": slice_.stack, "listeners": listeners_out}
+    if cloud_out:
+        outputs["cloudDeployments"] = cloud_out
     if servers_out:
         outputs["agentServers"] = servers_out
     if workspaces.outputs():

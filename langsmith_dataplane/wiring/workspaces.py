@@ -33,6 +33,9 @@ class WorkloadCredentials:
     api_key: pulumi.Input[str]
 
 
+LANGCHAIN_CLOUD = "langchain-cloud"  # where a Cloud deployment runs, in its key's description
+
+
 def key_owner(kind: str, name: str) -> str:
     """How outputs and the component name a workload's key: `listener/c-dev`."""
     return f"{kind}/{name}"
@@ -50,6 +53,10 @@ def _workloads(slice_: StackSlice) -> dict[str, list[tuple[str, str, str]]]:
             out.setdefault(server.workspace_key, []).append(
                 ("agent-server", server.key, cluster.name)
             )
+    for cloud in slice_.cloud_deployments:
+        out.setdefault(cloud.workspace_key, []).append(
+            ("cloud-deployment", cloud.key, LANGCHAIN_CLOUD)
+        )
     return out
 
 
@@ -115,7 +122,7 @@ class WorkspaceWiring:
         )
 
     def credentials(self, workspace: str, kind: str, name: str) -> WorkloadCredentials:
-        """`kind` is `listener` or `agent-server`; `name` its topology key."""
+        """`kind` is `listener`, `agent-server` or `cloud-deployment`; `name` its key."""
         target = self._targets[workspace]
         component = self.components.get(workspace)
         if component is None:  # referenced, with a key made elsewhere

@@ -13,6 +13,7 @@ from langsmith_dataplane.cli import main
 from langsmith_dataplane.review.render import CHART_RENDERED, render_stack
 from langsmith_dataplane.simulation import simulate
 from tests.artifacts import gateway_api_crds
+from tests.helpers import REPO
 from tests.sim import PLANTED_KEY, all_stacks, topology
 
 STACKS = all_stacks()
@@ -31,6 +32,10 @@ def validate(doc: dict, version: str) -> None:
 @pytest.mark.parametrize(("path", "stack"), STACKS, ids=[f"{p.stem}:{s}" for p, s in STACKS])
 def test_every_rendered_manifest_is_valid(path, stack, tmp_path):
     rendered = render_stack(topology(path), stack, tmp_path)
+    if not topology(path).stacks[stack].clusters:  # Cloud SaaS only: LangChain runs it all
+        assert rendered.manifests == []
+        assert rendered.deployments
+        return
     assert rendered.manifests
     kinds = set()
     for manifest in rendered.manifests:
@@ -117,3 +122,20 @@ def test_integers_render_as_integers(tmp_path):
     assert "runAsUser: 999\n" in text
     assert "999.0" not in text
     assert "containerPort: 5432\n" in text or "containerPort: 6379\n" in text
+
+
+def test_a_cloud_deployment_renders_its_exact_create_request_masked(tmp_path):
+    from tests.artifacts import control_plane_openapi
+    from tests.fake_deployments import schema_check
+
+    rendered = render_stack(topology(REPO / "examples/promotion.yaml"), "dev", tmp_path)
+    [path] = rendered.deployments
+    request = yaml.safe_load(path.read_text())
+    assert request["source"] == "github"
+    assert request["source_config"]["integration_id"] == (
+        "<id of GitHub integration 'example-org'>"
+    )
+    assert {"name": "OPENAI_API_KEY", "value": "[secret]"} in request["secrets"]
+    # With the id `up` resolves in place, it is a request the published API accepts.
+    request["source_config"]["integration_id"] = "3b0f8f4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+    assert schema_check(control_plane_openapi(), "DeploymentCreateRequest", request) is None

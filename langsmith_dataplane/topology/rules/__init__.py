@@ -13,6 +13,7 @@ from types import ModuleType
 from langsmith_dataplane.diagnostics import Diagnostic
 from langsmith_dataplane.topology.rules import (
     agent_servers,
+    cloud_deployments,
     clusters,
     created_workspaces,
     deployments,
@@ -39,6 +40,7 @@ SECTIONS: tuple[tuple[str, ModuleType], ...] = (
     ("Listeners", listeners),
     ("Deployments", deployments),
     ("Agent Servers", agent_servers),
+    ("Cloud SaaS deployments", cloud_deployments),
     ("Postgres and Redis", stores),
     ("Egress", egress),
     ("Secrets", secrets),

@@ -131,6 +131,9 @@ def secret_references(ctx: RuleContext) -> Iterator[tuple[Path, str, str]]:
             for env, key in deployment.secret_env.items():
                 path = ("listeners", lname, "deployments", dname, "secretEnv", env)
                 yield path, f"secretEnv.{env}", key
+    for name, cloud in t.cloud_deployments.items():
+        for env, key in cloud.secret_env.items():
+            yield ("cloudDeployments", name, "secretEnv", env), f"secretEnv.{env}", key
 
 
 def plain_env(ctx: RuleContext) -> Iterator[tuple[Path, str, str]]:
@@ -142,6 +145,9 @@ def plain_env(ctx: RuleContext) -> Iterator[tuple[Path, str, str]]:
         for dname, deployment in listener.deployments.items():
             for env, value in deployment.env.items():
                 yield ("listeners", lname, "deployments", dname, "env", env), env, value
+    for name, cloud in t.cloud_deployments.items():
+        for env, value in cloud.env.items():
+            yield ("cloudDeployments", name, "env", env), env, value
 
 
 @rule("secret-ref")

@@ -62,4 +62,23 @@ def stack_names_are_pulumi_names(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-RULES = (each_cluster_in_one_stack, stack_names_are_pulumi_names)
+@rule("stack-empty")
+def stacks_own_something(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A stack owns at least one cluster, Cloud deployment or created workspace.
+
+    A stack with nothing to provision is a typo or a leftover.
+    """
+    t = ctx.topology
+    owning = {cloud.stack for cloud in t.cloud_deployments.values()}
+    owning |= {w.owner for w in t.workspaces.values() if w.owner and w.id is None}
+    for name, spec in t.stacks.items():
+        if not spec.clusters and name not in owning:
+            yield ctx.error(
+                ("stacks", name),
+                f"stack '{name}' owns no cluster, Cloud deployment or workspace: give it "
+                "'clusters', or name it as a Cloud deployment's 'stack' or a workspace's 'owner'",
+                at="key",
+            )
+
+
+RULES = (each_cluster_in_one_stack, stack_names_are_pulumi_names, stacks_own_something)

@@ -97,17 +97,19 @@ def self_hosted_control_plane_is_complete(ctx: RuleContext) -> Iterator[Diagnost
 
 @rule("unused-workspace")
 def workspaces_are_used(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """Warning for a workspace without listeners or Agent Servers.
+    """Warning for a referenced workspace without listeners, Agent Servers or Cloud deployments.
 
-    A workspace without listeners or Agent Servers is probably a typo or a leftover.
+    A referenced workspace nothing deploys into is probably a typo or a leftover (a created one
+    may be made ahead of its workloads).
     """
     used = {listener.workspace for listener in ctx.topology.listeners.values()}
     used |= {server.workspace for server in ctx.topology.agent_servers.values()}
-    for name in ctx.topology.workspaces:
-        if name not in used:
+    used |= {cloud.workspace for cloud in ctx.topology.cloud_deployments.values()}
+    for name, workspace in ctx.topology.workspaces.items():
+        if name not in used and workspace.id is not None:
             yield ctx.warning(
                 ("workspaces", name),
-                f"workspace '{name}' has no listeners or Agent Servers",
+                f"workspace '{name}' has no listeners, Agent Servers or Cloud deployments",
                 at="key",
             )
 
