@@ -40,7 +40,8 @@ test: $(STAMP) ## the whole test suite (unit, property, mock-based component tes
 # The integration tests that need more than the API server and Helm: the Pulumi engine,
 # egctl or Traefik (CI runs the rest while those still build).
 INTEGRATION_TOOLS := $(addprefix tests/integration/,test_real_engine.py test_air_gapped.py \
-	test_policy_pack.py test_gateway_routes.py test_requests_arrive.py test_workspace_engine.py)
+	test_policy_pack.py test_gateway_routes.py test_requests_arrive.py test_workspace_engine.py \
+	test_cloud_engine.py)
 
 test-integration: test-integration-core test-integration-tools ## build the API server, Helm, the engine, egctl and Traefik (cached), test against them
 

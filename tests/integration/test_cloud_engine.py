@@ -1,0 +1,135 @@
+"""A Cloud SaaS deployment through the real engine: a stack that owns no cluster creates it
+against the fake control plane (GitHub integration by name, every request checked against the
+OpenAPI document), a ref change makes exactly one new revision, and destroy removes it.
+
+LangChain runs Cloud SaaS deployments, so no Kubernetes API server takes part; the fake control
+plane is served over HTTPS with a test CA the engine's dynamic provider trusts.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.artifacts import control_plane_openapi
+from tests.fake_control_plane import ApiKey, FakeControlPlane, RunningControlPlane
+from tests.helpers import edit
+from tests.integration.engine import PulumiProject, plain
+from tests.integration.pki import make_pki
+
+pytestmark = pytest.mark.integration
+
+WORKSPACE = "5c2d7e9a-1b3f-4a6c-8d0e-2f4a6b8c0d1e"
+KEY = "lsv2_pt_" + "c1" * 16 + "_0123456789"
+OPENAI = "sk-cloud-engine-openai-value-0123456789"
+REPO = "https://github.com/example-org/support-bot"
+STACK = "dev"
+
+TOPOLOGY = """\
+version: 1
+controlPlane:
+  hostBackendUrl: {url}
+  smithBackendUrl: {url}
+  egressCidrs: [127.0.0.1/32]
+workspaces:
+  support: {{id: {workspace}, apiKey: support.apiKey}}
+cloudDeployments:
+  support-bot-dev:
+    workspace: support
+    stack: {stack}
+    type: dev
+    github:
+      integration: example-org
+      repository: {repo}
+      ref: main
+      buildOnPush: true
+    env: {{LOG_LEVEL: debug}}
+    secretEnv: {{OPENAI_API_KEY: openai.devKey}}
+stacks:
+  {stack}: {{}}
+"""
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    return make_pki(tmp_path_factory.mktemp("cloud-pki"))
+
+
+@pytest.fixture(scope="module")
+def fake_cp(pki):
+    state = FakeControlPlane(keys={KEY: ApiKey({WORKSPACE})}, openapi=control_plane_openapi())
+    state.install_github(WORKSPACE, "example-org", [REPO])
+    with RunningControlPlane(state, tls=(pki.server_cert, pki.server_key)) as running:
+        yield running
+    assert state.violations == []  # every request and response matched the document
+
+
+@pytest.fixture(scope="module")
+def topology(fake_cp) -> str:
+    return TOPOLOGY.format(url=fake_cp.url, workspace=WORKSPACE, repo=REPO, stack=STACK)
+
+
+@pytest.fixture(scope="module")
+def project(pki, fake_cp, tmp_path_factory, topology):
+    root = tmp_path_factory.mktemp("cloud-project")
+    project = PulumiProject(
+        root, stack=STACK, kubeconfig=root / "no-cluster-kubeconfig", ca_file=pki.ca_cert
+    )
+    project.write_topology(topology)
+    project.run("stack", "init", STACK)
+    project.config("support.apiKey", KEY, secret=True)
+    project.config("openai.devKey", OPENAI, secret=True)
+    yield project
+    (project.root / "engine.log").write_text("\n".join(project.log))
+
+
+def deployments(fake_cp) -> list[dict]:
+    return list(fake_cp.state.deployments.items.values())
+
+
+def test_up_creates_the_cloud_deployment(project, fake_cp):
+    result = project.up()
+    assert "error" not in plain(result.out).lower().split("outputs:")[0]
+    [item] = deployments(fake_cp)
+    assert item["source"] == "github"
+    assert item["name"] == "support-bot-dev"
+    assert item["source_config"]["repo_url"] == REPO
+    assert item["source_config"]["integration_id"] in fake_cp.state.github_integrations
+    assert item["status"] == "READY"  # the up waited for the revision to be DEPLOYED
+    assert len(fake_cp.state.deployments.revisions_of(item["id"])) == 1
+    outputs = project.outputs()["cloudDeployments"]["support-bot-dev"]
+    assert outputs["url"] == item["source_config"]["custom_url"]
+    assert outputs["deploymentId"] == item["id"]
+
+
+def test_a_second_up_changes_nothing(project):
+    project.up("--expect-no-changes")
+
+
+def test_the_secret_value_never_reaches_state_or_output_in_plain_text(project):
+    state = json.dumps(project.export())
+    assert OPENAI not in state
+    assert KEY not in state
+    assert all(OPENAI not in entry for entry in project.log)
+
+
+def test_a_ref_change_makes_exactly_one_new_revision(project, fake_cp, topology):
+    [item] = deployments(fake_cp)
+    before = fake_cp.state.deployments.revisions_of(item["id"])
+    project.write_topology(edit(topology, "ref: main", "ref: release-2"))
+    preview = project.preview_json()
+    ops = {step["op"] for step in preview["steps"] if "cloud-support-bot-dev" in step["urn"]}
+    assert ops == {"update"}  # a new revision, never a replacement
+    project.up()
+    after = fake_cp.state.deployments.revisions_of(item["id"])
+    assert len(after) == len(before) + 1
+    assert after[-1]["source_revision_config"]["repo_ref"] == "release-2"
+    assert after[-1]["status"] == "DEPLOYED"
+    assert [d["id"] for d in deployments(fake_cp)] == [item["id"]]
+    project.up("--expect-no-changes")
+
+
+def test_destroy_removes_it(project, fake_cp):
+    project.run("destroy", "--yes", "--skip-preview")
+    assert deployments(fake_cp) == []
