@@ -163,7 +163,8 @@ class RequestBody(Protocol):
     """A deployment as the topology says it, for any source (`DeploymentBody` for a listener's
     image, `GithubDeploymentBody` for Cloud SaaS)."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def create_body(self) -> dict[str, Any]: ...
 

@@ -129,13 +129,13 @@ def names_unique_across_models(ctx: RuleContext) -> Iterator[Diagnostic]:
         for dname in listener.deployments:
             hybrid.setdefault((listener.workspace, dname), lname)
     for name, cloud in sorted(ctx.topology.cloud_deployments.items()):
-        listener = hybrid.get((cloud.workspace, name))
-        if listener is not None:
+        owner = hybrid.get((cloud.workspace, name))
+        if owner is not None:
             yield ctx.error(
                 ("cloudDeployments", name),
-                f"Cloud deployment '{name}' has the name of listener '{listener}''s deployment in "
+                f"Cloud deployment '{name}' has the name of listener '{owner}''s deployment in "
                 f"workspace '{cloud.workspace}': LangSmith names deployments per workspace, "
-                "whatever runs them; rename one (e.g. '{name}-cloud')".replace("{name}", name),
+                f"whatever runs them; rename one (e.g. '{name}-cloud')",
                 at="key",
             )
 
