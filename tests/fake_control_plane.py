@@ -12,6 +12,7 @@ import json
 import re
 import ssl
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,8 +37,9 @@ class FakeControlPlane:
     listeners: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> listener + tenant
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     # Faults for the next requests, in order: a status (503), (429, retry_after_seconds),
-    # "drop" (the connection closes before the server acts) or "act-then-drop" (the server
-    # acts, then the connection closes before the client hears back).
+    # "drop" (the connection closes before the server acts), "act-then-drop" (the server
+    # acts, then the connection closes before the client hears back) or ("timeout", seconds)
+    # (the server acts, then stays silent longer than the client waits).
     fail_next: list[Any] = field(default_factory=list)
     # The same faults aimed at one request: (method, path prefix) -> [(nth, fault)], counted
     # per (method, prefix), deterministic. See `fault()`.
@@ -159,6 +161,12 @@ class _Handler(BaseHTTPRequestHandler):
                 self._route(method)
             self.close_connection = True
             self.connection.shutdown(2)
+            return
+        if isinstance(injected, tuple) and injected[0] == "timeout":
+            # The server acts, then answers only after the client has given up.
+            self._route(method)
+            time.sleep(injected[1])
+            self.close_connection = True
             return
         if isinstance(injected, tuple):
             status, retry_after = injected

@@ -19,7 +19,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
-from langsmith_dataplane.api.transport import NotFoundError, Transport
+from langsmith_dataplane.api.transport import ConflictError, NotFoundError, Transport
 
 WORKSPACES = "/api/v1/workspaces"
 SERVICE_KEYS = "/api/v1/orgs/current/service-keys"
@@ -108,8 +108,18 @@ class WorkspacesClient:
         if handle is not None:
             body["tenant_handle"] = handle
         action = f"creating workspace '{display_name}'"
-        response = self.transport.request("POST", WORKSPACES, body)
-        return WorkspaceRecord.from_json(self.transport.expect(response, 200, action=action)), False
+        try:
+            made, recovered = self.transport.create(
+                WORKSPACES, body, action=action, recover=lambda: self.find(display_name, handle)
+            )
+        except ConflictError:  # the handle was taken meanwhile (a lost answer, another stack)
+            found = self.find(display_name, handle)
+            if found is None:
+                raise
+            return found, True
+        if recovered:  # made by an attempt whose answer was lost: ours, not adopted
+            return made, False
+        return WorkspaceRecord.from_json(made), False
 
     def get(self, workspace_id: str) -> WorkspaceRecord | None:
         """The workspace, or None when it is gone (deleted in the UI, or never existed)."""
@@ -196,9 +206,18 @@ class ServiceKeysClient:
         }
         if role_id is not None:
             body["role_id"] = role_id
-        response = self.transport.request("POST", SERVICE_KEYS, body)
-        created = self.transport.expect(
-            response, 200, action=f"creating the service key '{description}'"
+
+        def revoke_lost() -> None:
+            """A key an attempt made whose answer was lost: its value is gone, so revoke it."""
+            for orphan in self.find(workspace_id, description):
+                self.delete(orphan.id)
+
+        created, _ = self.transport.create(
+            SERVICE_KEYS,
+            body,
+            action=f"creating the service key '{description}'",
+            recover=revoke_lost,
+            ok=(200,),
         )
         return CreatedKey(ServiceKeyRecord.from_json(created), str(created["key"]))
 

@@ -3,8 +3,10 @@
 Built on `requests` with urllib3's `Retry`: connection errors, 429 and 5xx are retried with
 exponential backoff, and a `Retry-After` header is honoured (capped, so a bad header cannot
 stall `pulumi up`). Creates are made safe to repeat by the clients (find first, or adopt on
-conflict), so every method may be retried. Errors name the call and what to do, never a key:
-the headers live only in the session.
+conflict), so every method may be retried; a create whose natural key the API does not
+enforce (a workspace without a handle, a service key) goes through `create`, which recovers a
+lost answer by looking instead of sending again. Errors name the call and what to do, never a
+key: the headers live only in the session.
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ class _Retry(Retry):
 class Response:
     status: int
     body: Any
+    retry_after: float | None = None
 
 
 @dataclass
@@ -101,6 +104,7 @@ class Transport:
     max_retry_after: float = 60.0
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     _session: requests.Session | None = field(default=None, init=False, repr=False)
+    _once: requests.Session | None = field(default=None, init=False, repr=False)
 
     @property
     def session(self) -> requests.Session:
@@ -129,6 +133,83 @@ class Transport:
             session.mount("http://", adapter)
             self._session = session
         return self._session
+
+    @property
+    def once(self) -> requests.Session:
+        """A session that retries only what never reached the server (connection refused):
+        for creates, where a lost answer is recovered by looking, not by sending again."""
+        if self._once is None:
+            retry = _Retry(
+                total=self.retries,
+                connect=self.retries,
+                read=0,
+                status=0,
+                other=0,
+                backoff_factor=self.backoff,
+                allowed_methods=None,
+                raise_on_status=False,
+                sleeper=self.sleep,
+            )
+            session = requests.Session()
+            session.headers.update(self.session.headers)
+            adapter = HTTPAdapter(max_retries=retry)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            self._once = session
+        return self._once
+
+    def create(
+        self,
+        path: str,
+        body: Any,
+        *,
+        action: str,
+        recover: Callable[[], Any],
+        ok: tuple[int, ...] = (200, 201),
+    ) -> tuple[Any, bool]:
+        """POST a create that must never happen twice: (the new record's body, False), or
+        (what `recover` found, True).
+
+        After an attempt the server may have acted on (the connection dropped after sending, a
+        timeout, 5xx, 429), `recover()` runs before the next attempt: it returns the record the
+        lost attempt made (adopted), or None after clearing what cannot be adopted (a key
+        whose value was lost), and the POST is sent again. Backoff as the session's, with
+        `Retry-After` honoured; other statuses are errors for the caller (409: adopt).
+        """
+        reason = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                found = recover()
+                if found is not None:
+                    return found, True
+            try:
+                response = self._send_once(path, body)
+            except requests.RequestException as exc:
+                reason = _short(getattr(exc, "args", [exc])[0])
+                self.sleep(self._backoff(attempt))
+                continue
+            if response.status in ok:
+                return response.body, False
+            if response.status not in RETRY_STATUSES:
+                raise self.error(action, response)
+            reason = f"HTTP {response.status}: {error_detail(response.body)}"
+            after = response.retry_after
+            wait = self._backoff(attempt) if after is None else min(after, self.max_retry_after)
+            self.sleep(wait)
+        raise ApiError(
+            f"{action}: no success after {self.retries + 1} attempts ({reason}); what an "
+            "attempt may have made is found again or cleared by the next run"
+        )
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.backoff * (2**attempt), 30.0)
+
+    def _send_once(self, path: str, body: Any) -> Response:
+        url = f"{self.base_url.rstrip('/')}{path}"
+        response = self.once.post(url, json=body, timeout=self.timeout, verify=trusted_cas())
+        after = response.headers.get("Retry-After")
+        retry_after = float(after) if after and after.replace(".", "", 1).isdigit() else None
+        return Response(response.status_code, _parse(response), retry_after)
 
     def request(
         self,

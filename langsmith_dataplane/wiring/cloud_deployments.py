@@ -50,6 +50,6 @@ def cloud_output(target: CloudDeploymentTarget, deployment: CloudDeployment) -> 
         "workspace": target.workspace_key,
         "deploymentId": deployment.deployment_id,
         "revisionId": deployment.revision_id,
-        "url": deployment.custom_url,
+        "url": deployment.url,
         "repository": f"{target.spec.github.repository}@{target.spec.github.ref}",
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.cloud_deployment import CloudDeploymentProvider
+from components.cloud_deployment_record import CloudDeploymentProvider
 from langsmith_dataplane.api.transport import ApiError
 from tests.artifacts import control_plane_openapi
 from tests.fake_control_plane import ApiKey, FakeControlPlane, RunningControlPlane

@@ -43,7 +43,7 @@ def api():
 def client(api, key: str = KEY, workspace: str = WORKSPACE, **kw) -> ListenersClient:
     sleeps: list[float] = []
     c = ListenersClient(
-        control_plane(api.url, key, workspace, timeout=5, sleep=sleeps.append, **kw)
+        control_plane(api.url, key, workspace, **{"timeout": 5, "sleep": sleeps.append, **kw})
     )
     c.sleeps = sleeps  # type: ignore[attr-defined]
     return c
@@ -334,3 +334,13 @@ def test_the_transport_trusts_the_ca_bundle_python_is_told_about(monkeypatch, tm
     assert trusted_cas() == str(tmp_path / "corp.pem")
     monkeypatch.delenv("SSL_CERT_FILE")
     assert trusted_cas() == str(tmp_path / "bundle.pem")
+
+
+@pytest.mark.parametrize("fault", ["act-then-drop", ("timeout", 2)])
+def test_a_registration_whose_answer_was_lost_is_adopted_not_duplicated(api, fault):
+    """The server registered the listener but the answer never arrived: the retried POST gets
+    409 and the listener is adopted; one listener exists."""
+    api.state.fault("POST", "/v2/listeners", fault)
+    c = client(api, timeout=0.5)
+    listener, _ = c.ensure("dev", ["team-a"])
+    assert list(api.state.listeners) == [listener.id]

@@ -119,7 +119,11 @@ def test_a_ref_change_makes_exactly_one_new_revision(project, fake_cp, topology)
     before = fake_cp.state.deployments.revisions_of(item["id"])
     project.write_topology(edit(topology, "ref: main", "ref: release-2"))
     preview = project.preview_json()
-    ops = {step["op"] for step in preview["steps"] if "cloud-support-bot-dev" in step["urn"]}
+    ops = {
+        step["op"]
+        for step in preview["steps"]
+        if step["urn"].endswith("::cloud-support-bot-dev-deployment")
+    }
     assert ops == {"update"}  # a new revision, never a replacement
     project.up()
     after = fake_cp.state.deployments.revisions_of(item["id"])

@@ -301,8 +301,8 @@ CASES = [
         "stack-no-clusters",
         minimal("{clusters: [c1]}", "{clusters: []}"),
         12,
-        18,
-        "clusters needs at least 1 item",
+        3,
+        "stack 's1' owns no cluster, Cloud deployment or workspace",
     ),
     (
         "egress-port-string",

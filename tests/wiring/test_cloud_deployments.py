@@ -24,7 +24,9 @@ def cloud(sim):
 def test_a_stack_of_only_a_cloud_deployment_declares_only_it():
     sim = simulated(EXAMPLE, "dev")
     [deployment] = cloud(sim)
-    assert [r.urn for r in sim.resources] == [deployment.urn]
+    [component] = sim.by_type("langsmith:index:CloudDeployment")
+    assert {r.urn for r in sim.resources} == {component.urn, deployment.urn}
+    assert deployment.parent == component.urn
     inputs = deployment.inputs
     assert inputs["name"] == "support-bot-dev"
     assert inputs["repo_url"] == "https://github.com/example-org/support-bot"
@@ -83,10 +85,12 @@ def test_diff_a_ref_change_updates_a_type_change_or_removal_is_a_stateful_loss()
     assert change.paths == ("repo_ref",)
     assert ref.stateful_losses == []
     typed = diff_topologies(base, parse_topology(edit(TEXT, "type: dev", "type: prod")).model)
-    assert typed.stateful_losses == [("dev", f"replaced {DYNAMIC} cloud-support-bot-dev")]
+    assert typed.stateful_losses == [
+        ("dev", f"replaced {DYNAMIC} cloud-support-bot-dev-deployment")
+    ]
     gone = edit(TEXT, TEXT[TEXT.index("cloudDeployments:") : TEXT.index("listeners:")], "")
     removed = diff_topologies(base, parse_topology(edit(gone, "  dev: {}\n", "")).model)
-    assert ("dev", f"removed {DYNAMIC} cloud-support-bot-dev") in removed.stateful_losses
+    assert ("dev", f"removed {DYNAMIC} cloud-support-bot-dev-deployment") in removed.stateful_losses
 
 
 def test_plan_shows_all_three_models(capsys):
@@ -102,4 +106,4 @@ def test_plan_shows_all_three_models(capsys):
     assert "1 langsmith/CloudDeployment" in out
     assert main(["plan", str(EXAMPLE), "--format", "json"]) == 0
     stacks = json.loads(capsys.readouterr().out)["stacks"]
-    assert stacks["dev"]["resourceCount"] == 1
+    assert stacks["dev"]["resourceCount"] == 2

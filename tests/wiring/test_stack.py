@@ -8,7 +8,11 @@ from collections import Counter
 import pytest
 
 from langsmith_dataplane.control_plane import REGIONS
-from langsmith_dataplane.naming import release_namespace, workspace_component
+from langsmith_dataplane.naming import (
+    cloud_deployment_resource,
+    release_namespace,
+    workspace_component,
+)
 from langsmith_dataplane.review.masking import reveal
 from langsmith_dataplane.simulation import SIMULATED_SERVICE_KEY, Secret
 from langsmith_dataplane.stack_slice import slice_for_stack
@@ -68,6 +72,11 @@ def test_resources_of_other_stacks_are_absent(path, stack):
     servers = {name for name, spec in model.agent_servers.items() if spec.cluster in clusters}
     expected = clusters | listeners | servers
     expected |= {f"{c}-egress" for c in clusters} | {f"{c}-ingress" for c in clusters}
+    expected |= {
+        cloud_deployment_resource(name)
+        for name, spec in model.cloud_deployments.items()
+        if spec.stack == stack
+    }
     # A `Workspace` component for each workspace it creates, finds or makes keys in.
     for target in slice_for_stack(model, stack).workspaces:
         if target.source != "referenced" or target.keys is not None:
@@ -404,6 +413,8 @@ def test_protect_flags_follow_the_stack(path, stack):
         )
         and not r.name.endswith("gateway-ns")
     ]
+    # A Cloud deployment's threads and store are LangChain's to keep, and ours to protect.
+    stateful += [r for r in sim.resources if r.type == "langsmith:index:CloudDeployment"]
     assert stateful
     assert all(r.protect == protect for r in stateful), [(r.name, r.protect) for r in stateful]
 
@@ -514,6 +525,7 @@ def test_every_resource_has_its_component_as_parent(path, stack):
                 "langsmith:index:Egress",
                 "langsmith:index:IngressPolicies",
                 "langsmith:index:Workspace",
+                "langsmith:index:CloudDeployment",
             )
             continue
         parent = urns[resource.parent]
