@@ -38,6 +38,7 @@ class ControlPlane:
     kubeconfig: Path | None = None
     server: str = ""
     processes: list[subprocess.Popen] = field(default_factory=list)
+    _apiserver_args: list[str] = field(default_factory=list)
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
         log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
@@ -106,6 +107,7 @@ class ControlPlane:
                 f"--cert-dir={self.workdir / 'apiserver-certs'}",
             ],
         )
+        self._apiserver_args = list(self.processes[-1].args[1:])
         self.kubeconfig = self._write_kubeconfig()
         self._wait("kube-apiserver", self._apiserver_ready)
         self.publish_api_server_endpoints()
@@ -189,6 +191,17 @@ class ControlPlane:
         path.write_text(yaml.safe_dump(config))
         path.chmod(0o600)
         return path
+
+    def restart_apiserver(self, down_for: float = 2.0) -> None:
+        """Kill kube-apiserver, keep it down for `down_for` seconds, start it again (same port,
+        same etcd: a control-plane node lost and replaced)."""
+        [apiserver] = [p for p in self.processes if str(p.args[0]).endswith("kube-apiserver")]
+        apiserver.kill()  # as a crashed or evicted control-plane node: no graceful drain
+        apiserver.wait(timeout=30)
+        self.processes.remove(apiserver)
+        time.sleep(down_for)
+        self._spawn("kube-apiserver", self._apiserver_args)
+        self._wait("kube-apiserver", self._apiserver_ready)
 
     def stop(self) -> None:
         for process in reversed(self.processes):

@@ -100,6 +100,24 @@ class PulumiProject:
             raise AssertionError(f"pulumi {' '.join(args)} exited {result.code}:\n{result.text}")
         return result
 
+    def start(self, *args: str) -> subprocess.Popen:
+        """`pulumi <args>` in the background, in a session of its own: a test can signal the
+        CLI and everything it started (language host, providers) as a terminal would."""
+        argv = ["pulumi", *args, "--non-interactive", "--color", "never", "--stack", self.stack]
+        log = open(self.root / f"background-{len(self.log)}.log", "w")  # noqa: SIM115
+        self.log.append(f"$ {' '.join(argv)} (background, {log.name})")
+        process = subprocess.Popen(
+            argv,
+            cwd=self.root,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        process.log_path = Path(log.name)  # type: ignore[attr-defined]
+        return process
+
     def config(self, key: str, value: str, *, secret: bool = False) -> None:
         """Secrets go through standard input, as from the prompt: never on a command line."""
         if secret:
