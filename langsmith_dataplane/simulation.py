@@ -299,6 +299,27 @@ class SimulatedStack:
         return matches[0]
 
 
+def run_under_mocks(
+    stack: str, program: Callable[[], pulumi.Input[Any]]
+) -> tuple[list[RecordedResource], dict[str, Any]]:
+    """Run `program` (it declares resources, returns the stack outputs) for `stack` under the
+    mocks; what it registered and its outputs. The plan and the bare benchmark share it, so
+    they are measured under the same mocks and monitor."""
+    mocks = DataplaneMocks()
+    monitor = RecordingMonitor(mocks, project=PROJECT, stack=stack)
+    # A fresh root stack for this stack: set_mocks keeps an earlier simulation's otherwise.
+    pulumi.runtime.settings.set_root_resource(None)  # type: ignore[arg-type]  # the SDK's own reset
+    pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    captured: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[Any]:
+        return pulumi.Output.from_input(program()).apply(captured.update)
+
+    run()
+    return list(monitor.recorded.values()), captured
+
+
 def simulate(
     topology: Topology,
     stack: str,
@@ -307,22 +328,13 @@ def simulate(
     options: ProgramOptions | None = None,
 ) -> SimulatedStack:
     """Run `build_stack` for `stack` under mocks; API keys default to secret placeholders."""
-    mocks = DataplaneMocks()
-    monitor = RecordingMonitor(mocks, project=PROJECT, stack=stack)
-    # A fresh root stack for this stack: set_mocks keeps an earlier simulation's otherwise.
-    pulumi.runtime.settings.set_root_resource(None)  # type: ignore[arg-type]  # the SDK's own reset
-    pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     keys = dict(api_keys or {})
     slice_ = slice_for_stack(topology, stack)
-    captured: dict[str, Any] = {}
 
     def lookup(name: str) -> pulumi.Output[str]:
         return pulumi.Output.secret(keys.get(name, PLACEHOLDER_API_KEY))
 
-    @pulumi.runtime.test
-    def program() -> pulumi.Output[Any]:
-        outputs = build_stack(slice_, lookup, options or ProgramOptions())
-        return pulumi.Output.from_input(outputs).apply(captured.update)
-
-    program()
-    return SimulatedStack(stack, list(monitor.recorded.values()), captured)
+    resources, outputs = run_under_mocks(
+        stack, lambda: build_stack(slice_, lookup, options or ProgramOptions())
+    )
+    return SimulatedStack(stack, resources, outputs)

@@ -6,8 +6,13 @@ keys are secret placeholders. Computed values (endpoints, ids) are simulated.
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,14 +110,50 @@ def plan_stack(topology: Topology, stack: str) -> StackPlan:
             inputs=mask(r.inputs),
             recorded=r,
         )
-        for r in simulated.resources
+        # By URN: registration order depends on scheduling (and on each process's hash seed).
+        for r in sorted(simulated.resources, key=lambda r: r.urn)
     )
     return StackPlan(stack, resources, simulated)
 
 
-def plan_topology(topology: Topology, stacks: Iterable[str] | None = None) -> dict[str, StackPlan]:
+# Above this many listeners and servers, stacks are planned in worker processes: a fresh
+# interpreter pays ~2 s of imports, which only a large plan wins back.
+PARALLEL_WORKLOADS = 40
+
+
+def plan_topology(
+    topology: Topology, stacks: Iterable[str] | None = None, *, workers: int | None = None
+) -> dict[str, StackPlan]:
+    """Every stack's plan, in name order. Stacks are independent simulations: a large plan of
+    several stacks runs them in `workers` processes (default: one per core), with the same
+    result as one after another (a test compares them)."""
     names = sorted(stacks) if stacks is not None else sorted(topology.stacks)
-    return {name: plan_stack(topology, name) for name in names}
+    if workers is None:
+        workloads = len(topology.listeners) + len(topology.agent_servers)
+        workers = (os.cpu_count() or 1) if workloads >= PARALLEL_WORKLOADS else 1
+    workers = min(workers, len(names))
+    if workers <= 1:
+        return {name: plan_stack(topology, name) for name in names}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        plans = pool.map(lambda name: _plan_in_process(topology, name), names)
+        return dict(zip(names, plans, strict=True))
+
+
+def _plan_in_process(topology: Topology, stack: str) -> StackPlan:
+    """`plan_stack` in a fresh interpreter (`plan_worker`): independent of this process's
+    Pulumi runtime state, and on another core."""
+    done = subprocess.run(
+        [sys.executable, "-m", "langsmith_dataplane.review.plan_worker"],
+        input=pickle.dumps((topology, stack), protocol=pickle.HIGHEST_PROTOCOL),
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"planning stack {stack} failed in its worker:\n{done.stderr.decode(errors='replace')}"
+        )
+    plan: StackPlan = pickle.loads(done.stdout)
+    return plan
 
 
 def plan_json(plans: dict[str, StackPlan]) -> dict[str, Any]:
