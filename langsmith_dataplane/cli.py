@@ -326,7 +326,15 @@ def run() -> None:
             os._exit(EXIT_INTERRUPTED)  # no asyncio teardown, no half-printed traceback
 
     signal.signal(signal.SIGINT, interrupted)
-    sys.exit(main())
+    code = main()
+    # Everything is written: skip interpreter teardown, where the Pulumi mocks' threads and
+    # event loops may print an unraisable error after the command's own last line.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that left (`| head`), a closed stream
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
