@@ -7,6 +7,7 @@ Never a Python traceback: unexpected failures print one line (set DATAPLANE_DEBU
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -330,10 +331,8 @@ def run() -> None:
     # Everything is written: skip interpreter teardown, where the Pulumi mocks' threads and
     # event loops may print an unraisable error after the command's own last line.
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a reader that left (`| head`)
             stream.flush()
-        except (OSError, ValueError):  # a reader that left (`| head`), a closed stream
-            pass
     os._exit(code)
 
 
