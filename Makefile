@@ -74,7 +74,8 @@ schema: $(STAMP) ## rewrite topology.schema.json from the models
 bench: $(STAMP) ## validate-time benchmark, 10 to 2,000 listeners
 	$(BIN)/python benchmarks/validate_bench.py
 
-bench-plan: $(STAMP) ## plan-time and dependency-depth benchmark, 10 to 1,000 listeners
+bench-plan: $(STAMP) ## plan cost per resource beside a bare program's, then plan time and depth, 10 to 1,000 listeners
+	$(BIN)/python benchmarks/plan_ratio.py 50 500
 	$(BIN)/python benchmarks/plan_bench.py
 
 lock: ## re-resolve requirements.lock from pyproject.toml (needs the registry)
