@@ -134,26 +134,30 @@ def plan_topology(
     workers = min(workers, len(names))
     if workers <= 1:
         return {name: plan_stack(topology, name) for name in names}
+    # Round-robin shares keep the workers' loads even (generated and real stacks vary little).
+    shares = [names[i::workers] for i in range(workers)]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        plans = pool.map(lambda name: _plan_in_process(topology, name), names)
-        return dict(zip(names, plans, strict=True))
+        planned = pool.map(lambda share: _plan_in_process(topology, share), shares)
+        by_name = {plan.stack: plan for share in planned for plan in share}
+    return {name: by_name[name] for name in names}
 
 
-def _plan_in_process(topology: Topology, stack: str) -> StackPlan:
-    """`plan_stack` in a fresh interpreter (`plan_worker`): independent of this process's
-    Pulumi runtime state, and on another core."""
+def _plan_in_process(topology: Topology, stacks: list[str]) -> list[StackPlan]:
+    """`plan_stack` for each of `stacks` in a fresh interpreter (`plan_worker`): independent of
+    this process's Pulumi runtime state, and on another core."""
     done = subprocess.run(
         [sys.executable, "-m", "langsmith_dataplane.review.plan_worker"],
-        input=pickle.dumps((topology, stack), protocol=pickle.HIGHEST_PROTOCOL),
+        input=pickle.dumps((topology, stacks), protocol=pickle.HIGHEST_PROTOCOL),
         capture_output=True,
         check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(
-            f"planning stack {stack} failed in its worker:\n{done.stderr.decode(errors='replace')}"
+            f"planning stacks {', '.join(stacks)} failed in their worker:\n"
+            f"{done.stderr.decode(errors='replace')}"
         )
-    plan: StackPlan = pickle.loads(done.stdout)
-    return plan
+    plans: list[StackPlan] = pickle.loads(done.stdout)  # our own child's pipe
+    return plans
 
 
 def plan_json(plans: dict[str, StackPlan]) -> dict[str, Any]:

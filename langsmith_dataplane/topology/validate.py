@@ -6,6 +6,9 @@ same messages whichever way they run it.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 
@@ -37,8 +40,27 @@ class ValidatedTopology:
         return self.source.file
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Validation builds many small objects and frees none: the cyclic collector's passes over
+    them cost more than the work itself on large files (2,000 listeners: 0.9 s with it, 0.5 s
+    without) and make the time grow faster than the file. Paused, then restored."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def parse_topology(text: str, filename: str = "topology.yaml") -> ValidatedTopology:
     """Validate `text`; raise `TopologyError` with every error (and warning) if any error."""
+    with _no_cyclic_gc():
+        return _parse(text, filename)
+
+
+def _parse(text: str, filename: str) -> ValidatedTopology:
     text = normalize_newlines(text)
     secrets = list(secret_diagnostics(text, filename))
     try:
