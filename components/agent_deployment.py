@@ -28,9 +28,9 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from components._records import read_record, record_diff
 from langsmith_dataplane.api.control_plane import control_plane
 from langsmith_dataplane.api.deployments import DeploymentBody, DeploymentsClient
-from langsmith_dataplane.api.transport import ApiError, NotFoundError
 from langsmith_dataplane.dynamic_kinds import DEPLOYMENT_KIND, DEPLOYMENT_REPLACES
 
 KIND = DEPLOYMENT_KIND
@@ -62,26 +62,24 @@ class AgentDeploymentProvider(ResourceProvider):
         return CreateResult(deployment.id, {**outs, "revision_id": deployment.latest_revision_id})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        try:
-            deployment = _client(props).get(id_)
-        except NotFoundError:
-            return ReadResult(None, {})  # deleted in LangSmith: the next `up` recreates it
-        except ApiError as exc:
-            if exc.status != 401:
-                raise
-            # The key in state was revoked (a service key rotated or revoked in the UI): keep
-            # the record as it was; the next `up` brings the new key and updates it.
-            return ReadResult(id_, props)
-        image = deployment.image or props.get("image")
-        return ReadResult(id_, {**props, "image": image, "deployment_id": id_})
+        return read_record(
+            id_,
+            props,
+            lambda: _client(props).get(id_),
+            lambda deployment: {
+                **props,
+                "image": deployment.image or props.get("image"),
+                "deployment_id": id_,
+            },
+        )
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = [key for key in REPLACE_ON_CHANGE if olds.get(key) != news.get(key)]
-        updates = [key for key in UPDATABLE if (olds.get(key) or None) != (news.get(key) or None)]
-        return DiffResult(
-            changes=bool(replaces or updates),
-            replaces=replaces,
-            stables=[] if replaces else list(STABLE),
+        return record_diff(
+            olds,
+            news,
+            replaced_by=REPLACE_ON_CHANGE,
+            updated_by=UPDATABLE,
+            stables=STABLE,
             delete_before_replace=True,  # one name per workspace
         )
 

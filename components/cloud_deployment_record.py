@@ -30,10 +30,11 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from components._records import read_record, record_diff
 from langsmith_dataplane.api.cloud_deployments import GithubDeploymentBody, IntegrationsClient
 from langsmith_dataplane.api.control_plane import control_plane
 from langsmith_dataplane.api.deployments import DeploymentsClient
-from langsmith_dataplane.api.transport import ApiError, NotFoundError
+from langsmith_dataplane.api.transport import ApiError
 from langsmith_dataplane.dynamic_kinds import CLOUD_DEPLOYMENT_KIND, CLOUD_DEPLOYMENT_REPLACES
 
 UPDATABLE = ("repo_ref", "config_path", "build_on_push", "env", "secret_env", "api_key")
@@ -80,24 +81,24 @@ class CloudDeploymentProvider(ResourceProvider):
         return CreateResult(deployment.id, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        try:
-            deployment = _client(props).get(id_)
-        except NotFoundError:
-            return ReadResult(None, {})  # deleted in the UI: the next `up` recreates it
-        except ApiError as exc:
-            if exc.status != 401:
-                raise
-            return ReadResult(id_, props)  # a revoked key: kept; the next `up` brings the new one
-        ref = deployment.repo_ref or props.get("repo_ref")
-        return ReadResult(id_, {**props, "repo_ref": ref, "custom_url": deployment.custom_url})
+        return read_record(
+            id_,
+            props,
+            lambda: _client(props).get(id_),
+            lambda deployment: {
+                **props,
+                "repo_ref": deployment.repo_ref or props.get("repo_ref"),
+                "custom_url": deployment.custom_url,
+            },
+        )
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = [key for key in CLOUD_DEPLOYMENT_REPLACES if olds.get(key) != news.get(key)]
-        updates = [key for key in UPDATABLE if (olds.get(key) or None) != (news.get(key) or None)]
-        return DiffResult(
-            changes=bool(replaces or updates),
-            replaces=replaces,
-            stables=[] if replaces else list(STABLE),
+        return record_diff(
+            olds,
+            news,
+            replaced_by=CLOUD_DEPLOYMENT_REPLACES,
+            updated_by=UPDATABLE,
+            stables=STABLE,
             delete_before_replace=True,  # one name per workspace
         )
 

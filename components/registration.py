@@ -23,9 +23,9 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from components._records import read_record
 from langsmith_dataplane.api.control_plane import control_plane
 from langsmith_dataplane.api.listeners import ListenersClient
-from langsmith_dataplane.api.transport import ApiError, NotFoundError
 from langsmith_dataplane.dynamic_kinds import REGISTRATION_REPLACES
 
 REPLACE_ON_CHANGE = REGISTRATION_REPLACES
@@ -57,17 +57,12 @@ class ListenerRegistrationProvider(ResourceProvider):
         return CreateResult(listener.id, _outs(props, listener.id, listener.namespaces, adopted))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        try:
-            listener = _client(props).get(id_)
-        except NotFoundError:
-            return ReadResult(None, {})  # deleted outside Pulumi: the next `up` recreates it
-        except ApiError as exc:
-            if exc.status != 401:
-                raise
-            # The key in state was revoked (a service key rotated or revoked in the UI): never
-            # drop a healthy listener for it; the next `up` brings the new key and updates it.
-            return ReadResult(id_, props)
-        return ReadResult(id_, _outs(props, id_, listener.namespaces, props.get("adopted", False)))
+        return read_record(
+            id_,
+            props,
+            lambda: _client(props).get(id_),
+            lambda listener: _outs(props, id_, listener.namespaces, props.get("adopted", False)),
+        )
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replaces = [key for key in REPLACE_ON_CHANGE if olds.get(key) != news.get(key)]

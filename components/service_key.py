@@ -26,6 +26,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from components._records import record_diff
 from components.workspace_records import PlatformAccess
 from langsmith_dataplane.api.platform import RolesClient, ServiceKeysClient, platform
 from langsmith_dataplane.dynamic_kinds import SERVICE_KEY_KIND, SERVICE_KEY_REPLACES
@@ -61,14 +62,12 @@ class ServiceKeyProvider(ResourceProvider):
         return ReadResult(id_, props)
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = [key for key in SERVICE_KEY_REPLACES if olds.get(key) != news.get(key)]
-        changed = replaces + (
-            ["admin_key"] if olds.get("admin_key") != news.get("admin_key") else []
-        )
-        return DiffResult(
-            changes=bool(changed),
-            replaces=replaces,
-            stables=[] if replaces else list(STABLE),
+        return record_diff(
+            olds,
+            news,
+            replaced_by=SERVICE_KEY_REPLACES,
+            updated_by=("admin_key",),
+            stables=STABLE,
             delete_before_replace=False,  # the new key serves before the old one is revoked
         )
 

@@ -65,20 +65,10 @@ class Workspace(pulumi.ComponentResource):
         super().__init__("langsmith:index:Workspace", name, None, opts)
         self.workspace_id = pulumi.Output.from_input(self._record(name, args))
         self.keys = {}
-        for request in args.keys:
+        if args.keys:
             if args.access is None:
                 raise pulumi.RunError(f"workspace {name}: service keys need platform access")
-            self.keys[request.owner] = ServiceKey(
-                request.resource_name,
-                ServiceKeyArgs(
-                    access=args.access,
-                    workspace_id=self.workspace_id,
-                    description=request.description,
-                    role=request.role,
-                    generation=request.generation,
-                ),
-                opts=child_opts(self, protect=False),
-            )
+            self.keys = self._service_keys(args.access, args.keys)
         self.register_outputs(
             {
                 "workspaceId": self.workspace_id,
@@ -88,6 +78,26 @@ class Workspace(pulumi.ComponentResource):
                 },
             }
         )
+
+    def _service_keys(
+        self, access: PlatformAccess, requests: Sequence[KeyRequest]
+    ) -> dict[str, ServiceKey]:
+        """One key per workload, scoped to this workspace; never protected (rotation replaces
+        keys)."""
+        return {
+            request.owner: ServiceKey(
+                request.resource_name,
+                ServiceKeyArgs(
+                    access=access,
+                    workspace_id=self.workspace_id,
+                    description=request.description,
+                    role=request.role,
+                    generation=request.generation,
+                ),
+                opts=child_opts(self, protect=False),
+            )
+            for request in requests
+        }
 
     def _record(self, name: str, args: WorkspaceArgs) -> pulumi.Input[str]:
         if args.source == "referenced":

@@ -28,6 +28,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from components._records import record_diff
 from langsmith_dataplane.api.platform import WorkspacesClient, platform
 from langsmith_dataplane.api.transport import ApiError
 from langsmith_dataplane.dynamic_kinds import (
@@ -55,12 +56,12 @@ def _client(props: dict[str, Any]) -> WorkspacesClient:
 
 
 def _diff(olds: dict[str, Any], news: dict[str, Any], updatable: tuple[str, ...]) -> DiffResult:
-    replaces = [key for key in WORKSPACE_REPLACES if olds.get(key) != news.get(key)]
-    changed = replaces + [key for key in updatable if olds.get(key) != news.get(key)]
-    return DiffResult(
-        changes=bool(changed),
-        replaces=replaces,
-        stables=[] if replaces else list(STABLE),
+    return record_diff(
+        olds,
+        news,
+        replaced_by=WORKSPACE_REPLACES,
+        updated_by=updatable,
+        stables=STABLE,
         delete_before_replace=False,
     )
 

@@ -30,25 +30,6 @@ SERVICE_KEY_REPLACES = (
     "generation",
 )
 
-# What replaces each kind of record; a listener registration has no `kind` input.
-REPLACES_BY_KIND = {
-    DEPLOYMENT_KIND: DEPLOYMENT_REPLACES,
-    WORKSPACE_KIND: WORKSPACE_REPLACES,
-    WORKSPACE_LOOKUP_KIND: WORKSPACE_REPLACES,
-    SERVICE_KEY_KIND: SERVICE_KEY_REPLACES,
-}
-# Records whose deletion loses something: a deployment's database, a workspace's traces and
-# datasets, a key whatever holds it still uses.
-STATEFUL_KINDS = frozenset({DEPLOYMENT_KIND, WORKSPACE_KIND, SERVICE_KEY_KIND})
-# How plan and diff name each kind (instead of `dynamic/Resource`).
-DISPLAY_TYPES = {
-    DEPLOYMENT_KIND: "langsmith/Deployment",
-    WORKSPACE_KIND: "langsmith/Workspace",
-    WORKSPACE_LOOKUP_KIND: "langsmith/WorkspaceLookup",
-    SERVICE_KEY_KIND: "langsmith/ServiceKey",
-}
-REGISTRATION_DISPLAY_TYPE = "langsmith/Registration"
-
 # Cloud SaaS deployments (LangChain runs them, built from GitHub).
 CLOUD_DEPLOYMENT_KIND = "langsmith-cloud-deployment"
 CLOUD_DEPLOYMENT_REPLACES = (
@@ -59,6 +40,26 @@ CLOUD_DEPLOYMENT_REPLACES = (
     "repo_url",
     "deployment_type",
 )
-REPLACES_BY_KIND[CLOUD_DEPLOYMENT_KIND] = CLOUD_DEPLOYMENT_REPLACES
-STATEFUL_KINDS = STATEFUL_KINDS | {CLOUD_DEPLOYMENT_KIND}  # its threads and store go with it
-DISPLAY_TYPES[CLOUD_DEPLOYMENT_KIND] = "langsmith/CloudDeployment"
+
+# What replaces each kind of record; a listener registration has no `kind` input.
+REPLACES_BY_KIND = {
+    DEPLOYMENT_KIND: DEPLOYMENT_REPLACES,
+    CLOUD_DEPLOYMENT_KIND: CLOUD_DEPLOYMENT_REPLACES,
+    WORKSPACE_KIND: WORKSPACE_REPLACES,
+    WORKSPACE_LOOKUP_KIND: WORKSPACE_REPLACES,
+    SERVICE_KEY_KIND: SERVICE_KEY_REPLACES,
+}
+# Records whose deletion loses something: a deployment's database (or, for Cloud SaaS, its
+# threads and store), a workspace's traces and datasets, a key whatever holds it still uses.
+STATEFUL_KINDS = frozenset(
+    {DEPLOYMENT_KIND, CLOUD_DEPLOYMENT_KIND, WORKSPACE_KIND, SERVICE_KEY_KIND}
+)
+# How plan and diff name each kind (instead of `dynamic/Resource`).
+DISPLAY_TYPES = {
+    DEPLOYMENT_KIND: "langsmith/Deployment",
+    CLOUD_DEPLOYMENT_KIND: "langsmith/CloudDeployment",
+    WORKSPACE_KIND: "langsmith/Workspace",
+    WORKSPACE_LOOKUP_KIND: "langsmith/WorkspaceLookup",
+    SERVICE_KEY_KIND: "langsmith/ServiceKey",
+}
+REGISTRATION_DISPLAY_TYPE = "langsmith/Registration"

@@ -18,6 +18,13 @@ import pulumi
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 
+from langsmith_dataplane.dynamic_kinds import (
+    CLOUD_DEPLOYMENT_KIND,
+    DEPLOYMENT_KIND,
+    SERVICE_KEY_KIND,
+    WORKSPACE_KIND,
+    WORKSPACE_LOOKUP_KIND,
+)
 from langsmith_dataplane.stack_slice import slice_for_stack
 from langsmith_dataplane.topology.schema import Topology
 from langsmith_dataplane.wiring import ProgramOptions, build_stack
@@ -252,14 +259,14 @@ def _dynamic(inputs: dict) -> dict:
     """The control plane names a listener by (workspace, compute id), a deployment by name."""
     workspace = inputs.get("workspace_id")
     kind = inputs.get("kind")
-    if kind in ("langsmith-workspace", "langsmith-workspace-lookup"):
+    if kind in (WORKSPACE_KIND, WORKSPACE_LOOKUP_KIND):
         # The owner's workspace and another stack's lookup of it get the same simulated id.
         natural = inputs.get("handle") or inputs.get("display_name")
         found = uuid.uuid5(
             uuid.NAMESPACE_URL, f"workspace/{inputs.get('organization_id')}/{natural}"
         )
         return {"workspace_id": str(found), "adopted": False}
-    if kind == "langsmith-service-key":
+    if kind == SERVICE_KEY_KIND:
         key = uuid.uuid5(uuid.NAMESPACE_URL, f"service-key/{inputs.get('description')}")
         return {
             "key_id": str(key),
@@ -267,7 +274,7 @@ def _dynamic(inputs: dict) -> dict:
             "short_key": "lsv2_sk_sim...",
             "role_id": str(uuid.uuid5(key, str(inputs.get("role")))),
         }
-    if kind == "langsmith-cloud-deployment":
+    if kind == CLOUD_DEPLOYMENT_KIND:
         deployment = uuid.uuid5(uuid.NAMESPACE_URL, f"deployment/{workspace}/{inputs.get('name')}")
         return {
             "deployment_id": str(deployment),
@@ -276,7 +283,7 @@ def _dynamic(inputs: dict) -> dict:
             "custom_url": f"https://{inputs.get('name')}-{str(deployment)[:8]}.us.langgraph.app",
             "adopted": False,
         }
-    if kind == "langsmith-deployment":
+    if kind == DEPLOYMENT_KIND:
         deployment = uuid.uuid5(uuid.NAMESPACE_URL, f"deployment/{workspace}/{inputs.get('name')}")
         revision = uuid.uuid5(deployment, str(inputs.get("image")))
         return {"deployment_id": str(deployment), "revision_id": str(revision), "adopted": False}

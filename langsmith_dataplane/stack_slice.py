@@ -160,6 +160,10 @@ class StackSlice:
     def agent_servers(self) -> tuple[AgentServerTarget, ...]:
         return tuple(plan for cluster in self.clusters for plan in cluster.agent_servers)
 
+    def workspace(self, key: str) -> WorkspaceTarget:
+        """The stack's view of workspace `key` (one its workloads deploy into, or it owns)."""
+        return next(target for target in self.workspaces if target.key == key)
+
 
 def control_plane_endpoints(topology: Topology) -> ControlPlaneEndpoints:
     """Region defaults, with the topology's overrides applied."""

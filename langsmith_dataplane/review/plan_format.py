@@ -52,7 +52,6 @@ def _listener_lines(topology: Topology, stack: str) -> list[str]:
 def _described(topology: Topology, stack: str) -> list[str]:
     slice_ = slice_for_stack(topology, stack)
     lines = workspace_lines(slice_) + cloud_lines(slice_)
-    keys = {target.key: target for target in slice_.workspaces}
     for cluster in slice_.clusters:
         spec = cluster.spec
         kind = (
@@ -85,13 +84,16 @@ def _described(topology: Topology, stack: str) -> list[str]:
                 f"release {plan.release_namespace}/{plan.release_name}, watches "
                 f"{', '.join(plan.watch_namespaces)}; postgres {postgres}, redis {redis}; "
                 f"{registered}; "
-                f"{credentials_words(keys[plan.workspace_key], 'listener', plan.key)}"
+                f"{credentials_words(slice_.workspace(plan.workspace_key), 'listener', plan.key)}"
             )
             lines.extend(_deployment_lines(plan))
         for server in cluster.agent_servers:
             lines.extend(_server_lines(server, cluster.spec))
             lines.append(
-                "    " + credentials_words(keys[server.workspace_key], "agent server", server.key)
+                "    "
+                + credentials_words(
+                    slice_.workspace(server.workspace_key), "agent server", server.key
+                )
             )
         lines.extend(_revision_wait_note(cluster))
     return lines

@@ -106,8 +106,8 @@ def build_stack(
         outputs["cloudDeployments"] = cloud_out
     if servers_out:
         outputs["agentServers"] = servers_out
-    if workspaces.outputs():
-        outputs["workspaces"] = workspaces.outputs()
+    if workspaces_out := workspaces.outputs():
+        outputs["workspaces"] = workspaces_out
     if kubeconfigs:
         outputs["kubeconfigs"] = pulumi.Output.secret(kubeconfigs)
     return outputs

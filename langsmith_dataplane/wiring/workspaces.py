@@ -66,7 +66,6 @@ class WorkspaceWiring:
     def __init__(self, slice_: StackSlice, secret: ApiKeyLookup) -> None:
         self._slice = slice_
         self._secret = secret
-        self._targets = {target.key: target for target in slice_.workspaces}
         access = self._platform_access()
         workloads = _workloads(slice_)
         self.components: dict[str, Workspace] = {}
@@ -123,12 +122,11 @@ class WorkspaceWiring:
 
     def credentials(self, workspace: str, kind: str, name: str) -> WorkloadCredentials:
         """`kind` is `listener`, `agent-server` or `cloud-deployment`; `name` its key."""
-        target = self._targets[workspace]
+        target = self._slice.workspace(workspace)
         component = self.components.get(workspace)
-        if component is None:  # referenced, with a key made elsewhere
-            return WorkloadCredentials(target.id or "", self._secret(target.api_key or ""))
-        if target.keys is None:
-            return WorkloadCredentials(component.workspace_id, self._secret(target.api_key or ""))
+        if target.keys is None or component is None:  # a key made elsewhere
+            workspace_id = component.workspace_id if component else (target.id or "")
+            return WorkloadCredentials(workspace_id, self._secret(target.api_key or ""))
         return WorkloadCredentials(
             component.workspace_id, component.keys[key_owner(kind, name)].key
         )
@@ -139,7 +137,7 @@ class WorkspaceWiring:
         return {
             key: {
                 "id": component.workspace_id,
-                "source": self._targets[key].source,
+                "source": self._slice.workspace(key).source,
                 "keys": {
                     owner: {"keyId": k.key_id, "shortKey": k.short_key}
                     for owner, k in sorted(component.keys.items())

@@ -140,6 +140,32 @@ class PulumiProject:
         return json.loads(self.run("stack", "output", "--json", *flags).out)
 
 
+def ready_project(
+    root: Path,
+    *,
+    stack: str,
+    kubeconfig: Path,
+    ca_file: Path,
+    topology: str,
+    settings: dict[str, str] | None = None,
+    secrets: dict[str, str] | None = None,
+) -> PulumiProject:
+    """A project with `topology`, its stack created, plain `settings` and `secrets` set."""
+    project = PulumiProject(root, stack=stack, kubeconfig=kubeconfig, ca_file=ca_file)
+    project.write_topology(topology)
+    project.run("stack", "init", stack)
+    for key, value in (settings or {}).items():
+        project.config(key, value)
+    for key, value in (secrets or {}).items():
+        project.config(key, value, secret=True)
+    return project
+
+
+def keep_log(project: PulumiProject) -> None:
+    """The commands a module ran and their output, beside its project, for a failed run."""
+    (project.root / "engine.log").write_text("\n".join(project.log))
+
+
 def step_ops(preview: dict[str, Any]) -> dict[str, list[str]]:
     """URNs by operation of a `pulumi preview --json` document ("same" steps omitted)."""
     ops: dict[str, list[str]] = {}

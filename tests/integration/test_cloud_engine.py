@@ -15,7 +15,7 @@ import pytest
 from tests.artifacts import control_plane_openapi
 from tests.fake_control_plane import ApiKey, FakeControlPlane, RunningControlPlane
 from tests.helpers import edit
-from tests.integration.engine import PulumiProject, plain
+from tests.integration.engine import keep_log, plain, ready_project
 from tests.integration.pki import make_pki
 
 pytestmark = pytest.mark.integration
@@ -73,15 +73,16 @@ def topology(fake_cp) -> str:
 @pytest.fixture(scope="module")
 def project(pki, fake_cp, tmp_path_factory, topology):
     root = tmp_path_factory.mktemp("cloud-project")
-    project = PulumiProject(
-        root, stack=STACK, kubeconfig=root / "no-cluster-kubeconfig", ca_file=pki.ca_cert
+    project = ready_project(
+        root,
+        stack=STACK,
+        kubeconfig=root / "no-cluster-kubeconfig",
+        ca_file=pki.ca_cert,
+        topology=topology,
+        secrets={"support.apiKey": KEY, "openai.devKey": OPENAI},
     )
-    project.write_topology(topology)
-    project.run("stack", "init", STACK)
-    project.config("support.apiKey", KEY, secret=True)
-    project.config("openai.devKey", OPENAI, secret=True)
     yield project
-    (project.root / "engine.log").write_text("\n".join(project.log))
+    keep_log(project)
 
 
 def deployments(fake_cp) -> list[dict]:

@@ -12,7 +12,7 @@ import pytest
 from tests.artifacts import listener_chart, platform_openapi
 from tests.fake_platform import Platform
 from tests.integration.conftest import running_control_plane, serving_fake_control_plane
-from tests.integration.engine import PulumiProject
+from tests.integration.engine import ready_project
 
 pytestmark = pytest.mark.integration
 
@@ -87,17 +87,22 @@ def projects(clusters, fake_cp, tmp_path_factory):
     `pulumi up -s east` and `pulumi up -s west` in two jobs at once."""
     text = TOPOLOGY.format(url=fake_cp.url, org=ORG, workspace=WORKSPACE)
     root = tmp_path_factory.mktemp("concurrent-project")
-    out = {}
-    for stack, plane in clusters.items():
-        project = PulumiProject(
-            root, stack=stack, kubeconfig=plane.kubeconfig, ca_file=clusters["east"].pki.ca_cert
+    settings = {
+        "langsmith-dataplane:chartPath": str(listener_chart()),
+        "langsmith-dataplane:skipAwait": "true",
+    }
+    out = {
+        stack: ready_project(
+            root,
+            stack=stack,
+            kubeconfig=plane.kubeconfig,
+            ca_file=clusters["east"].pki.ca_cert,
+            topology=text,
+            settings=settings,
+            secrets={"langsmith.adminKey": ADMIN},
         )
-        project.write_topology(text)
-        project.run("stack", "init", stack)
-        project.config("langsmith-dataplane:chartPath", str(listener_chart()))
-        project.config("langsmith-dataplane:skipAwait", "true")
-        project.config("langsmith.adminKey", ADMIN, secret=True)
-        out[stack] = project
+        for stack, plane in clusters.items()
+    }
     yield out
     (root / "engine.log").write_text("\n".join(p for project in out.values() for p in project.log))
 

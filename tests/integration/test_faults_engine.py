@@ -26,7 +26,7 @@ from tests.integration.conftest import (
     running_control_plane,
     serving_fake_control_plane,
 )
-from tests.integration.engine import PulumiProject, plain
+from tests.integration.engine import keep_log, plain, ready_project
 
 pytestmark = pytest.mark.integration
 
@@ -101,19 +101,20 @@ def texts(fake_cp) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def project(control_plane, tmp_path_factory, texts):
-    project = PulumiProject(
+    project = ready_project(
         tmp_path_factory.mktemp("faults-project"),
         stack=STACK,
         kubeconfig=control_plane.kubeconfig,
         ca_file=control_plane.pki.ca_cert,
+        topology=texts["base"],
+        settings={
+            "langsmith-dataplane:chartPath": str(listener_chart()),
+            "langsmith-dataplane:skipAwait": "true",
+        },
+        secrets={"langsmith.adminKey": ADMIN},
     )
-    project.write_topology(texts["base"])
-    project.run("stack", "init", STACK)
-    project.config("langsmith-dataplane:chartPath", str(listener_chart()))
-    project.config("langsmith-dataplane:skipAwait", "true")
-    project.config("langsmith.adminKey", ADMIN, secret=True)
     yield project
-    (project.root / "engine.log").write_text("\n".join(project.log))
+    keep_log(project)
 
 
 # -- what exists -------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from tests.integration.conftest import (
     running_control_plane,
     serving_fake_control_plane,
 )
-from tests.integration.engine import PulumiProject, plain
+from tests.integration.engine import keep_log, plain, ready_project
 
 pytestmark = pytest.mark.integration
 
@@ -98,20 +98,20 @@ def topology(fake_cp) -> str:
 
 @pytest.fixture(scope="module")
 def project(control_plane, fake_cp, tmp_path_factory, topology):
-    project = PulumiProject(
+    project = ready_project(
         tmp_path_factory.mktemp("workspace-project"),
         stack=STACK,
         kubeconfig=control_plane.kubeconfig,
         ca_file=control_plane.pki.ca_cert,
+        topology=topology,
+        settings={
+            "langsmith-dataplane:chartsDir": str(charts_root()),
+            "langsmith-dataplane:skipAwait": "true",
+        },
+        secrets={"langsmith.adminKey": ADMIN, "langgraph.licenseKey": LICENSE},
     )
-    project.write_topology(topology)
-    project.run("stack", "init", STACK)
-    project.config("langsmith-dataplane:chartsDir", str(charts_root()))
-    project.config("langsmith-dataplane:skipAwait", "true")
-    project.config("langsmith.adminKey", ADMIN, secret=True)
-    project.config("langgraph.licenseKey", LICENSE, secret=True)
     yield project
-    (project.root / "engine.log").write_text("\n".join(project.log))
+    keep_log(project)
 
 
 def live_workspaces(organisation: Platform) -> list[dict]:

@@ -1,0 +1,55 @@
+"""What every LangSmith record provider (a Pulumi dynamic provider) does the same way: read
+with 404 meaning gone and 401 meaning a stale key, and a diff split into replacements and
+in-place updates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from pulumi.dynamic import DiffResult, ReadResult
+
+from langsmith_dataplane.api.transport import ApiError, NotFoundError
+
+Record = TypeVar("Record")
+
+
+def read_record(
+    id_: str,
+    props: dict[str, Any],
+    fetch: Callable[[], Record],
+    outputs: Callable[[Record], dict[str, Any]],
+) -> ReadResult:
+    """`fetch` the record: gone (404) is reported gone, so the next `up` recreates it; a key
+    rejected (401: a service key rotated or revoked in the UI) keeps the record as it was, so a
+    refresh never drops a healthy one, and the next `up` brings the new key."""
+    try:
+        record = fetch()
+    except NotFoundError:
+        return ReadResult(None, {})
+    except ApiError as exc:
+        if exc.status != 401:
+            raise
+        return ReadResult(id_, props)
+    return ReadResult(id_, outputs(record))
+
+
+def record_diff(
+    olds: dict[str, Any],
+    news: dict[str, Any],
+    *,
+    replaced_by: Iterable[str],
+    updated_by: Iterable[str],
+    stables: Iterable[str],
+    delete_before_replace: bool,
+) -> DiffResult:
+    """A change of a `replaced_by` input replaces the record; of an `updated_by` one (empty and
+    missing alike) updates it in place; unchanged outputs stay known in a preview."""
+    replaces = [key for key in replaced_by if olds.get(key) != news.get(key)]
+    updates = [key for key in updated_by if (olds.get(key) or None) != (news.get(key) or None)]
+    return DiffResult(
+        changes=bool(replaces or updates),
+        replaces=replaces,
+        stables=[] if replaces else list(stables),
+        delete_before_replace=delete_before_replace,
+    )
