@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from langsmith_dataplane.naming import MANAGED_BY
 from langsmith_dataplane.versions import ChartRef
+
+T = TypeVar("T")
+U = TypeVar("U")
 
 SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
 RESTRICTED_CONTAINER = {
@@ -35,6 +39,33 @@ def await_annotations(skip_await: bool) -> dict[str, str]:
 def slug(value: str) -> str:
     """A CIDR or other value as a resource-name-safe fragment: 10.0.0.0/8 -> 10-0-0-0-8."""
     return re.sub(r"[^A-Za-z0-9]+", "-", value).strip("-").lower()
+
+
+def holds_outputs(value: object) -> bool:
+    """Whether `value` is, or nests inside dicts, lists or tuples, a `pulumi.Output`."""
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, dict):
+        return any(holds_outputs(k) or holds_outputs(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(holds_outputs(v) for v in value)
+    return False
+
+
+def lifted(value: pulumi.Input[T], fn: Callable[[T], U]) -> pulumi.Input[U]:
+    """`Output.from_input(value).apply(fn)` at the price of what `value` holds.
+
+    `from_input` wraps every nested dict, list and scalar of a plain value in an Output of its
+    own (dozens per NetworkPolicy spec), and does the same again to an Output's plain result.
+    A plain value is passed to `fn` at once; an Output is applied shallowly, and deeply only
+    when its result still holds Outputs. The value, its dependencies and its secrecy are the
+    same either way.
+    """
+    if isinstance(value, pulumi.Output):
+        return value.apply(lambda v: lifted(v, fn))
+    if holds_outputs(value):
+        return pulumi.Output.from_input(value).apply(fn)
+    return fn(value)  # type: ignore[arg-type]  # a plain value is its own resolution
 
 
 def child_opts(parent: pulumi.Resource, **kwargs: object) -> pulumi.ResourceOptions:

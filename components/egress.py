@@ -18,7 +18,7 @@ from typing import Any, Literal
 import pulumi
 import pulumi_aws as aws
 
-from components._common import base_labels, child_opts, network_policy, slug
+from components._common import base_labels, child_opts, lifted, network_policy, slug
 from langsmith_dataplane.control_plane import CONTROL_PLANE_PORT
 
 
@@ -121,7 +121,7 @@ class Egress(pulumi.ComponentResource):
             policy=policy,
             namespace=target.namespace,
             labels={**base_labels(**owner), "langsmith.com/egress": policy},
-            spec=pulumi.Output.from_input(egress).apply(_spec),
+            spec=lifted(egress, _spec),
         )
 
     def _namespace_policies(self, target: EgressNamespace, args: EgressArgs) -> None:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 
 from langsmith_dataplane.dynamic_kinds import (
@@ -25,126 +24,18 @@ from langsmith_dataplane.dynamic_kinds import (
     WORKSPACE_KIND,
     WORKSPACE_LOOKUP_KIND,
 )
+from langsmith_dataplane.gc_pause import cyclic_gc_paused
+from langsmith_dataplane.recording_monitor import UNKNOWN as UNKNOWN  # re-exported
+from langsmith_dataplane.recording_monitor import RecordedResource, RecordingMonitor
+from langsmith_dataplane.recording_monitor import Secret as Secret  # re-exported
+from langsmith_dataplane.recording_monitor import Unknown as Unknown  # re-exported
 from langsmith_dataplane.stack_slice import slice_for_stack
 from langsmith_dataplane.topology.schema import Topology
 from langsmith_dataplane.wiring import ProgramOptions, build_stack
 
 PROJECT = "langsmith-dataplane"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-_SIG_KEY = "4dabf18193072939515e22adb298388d"
-_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-_RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 PLACEHOLDER_API_KEY = "placeholder-api-key-not-a-real-key"
 SIMULATED_SERVICE_KEY = "simulated-service-key-not-a-real-key"  # what a made key "returns"
-
-
-@dataclass(frozen=True)
-class Secret:
-    """An input value Pulumi treats as secret (encrypted in state, masked in output)."""
-
-    value: Any
-
-
-class Unknown:
-    """An input not known until the resource it depends on exists."""
-
-    def __repr__(self) -> str:
-        return "Unknown"
-
-
-UNKNOWN = Unknown()
-
-
-def _from_wire(value: Any) -> Any:
-    """Pulumi's wire format -> Python, keeping secrets as `Secret` and unknowns as `UNKNOWN`."""
-    if isinstance(value, dict):
-        sig = value.get(_SIG_KEY)
-        if sig == _SECRET_SIG:
-            return Secret(_from_wire(value.get("value")))
-        if sig == _RESOURCE_REF_SIG:
-            return {"$ref": value.get("urn")}
-        if sig is not None:
-            return {k: _from_wire(v) for k, v in value.items() if k != _SIG_KEY}
-        return {k: _from_wire(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_from_wire(v) for v in value]
-    if value == _UNKNOWN:
-        return UNKNOWN
-    if isinstance(value, float) and value.is_integer():
-        return int(value)  # the wire format has only doubles; 999.0 was written as 999
-    return value
-
-
-@dataclass
-class RecordedResource:
-    urn: str
-    type: str
-    name: str
-    parent: str
-    custom: bool
-    protect: bool
-    provider: str
-    inputs: dict[str, Any]
-    aliases: list[str] = field(default_factory=list)
-    dependencies: list[str] = field(default_factory=list)
-    read: bool = False
-    retain_on_delete: bool = False
-
-
-class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """The mock monitor, also recording the resource options of every registration."""
-
-    def __init__(self, mocks: pulumi_mocks.Mocks, *, project: str, stack: str) -> None:
-        super().__init__(mocks)
-        self.recorded: dict[str, RecordedResource] = {}
-        # The SDK calls the monitor from worker threads, where the runtime settings' context
-        # (and so `pulumi.get_stack()`) is not set: keep the names here.
-        self.project = project
-        self.stack = stack
-
-    def make_urn(self, parent: str, type_: str, name: str) -> str:
-        """The engine's URN: the parent's whole qualified type chain, without the root stack.
-
-        (Pulumi's `MockMonitor` keeps only the immediate parent type and keeps the stack's;
-        `pulumi up` would then report URNs the plan never showed.)
-        """
-        if parent:
-            parent_type = parent.split("::")[2]
-            if parent_type != "pulumi:pulumi:Stack":
-                type_ = f"{parent_type}${type_}"
-        return "urn:pulumi:" + "::".join([self.stack, self.project, type_, name])
-
-    def _record(self, request: Any, properties: Any, *, read: bool) -> None:
-        urn = self.make_urn(request.parent, request.type, request.name)
-        raw = json_format.MessageToDict(properties) if properties is not None else {}
-        aliases = [
-            alias.spec.name if alias.HasField("spec") else alias.urn
-            for alias in getattr(request, "aliases", [])
-        ]
-        aliases = [a for a in [*aliases, *getattr(request, "aliasURNs", [])] if a]
-        self.recorded[urn] = RecordedResource(
-            urn=urn,
-            type=request.type,
-            name=request.name,
-            parent=request.parent,
-            custom=bool(getattr(request, "custom", True)),
-            protect=bool(getattr(request, "protect", False)),
-            provider=request.provider,
-            inputs=_from_wire(raw),
-            aliases=aliases,
-            dependencies=list(request.dependencies),
-            read=read,
-            retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
-        )
-
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        if request.type != "pulumi:pulumi:Stack":
-            self._record(request, request.object, read=False)
-        return super().RegisterResource(request)
-
-    def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        self._record(request, request.properties, read=True)
-        return super().ReadResource(request)
 
 
 def _stable_id(*parts: str) -> str:
@@ -323,7 +214,8 @@ def run_under_mocks(
     def run() -> pulumi.Output[Any]:
         return pulumi.Output.from_input(program()).apply(captured.update)
 
-    run()
+    with cyclic_gc_paused():  # more than half the run otherwise; it leaves ~no cycles to collect
+        run()
     return list(monitor.recorded.values()), captured
 
 
