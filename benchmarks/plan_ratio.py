@@ -1,9 +1,15 @@
 """The plan's cost per resource beside a bare Pulumi program's, in one process, alternating.
 
-For each size, the project's plan of a generated organisation (every stack, serially) and a
-bare program registering the same number of ConfigMaps run under the SAME mocks and monitor
-(`simulation.run_under_mocks`), one after the other, several rounds; each round prints both
-ms/resource and their ratio, then the median ratio. Run with `make bench-plan`.
+For each size, three programs run under the SAME mocks and monitor
+(`simulation.run_under_mocks`), one after the other, several rounds:
+
+* plan: the project's plan of a generated organisation (every stack, serially);
+* floor: the same resources (types, names, parents, inputs) registered by a program with no
+  logic (`replay.py`), which is what these resources cost the SDK whatever the program does;
+* bare: as many ConfigMaps as the plan has resources.
+
+Each round prints ms/resource for each and the ratios plan/bare, floor/bare and plan/floor;
+then the medians. Run with `make bench-plan`.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from benchmarks.generate import generate_topology
-from langsmith_dataplane.simulation import run_under_mocks, simulate
+from benchmarks.replay import replay_program
+from langsmith_dataplane.simulation import RecordedResource, run_under_mocks, simulate
 from langsmith_dataplane.topology import parse_topology
 
 ROUNDS = 3
@@ -41,29 +48,45 @@ def bare(count: int) -> float:
     return time.perf_counter() - start
 
 
-def project(listeners: int) -> tuple[float, int]:
-    """Seconds and resources of the plan of `listeners` listeners (ten per cluster and stack)."""
+def project(listeners: int) -> tuple[float, dict[str, list[RecordedResource]]]:
+    """Seconds of the plan of `listeners` listeners (ten per cluster and stack), and what each
+    stack registered."""
     model = parse_topology(generate_topology(listeners, listeners_per_cluster=10)).model
     start = time.perf_counter()
-    count = sum(len(simulate(model, stack).resources) for stack in sorted(model.stacks))
-    return time.perf_counter() - start, count
+    recorded = {stack: simulate(model, stack).resources for stack in sorted(model.stacks)}
+    return time.perf_counter() - start, recorded
+
+
+def floor(recorded: dict[str, list[RecordedResource]]) -> float:
+    """Seconds to register the same resources with no program logic."""
+    start = time.perf_counter()
+    for stack, resources in recorded.items():
+        replayed, _ = run_under_mocks(stack, replay_program(resources))
+        assert len(replayed) == len(resources)
+    return time.perf_counter() - start
 
 
 def ratio(listeners: int) -> float:
-    print(f"{listeners} listeners")
-    ratios = []
+    print(f"{listeners} listeners (ms/resource; ratios)")
+    rows = []
     for round_ in range(1, ROUNDS + 1):
-        seconds, count = project(listeners)
+        seconds, recorded = project(listeners)
+        count = sum(len(r) for r in recorded.values())
+        least = floor(recorded)
         baseline = bare(count)
-        ours, theirs = 1000 * seconds / count, 1000 * baseline / count
-        ratios.append(ours / theirs)
+        plan_ms, floor_ms, bare_ms = (1000 * s / count for s in (seconds, least, baseline))
+        rows.append((plan_ms / bare_ms, floor_ms / bare_ms, plan_ms / floor_ms))
         print(
-            f"  round {round_}: {count} resources; plan {ours:.2f} ms/resource, bare "
-            f"{theirs:.2f} ms/resource, ratio {ours / theirs:.2f}"
+            f"  round {round_}: {count} resources; plan {plan_ms:.2f}, floor {floor_ms:.2f}, "
+            f"bare {bare_ms:.2f}; plan/bare {rows[-1][0]:.2f}, floor/bare {rows[-1][1]:.2f}, "
+            f"plan/floor {rows[-1][2]:.2f}"
         )
-    median = statistics.median(ratios)
-    print(f"  median ratio {median:.2f}")
-    return median
+    medians = [statistics.median(column) for column in zip(*rows, strict=True)]
+    print(
+        f"  median plan/bare {medians[0]:.2f}, floor/bare {medians[1]:.2f}, "
+        f"plan/floor {medians[2]:.2f}"
+    )
+    return medians[0]
 
 
 def main(sizes: list[int]) -> int:

@@ -11,22 +11,19 @@ straight from the parser's event stream, iteratively, and in the same pass:
 * supports anchors, aliases and `<<` merge keys the way YAML 1.1 defines them.
 
 Keys are always strings (the raw text), so a cluster called `on` or `1` is not turned into a
-boolean or an integer; values are resolved with YAML 1.1 rules, as PyYAML's safe loader does.
+boolean or an integer; values are read by `yaml_scalars`.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.nodes import ScalarNode
-from yaml.resolver import Resolver
 
 from langsmith_dataplane.diagnostics import Diagnostic, TopologyError
 from langsmith_dataplane.topology.source_map import LoadedDocument, Path, Position, SourceMap
 from langsmith_dataplane.topology.yaml_errors import yaml_error
+from langsmith_dataplane.topology.yaml_scalars import ScalarReader, UnreadableScalarError
 
 try:  # libyaml is an order of magnitude faster; the wheels on PyPI ship it.
     from yaml import CSafeLoader as _EventLoader
@@ -39,25 +36,12 @@ MIN_NODE_BUDGET = 100_000
 ALIAS_EXPANSION_FACTOR = 10
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-_STR_TAG = "tag:yaml.org,2002:str"
-# The only spellings of plain numbers and booleans taken as such. YAML 1.1 also reads `0x1bb`,
-# `0o17`, `017`, `1_000` and `7:23` (sexagesimal) as integers, `yes`/`on`/`True` as booleans
-# and `1e3` or `.inf` as floats: a surprise in a reviewed file, so those are errors.
-_CANONICAL = {
-    "tag:yaml.org,2002:int": re.compile(r"^-?(0|[1-9][0-9]*)$"),
-    "tag:yaml.org,2002:float": re.compile(r"^-?[0-9]+\.[0-9]+$"),
-    "tag:yaml.org,2002:bool": re.compile(r"^(true|false)$"),
-}
-_KINDS = {
-    "tag:yaml.org,2002:int": ("an integer", "a decimal number"),
-    "tag:yaml.org,2002:float": ("a number", "a plain decimal like 1.5"),
-    "tag:yaml.org,2002:bool": ("a boolean", "true or false"),
-}
+_new_position = tuple.__new__  # a NamedTuple's own constructor is a Python-level call
 
 
 def _pos(mark: Any) -> Position:
     """A libyaml or pure-Python mark (events always carry one) -> 1-based line and column."""
-    return Position(mark.line + 1, mark.column + 1)
+    return _new_position(Position, (mark.line + 1, mark.column + 1))
 
 
 class _Anchor:
@@ -94,9 +78,9 @@ class _Builder:
         self.root: Any = None
         self.root_pos = Position(1, 1)
         self.expanded = 0
+        self.documents = 0
         self.budget = max(MIN_NODE_BUDGET, ALIAS_EXPANSION_FACTOR * (text.count("\n") + 1))
-        self.resolver = Resolver()
-        self.constructor = SafeConstructor()
+        self.scalars = ScalarReader()
 
     def fail(self, pos: Position, message: str) -> TopologyError:
         return TopologyError(
@@ -118,29 +102,33 @@ class _Builder:
     # -- events ----------------------------------------------------------------------------
     def build(self) -> Any:
         loader = _EventLoader(self.text)
+        handlers: dict[type, Any] = {  # by exact class: one lookup per event, not a chain
+            yaml.ScalarEvent: self._scalar,
+            yaml.MappingStartEvent: self._start,
+            yaml.SequenceStartEvent: self._start,
+            yaml.MappingEndEvent: self._end,
+            yaml.SequenceEndEvent: self._end,
+            yaml.AliasEvent: self._alias,
+            yaml.DocumentStartEvent: self._document,
+        }
         try:
-            documents = 0
             while loader.check_event():
                 event = loader.get_event()
-                if isinstance(event, yaml.DocumentStartEvent):
-                    documents += 1
-                    if documents > 1:
-                        raise self.fail(
-                            _pos(event.start_mark),
-                            "a topology file holds one YAML document; found a second one "
-                            "(remove the '---' separator)",
-                        )
-                elif isinstance(event, yaml.ScalarEvent):
-                    self._scalar(event)
-                elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                    self._start(event)
-                elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                    self._end()
-                elif isinstance(event, yaml.AliasEvent):
-                    self._alias(event)
+                handler = handlers.get(type(event))
+                if handler is not None:
+                    handler(event)
         finally:
             loader.dispose()
         return self.root
+
+    def _document(self, event: yaml.DocumentStartEvent) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            raise self.fail(
+                _pos(event.start_mark),
+                "a topology file holds one YAML document; found a second one "
+                "(remove the '---' separator)",
+            )
 
     def _scalar(self, event: yaml.ScalarEvent) -> None:
         pos = _pos(event.start_mark)
@@ -149,32 +137,12 @@ class _Builder:
             is_merge = event.tag is None and event.value == "<<" and event.implicit[0]
             self._set_key(top, event.value, pos, is_merge)
             return
-        value = self._resolve_scalar(event, pos)
+        try:
+            value = self.scalars.read(event)
+        except UnreadableScalarError as problem:
+            raise self.fail(pos, str(problem)) from None
         quoted = event.style is not None and event.style in ("'", '"')
         self._add(value, 1, pos, event.anchor, raw=(event.value, quoted))
-
-    def _resolve_scalar(self, event: yaml.ScalarEvent, pos: Position) -> Any:
-        tag = event.tag
-        if tag is None or tag == "!":
-            tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
-        if tag == _STR_TAG:
-            return event.value
-        canonical = _CANONICAL.get(tag)
-        if event.implicit[0] and canonical is not None and not canonical.fullmatch(event.value):
-            kind, spelling = _KINDS[tag]
-            raise self.fail(
-                pos,
-                f'YAML 1.1 reads {event.value!r} as {kind}: quote it ("{event.value}") if '
-                f"it is text, or write {spelling}",
-            )
-        marks: tuple[Any, Any] = (event.start_mark, event.end_mark)  # libyaml's or PyYAML's
-        node = ScalarNode(tag, event.value, *marks, event.style)
-        try:
-            return self.constructor.construct_object(node)
-        except ConstructorError as exc:
-            raise self.fail(pos, f"cannot read this value: {exc.problem}") from None
-        except (ValueError, OverflowError) as exc:
-            raise self.fail(pos, f"cannot read this value: {exc}") from None
 
     def _set_key(self, top: _Frame, key: str, pos: Position, is_merge: bool) -> None:
         if not is_merge and key in top.container:
@@ -193,7 +161,7 @@ class _Builder:
         frame = _Frame(isinstance(event, yaml.MappingStartEvent), path, pos, event.anchor)
         self.stack.append(frame)
 
-    def _end(self) -> None:
+    def _end(self, _event: yaml.CollectionEndEvent | None = None) -> None:
         frame = self.stack.pop()
         if frame.is_map and frame.merges:
             self._apply_merges(frame)

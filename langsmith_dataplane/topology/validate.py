@@ -51,7 +51,8 @@ def _parse(text: str, filename: str) -> ValidatedTopology:
         document = load_yaml(text, filename)
     except TopologyError as exc:
         raise TopologyError([*exc.diagnostics, *secrets]) from None
-    secrets += escaped_secret_diagnostics(document, {d.line for d in secrets})
+    if "\\" in text:  # only an escape can hide a key from the text scan (folding adds spaces)
+        secrets += escaped_secret_diagnostics(document, {d.line for d in secrets})
     try:
         model = Topology.model_validate(document.data)
     except ValidationError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from langsmith_dataplane.diagnostics import Diagnostic
 from langsmith_dataplane.naming import (
@@ -156,9 +156,9 @@ _SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-
 _AWS_ID = re.compile(r"[a-z](-?[a-z0-9])*")  # letter first, no '--', no trailing '-'
 
 
-@dataclass(frozen=True)
-class Derived:
-    """A name the program creates: `kind` says what it must be, `scope` where it is unique."""
+class Derived(NamedTuple):
+    """A name the program creates: `kind` says what it must be, `scope` where it is unique.
+    (A tuple: a large topology makes tens of thousands.)"""
 
     value: str
     kind: str

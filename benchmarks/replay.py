@@ -1,0 +1,90 @@
+"""The floor under the plan: the same resources, registered by a program with no logic.
+
+`replay_program(resources)` re-registers what a simulated stack recorded: each resource with its
+own type, name, parent and inputs (secrets still secret), through the SDK's own resource class
+where the SDK has one (Kubernetes, AWS, random: the classes whose typed inputs the plan pays
+for), otherwise as a plain `CustomResource` or `ComponentResource`. No Outputs between
+resources, no applies, no components' code: what is left is what these resources cost the SDK
+and the mocks. `plan_ratio.py` prints it beside the plan and the bare ConfigMap program.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import pulumi
+
+from langsmith_dataplane.simulation import RecordedResource, Secret
+
+_K8S_SKIPPED = ("apiVersion", "kind")  # the typed classes set them themselves
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"([A-Z])", r"_\1", name).lower()
+
+
+@cache
+def _sdk_class(type_: str) -> tuple[type, frozenset[str]] | None:
+    """The SDK class for a type token and the keyword arguments it takes, if the SDK has one."""
+    package, module, name = type_.split(":")
+    if package == "kubernetes":
+        group, _, version = module.rpartition("/")
+        path = "helm.v3" if module == "helm.sh/v3" else f"{group.split('.')[0]}.{version}"
+        dotted = f"pulumi_kubernetes.{path}"
+    elif package in ("aws", "random"):
+        section = module.split("/")[0]
+        dotted = f"pulumi_{package}" + ("" if section == "index" else f".{section}")
+    else:
+        return None
+    try:
+        cls = getattr(importlib.import_module(dotted), name)
+    except (ImportError, AttributeError):
+        return None  # e.g. Gateway API kinds: no class in pulumi_kubernetes
+    params = inspect.signature(cls._internal_init).parameters  # type: ignore[attr-defined]
+    return cls, frozenset(params) - {"self", "resource_name", "opts"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Secret):
+        return pulumi.Output.secret(_plain(value.value))
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _register(r: RecordedResource, parent: pulumi.Resource | None) -> pulumi.Resource:
+    opts = pulumi.ResourceOptions(parent=parent)
+    if not r.custom:
+        return pulumi.ComponentResource(r.type, r.name, None, opts)
+    found = _sdk_class(r.type)
+    if found is not None:
+        cls, accepted = found
+        kwargs = {
+            _snake(k): _plain(v)
+            for k, v in r.inputs.items()
+            if k not in _K8S_SKIPPED and _snake(k) in accepted
+        }
+        try:
+            return cls(r.name, **kwargs, opts=opts)  # type: ignore[no-any-return]
+        except TypeError:
+            pass  # the class insists on an input the simulation computes: the plain way
+    return pulumi.CustomResource(r.type, r.name, _plain(r.inputs), opts)
+
+
+def replay_program(resources: list[RecordedResource]) -> Callable[[], dict[str, Any]]:
+    """A Pulumi program registering `resources` (in their recorded order: parents first)."""
+
+    def program() -> dict[str, Any]:
+        made: dict[str, pulumi.Resource] = {}
+        for r in resources:
+            made[r.urn] = _register(r, made.get(r.parent))
+        return {}
+
+    return program
