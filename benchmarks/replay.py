@@ -45,7 +45,7 @@ def _sdk_class(type_: str) -> tuple[type, frozenset[str]] | None:
         cls = getattr(importlib.import_module(dotted), name)
     except (ImportError, AttributeError):
         return None  # e.g. Gateway API kinds: no class in pulumi_kubernetes
-    params = inspect.signature(cls._internal_init).parameters  # type: ignore[attr-defined]
+    params = inspect.signature(cls._internal_init).parameters
     return cls, frozenset(params) - {"self", "resource_name", "opts"}
 
 
@@ -72,7 +72,7 @@ def _register(r: RecordedResource, parent: pulumi.Resource | None) -> pulumi.Res
             if k not in _K8S_SKIPPED and _snake(k) in accepted
         }
         try:
-            return cls(r.name, **kwargs, opts=opts)  # type: ignore[no-any-return]
+            return cls(r.name, **kwargs, opts=opts)
         except TypeError:
             pass  # the class insists on an input the simulation computes: the plain way
     return pulumi.CustomResource(r.type, r.name, _plain(r.inputs), opts)

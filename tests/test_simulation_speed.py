@@ -1,0 +1,71 @@
+"""What makes the plan fast must not change what it says.
+
+The recording monitor answers plain states without the SDK's serializer; `lifted` skips
+`from_input` for plain values; the cyclic collector is paused around a simulation; the ratio
+benchmark's floor replays recorded resources. Each is checked against the component that
+decides: the SDK's own serializer, `Output.from_input`, and the recorded plan itself.
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+import pulumi
+from hypothesis import given
+from hypothesis import strategies as st
+from pulumi.runtime import rpc
+from pulumi.runtime.sync_await import _sync_await
+
+from benchmarks.replay import replay_program
+from langsmith_dataplane.gc_pause import cyclic_gc_paused
+from langsmith_dataplane.recording_monitor import _state_struct
+from langsmith_dataplane.simulation import run_under_mocks
+from tests.helpers import REPO
+from tests.sim import simulated, topology
+
+SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+scalars = st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.text(max_size=8)
+values = st.recursive(
+    scalars | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    | st.builds(lambda v: {**SECRET, "value": v}, inner),
+    max_leaves=20,
+)
+
+
+@given(state=st.dictionaries(st.text(max_size=8), values, max_size=6))
+def test_the_fast_response_is_what_the_sdk_serializer_writes(state: dict[str, Any]):
+    assert _state_struct(state) == _sync_await(rpc.serialize_properties(state, {}))
+
+
+def test_a_state_holding_anything_else_goes_the_sdk_way():
+    asset = pulumi.StringAsset("text")
+    expected = _sync_await(rpc.serialize_properties({"a": asset}, {}))
+    assert _state_struct({"a": asset}) == expected
+
+
+def test_the_collector_is_paused_then_restored():
+    assert gc.isenabled()
+    with cyclic_gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cyclic_gc_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+
+
+def test_the_floor_registers_the_very_same_resources():
+    """The benchmark's floor is only a floor if it registers what the plan registers."""
+    path = REPO / "topology.yaml"
+    for stack in sorted(topology(path).stacks):
+        planned = simulated(path, stack).resources
+        replayed, _ = run_under_mocks(stack, replay_program(planned))
+        assert {r.urn: (r.parent, r.inputs) for r in replayed} == {
+            r.urn: (r.parent, r.inputs) for r in planned
+        }
