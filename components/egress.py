@@ -32,19 +32,22 @@ class Destination:
     pod_labels: Mapping[str, str] | None = None
     cidrs: pulumi.Input[Sequence[str]] | None = None
 
-    def peer(self) -> pulumi.Output[list[dict[str, Any]]]:
+    def source(self) -> pulumi.Input[Any]:
+        """What the peer is made from: the namespace's name, or the CIDRs."""
+        return self.namespace if self.pod_labels is not None else (self.cidrs or [])
+
+    def rule(self, source: Any) -> dict[str, Any]:
+        """The egress rule to this store, from the resolved `source()`."""
         if self.pod_labels is not None:
-            return pulumi.Output.from_input(self.namespace).apply(
-                lambda ns: [
-                    {
-                        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ns}},
-                        "podSelector": {"matchLabels": dict(self.pod_labels or {})},
-                    }
-                ]
-            )
-        return pulumi.Output.from_input(self.cidrs or []).apply(
-            lambda cidrs: [{"ipBlock": {"cidr": c}} for c in cidrs]
-        )
+            peers = [
+                {
+                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": source}},
+                    "podSelector": {"matchLabels": dict(self.pod_labels)},
+                }
+            ]
+        else:
+            peers = [{"ipBlock": {"cidr": c}} for c in source]
+        return {"to": peers, "ports": _tcp(self.port)}
 
 
 @dataclass(frozen=True)
@@ -148,21 +151,17 @@ class Egress(pulumi.ComponentResource):
             ],
         )
         if "release" in target.roles:
-            self._policy(
-                target,
-                "allow-kube-apiserver",
-                pulumi.Output.from_input(args.api_server).apply(_api_server_rules),
-            )
+            self._policy(target, "allow-kube-apiserver", lifted(args.api_server, _api_server_rules))
             if target.health_check is not None:
                 self._policy(target, "allow-health-check", target.health_check)
         if target.stores:
-            rules = [
-                pulumi.Output.all(store.peer(), store.port).apply(
-                    lambda v: {"to": v[0], "ports": _tcp(v[1])}
-                )
-                for store in target.stores
-            ]
-            self._policy(target, "allow-backing-stores", pulumi.Output.all(*rules))
+            # One apply over the names and CIDRs (strings), not one per store over built rules:
+            # `Output.all` would wrap every node of each rule in an Output of its own.
+            stores = list(target.stores)
+            rules = pulumi.Output.all(*[store.source() for store in stores]).apply(
+                lambda sources: [s.rule(v) for s, v in zip(stores, sources, strict=True)]
+            )
+            self._policy(target, "allow-backing-stores", rules)
         if target.license_cidrs:
             self._policy(
                 target,
