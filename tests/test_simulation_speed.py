@@ -28,9 +28,11 @@ SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"
 scalars = st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.text(max_size=8)
 values = st.recursive(
     scalars | st.floats(allow_nan=False, allow_infinity=False),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(max_size=6), inner, max_size=4)
-    | st.builds(lambda v: {**SECRET, "value": v}, inner),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+        | st.builds(lambda v: {**SECRET, "value": v}, inner)
+    ),
     max_leaves=20,
 )
 
