@@ -31,8 +31,8 @@ setup: $(STAMP) ## create .venv with the pinned dependencies and the project
 validate: $(STAMP) ## validate the topology file
 	$(BIN)/dataplane validate $(TOPOLOGY)
 
-plan: validate ## the main job, no credentials needed: validate, then every stack's plan
-	$(BIN)/dataplane plan $(TOPOLOGY)
+plan: $(STAMP) ## the main job, no credentials needed: validate, then every stack's plan
+	$(BIN)/dataplane plan $(TOPOLOGY)  # validates first: the same errors and warnings as make validate
 
 test: $(STAMP) ## the whole test suite (unit, property, mock-based component tests)
 	$(BIN)/python -m pytest

@@ -64,13 +64,18 @@ def summary(topology: ValidatedTopology) -> str:
     return f"{clean(topology.file)}: ok: {', '.join(parts)}"
 
 
+def _report(path: str, exc: TopologyError, style: str) -> None:
+    """Every diagnostic, then how many errors (on stderr), as `validate` and `plan` both say."""
+    print(exc.render(style))
+    errors = sum(1 for d in exc.diagnostics if d.severity == "error")
+    print(f"{clean(path)}: {errors} error{'' if errors == 1 else 's'}", file=sys.stderr)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     try:
         topology = _load(args.path)
     except TopologyError as exc:
-        print(exc.render(args.format))
-        errors = sum(1 for d in exc.diagnostics if d.severity == "error")
-        print(f"{clean(args.path)}: {errors} error{'' if errors == 1 else 's'}", file=sys.stderr)
+        _report(args.path, exc, args.format)
         return EXIT_INVALID
     for warning in topology.warnings:
         print(warning.format(args.format))
@@ -83,7 +88,7 @@ def _validated_or_report(path: str, style: str = "text") -> ValidatedTopology | 
     try:
         topology = _load(path)
     except TopologyError as exc:
-        print(exc.render(style))
+        _report(path, exc, style)
         return None
     for warning in topology.warnings:
         print(warning.format(), file=sys.stderr)
