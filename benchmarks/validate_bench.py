@@ -1,6 +1,7 @@
 """Validate-time benchmark: topologies of 10 to 2,000 listeners. Prints one line per size.
 
-Target: 1,000 listeners in under 1 s, growing linearly. Run with `make bench`.
+Target: 1,000 listeners in under 0.2 s, growing linearly (the time per listener from 10 to
+2,000 listeners is printed beside each size). Run with `make bench`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from langsmith_dataplane.diagnostics import TopologyError
 from langsmith_dataplane.topology import parse_topology
 
 SIZES = (10, 100, 250, 500, 1000, 2000)
+TARGET_SECONDS = 0.2
 REPEATS = 5
 
 
@@ -60,10 +62,10 @@ def main() -> int:
         seconds, lines, size_bytes = measure(size)
         results[size] = seconds
         print(f"{size:>9} {lines:>7} {size_bytes:>9} {seconds:>9.3f} {seconds / size * 1e6:>12.0f}")
-    verdict = "meets" if results[1000] < 1.0 else "MISSES"
+    verdict = "meets" if results[1000] < TARGET_SECONDS else "MISSES"
     growth = results[2000] / results[1000]
     print(
-        f"1,000 listeners: {results[1000]:.3f} s ({verdict} the 1 s target); "
+        f"1,000 listeners: {results[1000]:.3f} s ({verdict} the {TARGET_SECONDS} s target); "
         f"2,000/1,000 = {growth:.2f}x"
     )
     bad = timed_errors(bad_references(1000))
@@ -72,7 +74,7 @@ def main() -> int:
         f"1,000 listeners with bad cluster references: {bad:.3f} s = {ratio:.2f}x the valid file "
         f"({'meets' if ratio <= 2 else 'MISSES'} the 2x target)"
     )
-    return 0 if results[1000] < 1.0 and ratio <= 2 else 1
+    return 0 if results[1000] < TARGET_SECONDS and ratio <= 2 else 1
 
 
 if __name__ == "__main__":
