@@ -211,14 +211,23 @@ class Listener(pulumi.ComponentResource):
             for deployment, spec in sorted(args.agent_deployments.items())
         }
         postgres = self.postgres
-        uris: dict[str, dict[str, pulumi.Input[str]]] = {
-            d: {
-                "POSTGRES_URI_CUSTOM": postgres.deployment_uris[d] if postgres else "",
-                "REDIS_URI_CUSTOM": self.redis.deployment_uris[d],
+        deployments = sorted(args.deployments)
+        # One flat `Output.all` of strings: `from_input` of the nested dict would wrap every
+        # level in Outputs of its own.
+        flat = [
+            uri
+            for d in deployments
+            for uri in (
+                postgres.deployment_uris[d] if postgres else "",
+                self.redis.deployment_uris[d],
+            )
+        ]
+        resolved = pulumi.Output.all(*flat).apply(
+            lambda uris: {
+                d: {"POSTGRES_URI_CUSTOM": uris[2 * i], "REDIS_URI_CUSTOM": uris[2 * i + 1]}
+                for i, d in enumerate(deployments)
             }
-            for d in sorted(args.deployments)
-        }
-        resolved: pulumi.Output[dict[str, dict[str, str]]] = pulumi.Output.from_input(uris)  # type: ignore[arg-type]  # Input values resolve to str
+        )
         self.deployment_uris = pulumi.Output.secret(resolved)
         self.register_outputs(
             {
