@@ -212,16 +212,10 @@ class Listener(pulumi.ComponentResource):
         }
         postgres = self.postgres
         deployments = sorted(args.deployments)
-        # One flat `Output.all` of strings: `from_input` of the nested dict would wrap every
-        # level in Outputs of its own.
-        flat = [
-            uri
-            for d in deployments
-            for uri in (
-                postgres.deployment_uris[d] if postgres else "",
-                self.redis.deployment_uris[d],
-            )
-        ]
+        # One flat `Output.all` of strings, not `from_input` of nested dicts (Outputs per level).
+        no_postgres = dict.fromkeys(deployments, "")
+        pg = postgres.deployment_uris if postgres else no_postgres
+        flat = [u for d in deployments for u in (pg[d], self.redis.deployment_uris[d])]
         resolved = pulumi.Output.all(*flat).apply(
             lambda uris: {
                 d: {"POSTGRES_URI_CUSTOM": uris[2 * i], "REDIS_URI_CUSTOM": uris[2 * i + 1]}
