@@ -31,8 +31,9 @@ setup: $(STAMP) ## create .venv with the pinned dependencies and the project
 validate: $(STAMP) ## validate the topology file
 	$(BIN)/dataplane validate $(TOPOLOGY)
 
+# `dataplane plan` validates first (the same errors and warnings as `make validate`): one process.
 plan: $(STAMP) ## the main job, no credentials needed: validate, then every stack's plan
-	$(BIN)/dataplane plan $(TOPOLOGY)  # validates first: the same errors and warnings as make validate
+	$(BIN)/dataplane plan $(TOPOLOGY)
 
 test: $(STAMP) ## the whole test suite (unit, property, mock-based component tests)
 	$(BIN)/python -m pytest

@@ -41,14 +41,14 @@ def slug(value: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", value).strip("-").lower()
 
 
-def holds_outputs(value: object) -> bool:
+def _holds_outputs(value: object) -> bool:
     """Whether `value` is, or nests inside dicts, lists or tuples, a `pulumi.Output`."""
     if isinstance(value, pulumi.Output):
         return True
     if isinstance(value, dict):
-        return any(holds_outputs(k) or holds_outputs(v) for k, v in value.items())
+        return any(_holds_outputs(k) or _holds_outputs(v) for k, v in value.items())
     if isinstance(value, list | tuple):
-        return any(holds_outputs(v) for v in value)
+        return any(_holds_outputs(v) for v in value)
     return False
 
 
@@ -63,7 +63,7 @@ def lifted(value: pulumi.Input[T], fn: Callable[[T], U]) -> pulumi.Input[U]:
     """
     if isinstance(value, pulumi.Output):
         return value.apply(lambda v: lifted(v, fn))
-    if holds_outputs(value):
+    if _holds_outputs(value):
         return pulumi.Output.from_input(value).apply(fn)
     return fn(value)  # type: ignore[arg-type]  # a plain value is its own resolution
 
