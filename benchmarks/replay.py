@@ -1,11 +1,12 @@
 """The floor under the plan: the same resources, registered by a program with no logic.
 
 `replay_program(resources)` re-registers what a simulated stack recorded: each resource with its
-own type, name, parent and inputs (secrets still secret), through the SDK's own resource class
-where the SDK has one (Kubernetes, AWS, random: the classes whose typed inputs the plan pays
-for), otherwise as a plain `CustomResource` or `ComponentResource`. No Outputs between
-resources, no applies, no components' code: what is left is what these resources cost the SDK
-and the mocks. `plan_ratio.py` prints it beside the plan and the bare ConfigMap program.
+own type, name, parent, inputs (secrets still secret), provider, dependencies, aliases and
+protect flag, through the SDK's own resource class where the SDK has one and the plan uses it
+(Kubernetes, AWS, random: the classes whose typed inputs the plan pays for), otherwise as a plain
+`CustomResource`, `ProviderResource` or `ComponentResource`. Dependencies are `depends_on`, not
+Outputs; no applies, no components' code: what is left is what these resources cost the SDK and
+the mocks. `plan_ratio.py` prints it beside the plan and the bare ConfigMap program.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import pulumi
 
+from components._common import NETWORK_POLICY_TYPE
 from langsmith_dataplane.simulation import RecordedResource, Secret
 
 _K8S_SKIPPED = ("apiVersion", "kind")  # the typed classes set them themselves
@@ -31,6 +33,8 @@ def _snake(name: str) -> str:
 @cache
 def _sdk_class(type_: str) -> tuple[type, frozenset[str]] | None:
     """The SDK class for a type token and the keyword arguments it takes, if the SDK has one."""
+    if type_ == NETWORK_POLICY_TYPE:
+        return None  # the plan registers policies untyped (`components._common.network_policy`)
     package, module, name = type_.split(":")
     if package == "kubernetes":
         group, _, version = module.rpartition("/")
@@ -59,10 +63,28 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _register(r: RecordedResource, parent: pulumi.Resource | None) -> pulumi.Resource:
-    opts = pulumi.ResourceOptions(parent=parent)
+_PROVIDER_PREFIX = "pulumi:providers:"
+
+
+def _options(r: RecordedResource, made: dict[str, pulumi.Resource]) -> pulumi.ResourceOptions:
+    """The recorded options, pointing at the resources already replayed."""
+    provider = made.get(r.provider.rsplit("::", 1)[0]) if r.provider else None
+    return pulumi.ResourceOptions(
+        parent=made.get(r.parent),
+        provider=provider if isinstance(provider, pulumi.ProviderResource) else None,
+        depends_on=[made[urn] for urn in r.dependencies if urn in made] or None,
+        aliases=[a if a.startswith("urn:") else pulumi.Alias(name=a) for a in r.aliases] or None,
+        protect=r.protect,  # explicit: a child would inherit its parent's
+        retain_on_delete=r.retain_on_delete or None,
+    )
+
+
+def _register(r: RecordedResource, opts: pulumi.ResourceOptions) -> pulumi.Resource:
     if not r.custom:
         return pulumi.ComponentResource(r.type, r.name, None, opts)
+    if r.type.startswith(_PROVIDER_PREFIX):
+        package = r.type.removeprefix(_PROVIDER_PREFIX)
+        return pulumi.ProviderResource(package, r.name, _plain(r.inputs), opts)
     found = _sdk_class(r.type)
     if found is not None:
         cls, accepted = found
@@ -84,7 +106,7 @@ def replay_program(resources: list[RecordedResource]) -> Callable[[], dict[str, 
     def program() -> dict[str, Any]:
         made: dict[str, pulumi.Resource] = {}
         for r in resources:
-            made[r.urn] = _register(r, made.get(r.parent))
+            made[r.urn] = _register(r, _options(r, made))
         return {}
 
     return program

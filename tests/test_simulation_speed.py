@@ -20,7 +20,7 @@ from pulumi.runtime.sync_await import _sync_await
 from benchmarks.replay import replay_program
 from langsmith_dataplane.gc_pause import cyclic_gc_paused
 from langsmith_dataplane.recording_monitor import _state_struct
-from langsmith_dataplane.simulation import run_under_mocks
+from langsmith_dataplane.simulation import RecordedResource, run_under_mocks
 from tests.helpers import REPO
 from tests.sim import simulated, topology
 
@@ -68,6 +68,17 @@ def test_the_floor_registers_the_very_same_resources():
     for stack in sorted(topology(path).stacks):
         planned = simulated(path, stack).resources
         replayed, _ = run_under_mocks(stack, replay_program(planned))
-        assert {r.urn: (r.parent, r.inputs) for r in replayed} == {
-            r.urn: (r.parent, r.inputs) for r in planned
-        }
+        assert {r.urn: _identity(r) for r in replayed} == {r.urn: _identity(r) for r in planned}
+
+
+def _identity(r: RecordedResource) -> tuple:
+    return (
+        r.type,
+        r.parent,
+        r.inputs,
+        r.provider,
+        sorted(r.dependencies),
+        r.aliases,
+        r.protect,
+        r.retain_on_delete,
+    )
