@@ -2,11 +2,12 @@
 
 `replay_program(resources)` re-registers what a simulated stack recorded: each resource with its
 own type, name, parent, inputs (secrets still secret), provider, dependencies, aliases and
-protect flag, through the SDK's own resource class where the SDK has one and the plan uses it
-(Kubernetes, AWS, random: the classes whose typed inputs the plan pays for), otherwise as a plain
-`CustomResource`, `ProviderResource` or `ComponentResource`. Dependencies are `depends_on`, not
-Outputs; no applies, no components' code: what is left is what these resources cost the SDK and
-the mocks. `plan_ratio.py` prints it beside the plan and the bare ConfigMap program.
+protect flag, through the class the plan uses: the SDK's typed class where there is one
+(Kubernetes, AWS, random), the Kubernetes SDK's untyped object for the kinds the plan registers
+untyped (policies, Gateway API objects), otherwise a plain custom, provider or component
+resource. Dependencies are `depends_on`, not Outputs; no applies, no components' code: what is
+left is what these resources cost the SDK and the mocks. `plan_ratio.py` prints it beside the
+plan and the bare ConfigMap program.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from functools import cache
 from typing import Any
 
 import pulumi
+import pulumi_kubernetes as k8s
 
 from components._common import NETWORK_POLICY_TYPE
 from langsmith_dataplane.simulation import RecordedResource, Secret
@@ -79,12 +81,43 @@ def _options(r: RecordedResource, made: dict[str, pulumi.Resource]) -> pulumi.Re
     )
 
 
+# The SDK records the call stack of every registration, from the caller of the third `__init__`
+# on the way up (Resource, Custom/ComponentResource, the concrete class). A class of its own, as
+# the plan's components and resources have, so the floor pays that as the plan does; a bare
+# `pulumi.CustomResource(...)` call has no third `__init__`, and its stack goes unrecorded.
+class _Component(pulumi.ComponentResource):
+    def __init__(self, type_: str, name: str, opts: pulumi.ResourceOptions) -> None:
+        super().__init__(type_, name, None, opts)
+
+
+class _Untyped(pulumi.CustomResource):
+    def __init__(self, type_: str, name: str, props: Any, opts: pulumi.ResourceOptions) -> None:
+        super().__init__(type_, name, props, opts)
+
+
+_OBJECT_FIELDS = frozenset({"apiVersion", "kind", "metadata", "spec"})
+
+
 def _register(r: RecordedResource, opts: pulumi.ResourceOptions) -> pulumi.Resource:
     if not r.custom:
-        return pulumi.ComponentResource(r.type, r.name, None, opts)
+        return _Component(r.type, r.name, opts)
     if r.type.startswith(_PROVIDER_PREFIX):
         package = r.type.removeprefix(_PROVIDER_PREFIX)
         return pulumi.ProviderResource(package, r.name, _plain(r.inputs), opts)
+    if (
+        r.type.startswith("kubernetes:")
+        and set(r.inputs) <= _OBJECT_FIELDS
+        and not _sdk_class(r.type)
+    ):
+        # what the plan uses for kinds it registers untyped (policies, Gateway API objects)
+        return k8s.apiextensions.CustomResource(
+            r.name,
+            api_version=r.inputs["apiVersion"],
+            kind=r.inputs["kind"],
+            metadata=_plain(r.inputs.get("metadata")),
+            spec=_plain(r.inputs.get("spec")),
+            opts=opts,
+        )
     found = _sdk_class(r.type)
     if found is not None:
         cls, accepted = found
@@ -97,7 +130,7 @@ def _register(r: RecordedResource, opts: pulumi.ResourceOptions) -> pulumi.Resou
             return cls(r.name, **kwargs, opts=opts)
         except TypeError:
             pass  # the class insists on an input the simulation computes: the plain way
-    return pulumi.CustomResource(r.type, r.name, _plain(r.inputs), opts)
+    return _Untyped(r.type, r.name, _plain(r.inputs), opts)
 
 
 def replay_program(resources: list[RecordedResource]) -> Callable[[], dict[str, Any]]:
