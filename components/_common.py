@@ -117,10 +117,11 @@ def network_policy(
 
     Registered through the Kubernetes SDK's untyped object class, with the type token, inputs
     and aliases `networking.v1.NetworkPolicy` sends, so the engine and the provider get the same
-    request (the plan's golden digests and the engine tests hold it to that). Policies are
-    almost half of a stack's resources, and the typed class's client-side translation of their
-    nested specs made the plan about 5% slower (`make bench-plan`'s plan column, A/B). The spec
-    is written in the API's camelCase, which the typed class passed through unchanged anyway.
+    request (`tests/components/test_network_policy_request.py` compares the two messages).
+    Policies are almost half of a stack's resources, and the typed class translates every node
+    of their nested specs client-side and builds typed objects from the answer: work the engine
+    never sees, paid on every plan. The spec is written in the API's camelCase, which the typed
+    class passed through unchanged anyway.
     """
     aliases = [NETWORK_POLICY_TYPE_ALIAS]  # after the rename's, as the typed class orders them
     if previous_key is not None:

@@ -214,7 +214,7 @@ def run_under_mocks(
     def run() -> pulumi.Output[Any]:
         return pulumi.Output.from_input(program()).apply(captured.update)
 
-    with cyclic_gc_paused():  # more than half the run otherwise; it leaves ~no cycles to collect
+    with cyclic_gc_paused():  # more than half the run otherwise
         run()
     return list(monitor.recorded.values()), captured
 

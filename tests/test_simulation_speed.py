@@ -62,6 +62,38 @@ def test_the_collector_is_paused_then_restored():
         gc.enable()
 
 
+def test_frozen_garbage_is_collected_past_the_budget(monkeypatch):
+    """Cycles left frozen are freed once a process holds more than the budget of them."""
+    import weakref
+
+    import langsmith_dataplane.gc_pause as gc_pause
+
+    class Node:
+        pass
+
+    def leave_a_cycle() -> weakref.ref:
+        with cyclic_gc_paused():
+            node = Node()
+            node.self = node  # type: ignore[attr-defined]
+            ref = weakref.ref(node)
+            del node  # garbage now, but a cycle: only the collector frees it
+        return ref
+
+    gc.unfreeze()
+    try:
+        monkeypatch.setattr(gc_pause, "FROZEN_BUDGET", 10**9)
+        kept = leave_a_cycle()
+        assert kept() is not None
+        assert gc.get_freeze_count() > 0
+        monkeypatch.setattr(gc_pause, "FROZEN_BUDGET", 0)
+        freed = leave_a_cycle()
+        assert kept() is None
+        assert freed() is None
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
+
+
 def test_the_floor_registers_the_very_same_resources():
     """The benchmark's floor is only a floor if it registers what the plan registers."""
     path = REPO / "topology.yaml"

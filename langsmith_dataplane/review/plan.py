@@ -22,6 +22,7 @@ from langsmith_dataplane.dynamic_kinds import (
     REPLACES_BY_KIND,
     STATEFUL_KINDS,
 )
+from langsmith_dataplane.gc_pause import cyclic_gc_paused
 from langsmith_dataplane.review.masking import mask
 from langsmith_dataplane.simulation import RecordedResource, SimulatedStack, simulate
 from langsmith_dataplane.topology.schema import Topology
@@ -117,16 +118,20 @@ def plan_stack(topology: Topology, stack: str) -> StackPlan:
 
 
 # Above this many listeners and servers, stacks are planned in worker processes: a fresh
-# interpreter pays ~2 s of imports, which only a large plan wins back.
+# interpreter pays ~1 s of imports, which only a large plan wins back.
 PARALLEL_WORKLOADS = 40
+# A worker's share: few enough stacks that the SDK's cyclic garbage it keeps frozen stays under
+# `gc_pause.FROZEN_BUDGET` (collecting it would cost more than a fresh worker's imports).
+STACKS_PER_WORKER = 25
 
 
 def plan_topology(
     topology: Topology, stacks: Iterable[str] | None = None, *, workers: int | None = None
 ) -> dict[str, StackPlan]:
     """Every stack's plan, in name order. Stacks are independent simulations: a large plan of
-    several stacks runs them in `workers` processes (default: one per core), with the same
-    result as one after another (a test compares them)."""
+    several stacks runs them in worker processes, `workers` at a time (default: one per core)
+    and at most `STACKS_PER_WORKER` stacks each, with the same result as one after another (a
+    test compares them)."""
     names = sorted(stacks) if stacks is not None else sorted(topology.stacks)
     if workers is None:
         workloads = len(topology.listeners) + len(topology.agent_servers)
@@ -134,8 +139,11 @@ def plan_topology(
     workers = min(workers, len(names))
     if workers <= 1:
         return {name: plan_stack(topology, name) for name in names}
-    # Round-robin shares keep the workers' loads even (generated and real stacks vary little).
-    shares = [names[i::workers] for i in range(workers)]
+    # Round-robin shares keep the workers' loads even (generated and real stacks vary little),
+    # and a whole number of shares per worker keeps every core busy to the last round.
+    rounds = -(-len(names) // (workers * STACKS_PER_WORKER))
+    count = workers * rounds
+    shares = [names[i::count] for i in range(count)]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         planned = pool.map(lambda share: _plan_in_process(topology, share), shares)
         by_name = {plan.stack: plan for share in planned for plan in share}
@@ -156,7 +164,8 @@ def _plan_in_process(topology: Topology, stacks: list[str]) -> list[StackPlan]:
             f"planning stacks {', '.join(stacks)} failed in their worker:\n"
             f"{done.stderr.decode(errors='replace')}"
         )
-    plans: list[StackPlan] = pickle.loads(done.stdout)  # our own child's pipe
+    with cyclic_gc_paused():  # the collector would walk the growing result again and again
+        plans: list[StackPlan] = pickle.loads(done.stdout)  # our own child's pipe
     return plans
 
 
