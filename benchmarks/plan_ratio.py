@@ -8,6 +8,8 @@ For each size, three programs run under the SAME mocks and monitor
   logic (`replay.py`), which is what these resources cost the SDK whatever the program does;
 * bare: as many ConfigMaps as the plan has resources.
 
+Before each is timed, what earlier programs left frozen is collected (`collect_frozen`), so no
+program pays for another's garbage; within one, the collection past `FROZEN_BUDGET` is its own.
 Each round prints ms/resource for each and the ratios plan/bare, floor/bare and plan/floor;
 then the medians. Run with `make bench-plan`.
 """
@@ -26,6 +28,7 @@ import pulumi_kubernetes as k8s
 
 from benchmarks.generate import generate_topology
 from benchmarks.replay import replay_program
+from langsmith_dataplane.gc_pause import collect_frozen
 from langsmith_dataplane.simulation import RecordedResource, run_under_mocks, simulate
 from langsmith_dataplane.topology import parse_topology
 
@@ -42,6 +45,7 @@ def bare(count: int) -> float:
             )
         return {}
 
+    collect_frozen()
     start = time.perf_counter()
     resources, _ = run_under_mocks("bare", program)
     assert len(resources) == count
@@ -52,6 +56,7 @@ def project(listeners: int) -> tuple[float, dict[str, list[RecordedResource]]]:
     """Seconds of the plan of `listeners` listeners (ten per cluster and stack), and what each
     stack registered."""
     model = parse_topology(generate_topology(listeners, listeners_per_cluster=10)).model
+    collect_frozen()
     start = time.perf_counter()
     recorded = {stack: simulate(model, stack).resources for stack in sorted(model.stacks)}
     return time.perf_counter() - start, recorded
@@ -59,6 +64,7 @@ def project(listeners: int) -> tuple[float, dict[str, list[RecordedResource]]]:
 
 def floor(recorded: dict[str, list[RecordedResource]]) -> float:
     """Seconds to register the same resources with no program logic."""
+    collect_frozen()
     start = time.perf_counter()
     for stack, resources in recorded.items():
         replayed, _ = run_under_mocks(stack, replay_program(resources))

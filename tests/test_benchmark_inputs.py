@@ -9,3 +9,16 @@ def test_generated_benchmark_topology_is_valid_and_sized():
     assert len(topology.model.listeners) == 30
     assert len(topology.model.clusters) == 3
     assert topology.warnings == ()
+
+
+def test_floor_by_type_prints_every_large_type_and_their_shares(capsys):
+    from benchmarks.floor_by_type import main
+
+    assert main(listeners=2, min_count=5, rounds=1) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line for line in lines if line.rstrip().endswith("NetworkPolicy")]
+    assert len(rows) == 1
+    shares = [float(line.split()[4].rstrip("%")) for line in lines[2:-1]]
+    assert abs(sum(shares) - 100) < 0.5
+    assert lines[-1].startswith("(")
+    assert "resources in types with at least 5" in lines[-1]

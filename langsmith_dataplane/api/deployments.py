@@ -205,14 +205,14 @@ class DeploymentsClient:
 
     def delete(self, deployment_id: str, *, wait: bool = True) -> bool:
         """Delete, then wait until it is gone: the operator removes the Agent Server while the
-        deployment is AWAITING_DELETE, and the listener must outlive that. False if it was
-        already gone (404 counts as done)."""
+        deployment is AWAITING_DELETE, and the listener must outlive that. False if the DELETE
+        found nothing (404): gone, or already being deleted by a run that was killed, so the
+        wait still reads it until it is gone."""
         action = f"deleting deployment {deployment_id}"
-        if not self.transport.delete(self._path(deployment_id), action=action):
-            return False
+        deleted = self.transport.delete(self._path(deployment_id), action=action)
         if wait:
             self._wait_gone(deployment_id)
-        return True
+        return deleted
 
     def _wait_gone(self, deployment_id: str) -> None:
         deadline = self.clock() + self.wait_timeout

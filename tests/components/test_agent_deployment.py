@@ -220,6 +220,19 @@ def test_delete_waits_until_gone_and_404_counts_as_done(api):
     assert c.delete(deployment.id) is False
 
 
+def test_a_delete_after_a_killed_run_still_waits_until_gone(api):
+    """A run killed while a deployment was AWAITING_DELETE: the next run's DELETE finds
+    nothing (404), but the operator is still removing it and the listener must outlive that."""
+    api.state.delete_polls = 10**6
+    c = client(api)
+    deployment = c.create(spec(api))
+    c.delete(deployment.id, wait=False)  # the killed run got this far
+    api.state.deployments.items[deployment.id]["_polls_left"] = 2  # the operator finishes
+    assert c.delete(deployment.id) is False
+    assert api.state.deployments.items == {}
+    assert c.clock_.sleeps == [1, 1]
+
+
 def test_a_deletion_that_never_finishes_is_bounded(api):
     api.state.delete_polls = 10**6
     c = client(api, wait_timeout=5)

@@ -10,12 +10,14 @@ kube-apiserver of this module's own. The steps build on each other and run in fi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import time
 from collections.abc import Callable
 
+import psutil
 import pytest
 
 from tests.artifacts import listener_chart, platform_openapi
@@ -153,7 +155,18 @@ def unstick(fake_cp, image: str) -> None:
 
 
 def signal_group(process: subprocess.Popen, signum: int) -> None:
+    """`signum` to the engine's process group. The engine starts its plugins (language host,
+    dynamic provider) in groups of their own and stops them itself, except when SIGKILL gives it
+    no chance: then they are killed here too, or they would outlive the test (as nothing
+    outlives a CI runner's container)."""
+    plugins: list[psutil.Process] = []
+    if signum == signal.SIGKILL:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            plugins = psutil.Process(process.pid).children(recursive=True)
     os.killpg(process.pid, signum)
+    for plugin in plugins:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            plugin.kill()
 
 
 def converges(project) -> None:
