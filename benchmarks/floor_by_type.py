@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -19,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.plan_ratio import bare, project
 from benchmarks.replay import replay_program
-from langsmith_dataplane.gc_pause import collect_frozen
+from benchmarks.timing import timed
 from langsmith_dataplane.simulation import RecordedResource, run_under_mocks
 
 LISTENERS = 50
@@ -29,10 +28,7 @@ ROUNDS = 3
 
 def replayed(resources: list[RecordedResource]) -> float:
     """Seconds to register `resources` alone."""
-    collect_frozen()
-    start = time.perf_counter()
-    run_under_mocks("by-type", replay_program(resources))
-    return time.perf_counter() - start
+    return timed(lambda: run_under_mocks("by-type", replay_program(resources)))[0]
 
 
 def main(listeners: int = LISTENERS, min_count: int = MIN_COUNT, rounds: int = ROUNDS) -> int:

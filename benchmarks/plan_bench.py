@@ -10,14 +10,13 @@ Run with `make bench-plan`.
 from __future__ import annotations
 
 import sys
-import time
 from functools import cache
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.generate import generate_topology
-from langsmith_dataplane.gc_pause import collect_frozen
+from benchmarks.timing import timed
 from langsmith_dataplane.review.plan import plan_topology
 from langsmith_dataplane.simulation import RecordedResource
 from langsmith_dataplane.topology import parse_topology
@@ -45,10 +44,7 @@ def depth(resources: list[RecordedResource]) -> int:
 
 def run(listeners: int, per_cluster: int) -> tuple[float, int, int, int]:
     model = parse_topology(generate_topology(listeners, listeners_per_cluster=per_cluster)).model
-    collect_frozen()  # one plan per process, as `dataplane plan` runs: no earlier garbage
-    start = time.perf_counter()
-    plans = plan_topology(model)
-    seconds = time.perf_counter() - start
+    seconds, plans = timed(lambda: plan_topology(model))
     resources = sum(len(p.resources) for p in plans.values())
     depths = [depth(list(p.simulated.resources)) for p in plans.values()]
     return seconds, resources, len(plans), max(depths)
@@ -57,10 +53,7 @@ def run(listeners: int, per_cluster: int) -> tuple[float, int, int, int]:
 def reference() -> None:
     """What `make plan` plans: the project's topology.yaml, every stack."""
     model = parse_topology((Path(__file__).resolve().parent.parent / "topology.yaml").read_text())
-    collect_frozen()  # one plan per process, as `dataplane plan` runs: no earlier garbage
-    start = time.perf_counter()
-    plans = plan_topology(model.model)
-    seconds = time.perf_counter() - start
+    seconds, plans = timed(lambda: plan_topology(model.model))
     resources = sum(len(p.resources) for p in plans.values())
     print(
         f"topology.yaml (make plan): {len(plans)} stacks, {resources} resources, {seconds:.1f} s\n"

@@ -8,8 +8,7 @@ For each size, three programs run under the SAME mocks and monitor
   logic (`replay.py`), which is what these resources cost the SDK whatever the program does;
 * bare: as many ConfigMaps as the plan has resources.
 
-Before each is timed, what earlier programs left frozen is collected (`collect_frozen`), so no
-program pays for another's garbage; within one, the collection past `FROZEN_BUDGET` is its own.
+Each is timed by `timing.timed`, so no program pays for another's garbage.
 Each round prints ms/resource for each and the ratios plan/bare, floor/bare and plan/floor;
 then the medians. Run with `make bench-plan`.
 """
@@ -18,7 +17,6 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,7 +26,7 @@ import pulumi_kubernetes as k8s
 
 from benchmarks.generate import generate_topology
 from benchmarks.replay import replay_program
-from langsmith_dataplane.gc_pause import collect_frozen
+from benchmarks.timing import timed
 from langsmith_dataplane.simulation import RecordedResource, run_under_mocks, simulate
 from langsmith_dataplane.topology import parse_topology
 
@@ -45,31 +43,29 @@ def bare(count: int) -> float:
             )
         return {}
 
-    collect_frozen()
-    start = time.perf_counter()
-    resources, _ = run_under_mocks("bare", program)
+    seconds, (resources, _) = timed(lambda: run_under_mocks("bare", program))
     assert len(resources) == count
-    return time.perf_counter() - start
+    return seconds
 
 
 def project(listeners: int) -> tuple[float, dict[str, list[RecordedResource]]]:
     """Seconds of the plan of `listeners` listeners (ten per cluster and stack), and what each
     stack registered."""
     model = parse_topology(generate_topology(listeners, listeners_per_cluster=10)).model
-    collect_frozen()
-    start = time.perf_counter()
-    recorded = {stack: simulate(model, stack).resources for stack in sorted(model.stacks)}
-    return time.perf_counter() - start, recorded
+    return timed(
+        lambda: {stack: simulate(model, stack).resources for stack in sorted(model.stacks)}
+    )
 
 
 def floor(recorded: dict[str, list[RecordedResource]]) -> float:
     """Seconds to register the same resources with no program logic."""
-    collect_frozen()
-    start = time.perf_counter()
-    for stack, resources in recorded.items():
-        replayed, _ = run_under_mocks(stack, replay_program(resources))
-        assert len(replayed) == len(resources)
-    return time.perf_counter() - start
+
+    def program() -> None:
+        for stack, resources in recorded.items():
+            replayed, _ = run_under_mocks(stack, replay_program(resources))
+            assert len(replayed) == len(resources)
+
+    return timed(program)[0]
 
 
 def ratio(listeners: int) -> float:
