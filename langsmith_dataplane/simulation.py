@@ -8,9 +8,11 @@ aliases, providers, and which input values were secret.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,20 +205,62 @@ def run_under_mocks(
     """Run `program` (it declares resources, returns the stack outputs) for `stack` under the
     mocks; what it registered and its outputs. The plan and the bare benchmark share it, so
     they are measured under the same mocks and monitor."""
-    mocks = DataplaneMocks()
-    monitor = RecordingMonitor(mocks, project=PROJECT, stack=stack)
-    # A fresh root stack for this stack: set_mocks keeps an earlier simulation's otherwise.
-    pulumi.runtime.settings.set_root_resource(None)  # type: ignore[arg-type]  # the SDK's own reset
-    pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     captured: dict[str, Any] = {}
+    with simulation_loop():
+        mocks = DataplaneMocks()
+        monitor = RecordingMonitor(mocks, project=PROJECT, stack=stack)
+        # A fresh root stack for this stack: set_mocks keeps an earlier simulation's otherwise.
+        pulumi.runtime.settings.set_root_resource(None)  # type: ignore[arg-type]  # the SDK's reset
+        pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
 
-    @pulumi.runtime.test
-    def run() -> pulumi.Output[Any]:
-        return pulumi.Output.from_input(program()).apply(captured.update)
+        @pulumi.runtime.test
+        def run() -> pulumi.Output[Any]:
+            return pulumi.Output.from_input(program()).apply(captured.update)
 
-    with cyclic_gc_paused():  # more than half the run otherwise
-        run()
+        with cyclic_gc_paused():  # more than half the run otherwise
+            run()
     return list(monitor.recorded.values()), captured
+
+
+# The unused loop the last simulation left current (see `_retire`).
+_idle_loop: asyncio.AbstractEventLoop | None = None
+
+
+@contextmanager
+def simulation_loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """The thread's event loop for one run under the mocks, its own; when the run ends, its
+    executor's threads are joined and it is closed (`_retire`). Whatever runs Pulumi's mocks
+    runs them inside one, the tests' own runs too."""
+    loop = _own_loop()
+    try:
+        yield loop
+    finally:
+        _retire(loop)
+
+
+def _own_loop() -> asyncio.AbstractEventLoop:
+    """A new event loop for one simulation, made the thread's loop (the SDK takes that one,
+    from `set_mocks` on). The idle loop the previous one left is closed: nothing ran on it."""
+    global _idle_loop
+    if _idle_loop is not None:
+        _idle_loop.close()  # in a forked worker, this process's copy of the parent's
+        _idle_loop = None
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    return loop
+
+
+def _retire(loop: asyncio.AbstractEventLoop) -> None:
+    """Join the loop's executor threads and close it: after a simulation the process is
+    single-threaded again, so `plan_topology` may fork workers from it. The thread is left a
+    fresh, idle loop, which starts no thread, for code that expects one (`set_mocks`)."""
+    global _idle_loop
+    try:
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        loop.close()
+        _idle_loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(_idle_loop)
 
 
 def simulate(

@@ -8,27 +8,28 @@ import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 
 from langsmith_dataplane import entrypoint
-from langsmith_dataplane.simulation import DataplaneMocks, RecordingMonitor
+from langsmith_dataplane.simulation import DataplaneMocks, RecordingMonitor, simulation_loop
 from tests.helpers import REFERENCE_TEXT, edit, line_of
 
 
 def run_entrypoint(stack: str, config: dict[str, str], secret_keys: list[str]) -> RecordingMonitor:
     mocks = DataplaneMocks()
     monitor = RecordingMonitor(mocks, project="langsmith-dataplane", stack=stack)
-    pulumi.runtime.settings.set_root_resource(None)
-    pulumi_mocks.set_mocks(
-        mocks, project="langsmith-dataplane", stack=stack, preview=False, monitor=monitor
-    )
-    pulumi.runtime.set_all_config(config, secret_keys)
 
     @pulumi.runtime.test
     def program():
         entrypoint.run()
 
-    try:
-        program()
-    finally:
-        pulumi.runtime.set_all_config({}, [])
+    with simulation_loop():
+        pulumi.runtime.settings.set_root_resource(None)
+        pulumi_mocks.set_mocks(
+            mocks, project="langsmith-dataplane", stack=stack, preview=False, monitor=monitor
+        )
+        pulumi.runtime.set_all_config(config, secret_keys)
+        try:
+            program()
+        finally:
+            pulumi.runtime.set_all_config({}, [])
     return monitor
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from langsmith_dataplane.forked import map_parallel
 from langsmith_dataplane.review.masking import reveal
 from langsmith_dataplane.review.plan import is_stateful, replaced_by
 from langsmith_dataplane.simulation import RecordedResource, simulate
@@ -274,16 +275,20 @@ def diff_resources(
 
 
 def diff_topologies(base: Topology, head: Topology) -> TopologyDiff:
-    """Per stack; a stack whose slice of the topology is identical is unchanged, unsimulated."""
-    out = {}
+    """Per stack; a stack whose slice of the topology is identical is unchanged, unsimulated.
+    The others are simulated on every core (`forked.map_parallel`)."""
+    out: dict[str, StackDiff] = {}
+    affected: list[tuple[str, Topology | None, Topology | None]] = []
     for stack in sorted(set(base.stacks) | set(head.stacks)):
         old = base if stack in base.stacks else None
         new = head if stack in head.stacks else None
         if old and new and slice_for_stack(old, stack) == slice_for_stack(new, stack):
             out[stack] = StackDiff(stack, "unchanged")
         else:
-            out[stack] = diff_stack(stack, old, new)
-    return TopologyDiff(out)
+            affected.append((stack, old, new))
+    for diff in map_parallel(lambda sides: diff_stack(*sides), affected):
+        out[diff.stack] = diff
+    return TopologyDiff(dict(sorted(out.items())))
 
 
 def diff_programs(

@@ -7,12 +7,8 @@ keys are secret placeholders. Computed values (endpoints, ids) are simulated.
 from __future__ import annotations
 
 import os
-import pickle
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +18,7 @@ from langsmith_dataplane.dynamic_kinds import (
     REPLACES_BY_KIND,
     STATEFUL_KINDS,
 )
-from langsmith_dataplane.gc_pause import cyclic_gc_paused
+from langsmith_dataplane.forked import map_parallel
 from langsmith_dataplane.review.masking import mask
 from langsmith_dataplane.simulation import RecordedResource, SimulatedStack, simulate
 from langsmith_dataplane.topology.schema import Topology
@@ -117,56 +113,31 @@ def plan_stack(topology: Topology, stack: str) -> StackPlan:
     return StackPlan(stack, resources, simulated)
 
 
-# Above this many listeners and servers, stacks are planned in worker processes: a fresh
-# interpreter pays ~1 s of imports, which only a large plan wins back.
-PARALLEL_WORKLOADS = 40
 # A worker's share: few enough stacks that the SDK's cyclic garbage it keeps frozen stays under
-# `gc_pause.FROZEN_BUDGET` (collecting it would cost more than a fresh worker's imports).
+# `gc_pause.FROZEN_BUDGET` (collecting it would cost more than starting another worker).
 STACKS_PER_WORKER = 25
 
 
 def plan_topology(
     topology: Topology, stacks: Iterable[str] | None = None, *, workers: int | None = None
 ) -> dict[str, StackPlan]:
-    """Every stack's plan, in name order. Stacks are independent simulations: a large plan of
-    several stacks runs them in worker processes, `workers` at a time (default: one per core)
-    and at most `STACKS_PER_WORKER` stacks each, with the same result as one after another (a
-    test compares them)."""
+    """Every stack's plan, in name order. Stacks are independent simulations: several run in
+    worker processes forked from this one (`forked`), `workers` at a time (default: one per
+    core) and at most `STACKS_PER_WORKER` stacks each, with the same result as one after
+    another (a test compares them). One after another, in this process, when forking is not
+    safe (`forked.map_parallel`)."""
     names = sorted(stacks) if stacks is not None else sorted(topology.stacks)
-    if workers is None:
-        workloads = len(topology.listeners) + len(topology.agent_servers)
-        workers = (os.cpu_count() or 1) if workloads >= PARALLEL_WORKLOADS else 1
-    workers = min(workers, len(names))
-    if workers <= 1:
-        return {name: plan_stack(topology, name) for name in names}
+    workers = min(workers or os.cpu_count() or 1, max(1, len(names)))
     # Round-robin shares keep the workers' loads even (generated and real stacks vary little),
     # and a whole number of shares per worker keeps every core busy to the last round.
     rounds = -(-len(names) // (workers * STACKS_PER_WORKER))
     count = workers * rounds
     shares = [names[i::count] for i in range(count)]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        planned = pool.map(lambda share: _plan_in_process(topology, share), shares)
-        by_name = {plan.stack: plan for share in planned for plan in share}
-    return {name: by_name[name] for name in names}
-
-
-def _plan_in_process(topology: Topology, stacks: list[str]) -> list[StackPlan]:
-    """`plan_stack` for each of `stacks` in a fresh interpreter (`plan_worker`): independent of
-    this process's Pulumi runtime state, and on another core."""
-    done = subprocess.run(
-        [sys.executable, "-m", "langsmith_dataplane.review.plan_worker"],
-        input=pickle.dumps((topology, stacks), protocol=pickle.HIGHEST_PROTOCOL),
-        capture_output=True,
-        check=False,
+    planned = map_parallel(
+        lambda share: [plan_stack(topology, name) for name in share], shares, processes=workers
     )
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"planning stacks {', '.join(stacks)} failed in their worker:\n"
-            f"{done.stderr.decode(errors='replace')}"
-        )
-    with cyclic_gc_paused():  # the collector would walk the growing result again and again
-        plans: list[StackPlan] = pickle.loads(done.stdout)  # our own child's pipe
-    return plans
+    by_name = {plan.stack: plan for share in planned for plan in share}
+    return {name: by_name[name] for name in names}
 
 
 def plan_json(plans: dict[str, StackPlan]) -> dict[str, Any]:

@@ -9,19 +9,20 @@ from pulumi.runtime import mocks as pulumi_mocks
 from components._common import ComponentError
 from components.cluster import Cluster, ClusterArgs
 from components.postgres import Postgres, PostgresArgs, PostgresStore
-from langsmith_dataplane.simulation import DataplaneMocks, RecordingMonitor
+from langsmith_dataplane.simulation import DataplaneMocks, RecordingMonitor, simulation_loop
 
 
 def run(build) -> None:
     mocks = DataplaneMocks()
     monitor = RecordingMonitor(mocks, project="p", stack="s")
-    pulumi_mocks.set_mocks(mocks, project="p", stack="s", preview=False, monitor=monitor)
 
     @pulumi.runtime.test
     def program():
         build()
 
-    program()
+    with simulation_loop():
+        pulumi_mocks.set_mocks(mocks, project="p", stack="s", preview=False, monitor=monitor)
+        program()
 
 
 def test_a_cluster_without_eks_or_existing_is_refused_by_name():
