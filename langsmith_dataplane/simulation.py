@@ -222,45 +222,31 @@ def run_under_mocks(
     return list(monitor.recorded.values()), captured
 
 
-# The unused loop the last simulation left current (see `_retire`).
+# The idle loop the last simulation left as the thread's loop (see `simulation_loop`).
 _idle_loop: asyncio.AbstractEventLoop | None = None
 
 
 @contextmanager
 def simulation_loop() -> Iterator[asyncio.AbstractEventLoop]:
-    """The thread's event loop for one run under the mocks, its own; when the run ends, its
-    executor's threads are joined and it is closed (`_retire`). Whatever runs Pulumi's mocks
-    runs them inside one, the tests' own runs too."""
-    loop = _own_loop()
+    """A new event loop for one run under the mocks, made the thread's loop (the SDK takes that
+    one, from `set_mocks` on). When the run ends, the loop's executor threads are joined and it
+    is closed, so the process is single-threaded again and `plan_topology` may fork workers from
+    it; the thread is left a fresh, idle loop, which starts no thread, for code that expects one
+    (`set_mocks`). Whatever runs Pulumi's mocks runs them inside one, the tests' own runs too."""
+    global _idle_loop
+    if _idle_loop is not None:
+        _idle_loop.close()  # nothing ran on it (in a forked worker: this process's copy)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
         yield loop
     finally:
-        _retire(loop)
-
-
-def _own_loop() -> asyncio.AbstractEventLoop:
-    """A new event loop for one simulation, made the thread's loop (the SDK takes that one,
-    from `set_mocks` on). The idle loop the previous one left is closed: nothing ran on it."""
-    global _idle_loop
-    if _idle_loop is not None:
-        _idle_loop.close()  # in a forked worker, this process's copy of the parent's
-        _idle_loop = None
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    return loop
-
-
-def _retire(loop: asyncio.AbstractEventLoop) -> None:
-    """Join the loop's executor threads and close it: after a simulation the process is
-    single-threaded again, so `plan_topology` may fork workers from it. The thread is left a
-    fresh, idle loop, which starts no thread, for code that expects one (`set_mocks`)."""
-    global _idle_loop
-    try:
-        loop.run_until_complete(loop.shutdown_default_executor())
-    finally:
-        loop.close()
-        _idle_loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(_idle_loop)
+        try:
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            loop.close()
+            _idle_loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(_idle_loop)
 
 
 def simulate(

@@ -40,43 +40,54 @@ def shares(monkeypatch) -> list[list[str]]:
 
 # Run in a fresh interpreter: this one may have other tests' threads (the fake APIs' servers),
 # and a process with a thread besides the main one never forks.
-FORKED_PLAN = """
-import json, sys
+# Spies on the forks of a fresh interpreter; the script it starts prints `calls` (the items of
+# each `map_forked` call) beside its result.
+SPY = """
+import dataclasses, json
 from benchmarks.generate import generate_topology
 from langsmith_dataplane import forked
-from langsmith_dataplane.review import plan
 from langsmith_dataplane.topology import parse_topology
 
-shares = []
+calls = []
 fork = forked.map_forked
 def spy(work, items, *, processes):
-    shares.extend(items)
+    calls.append(list(items))
     return fork(work, items, processes=processes)
 
 forked.map_forked = spy
+"""
+
+FORKED_PLAN = """
+from langsmith_dataplane.review import plan
 model = parse_topology(generate_topology(20, listeners_per_cluster=10)).model
 plans = plan.plan_topology(model, workers=2)
-print(json.dumps({"shares": shares, "plan": plan.plan_json(plans)}, sort_keys=True, default=repr))
+print(json.dumps({"calls": calls, "result": plan.plan_json(plans)}, sort_keys=True, default=repr))
 """
 
 
-def test_parallel_plan_equals_the_serial_plan():
-    model = parse_topology(generate_topology(20, listeners_per_cluster=10)).model
-    serial = plan_topology(model, workers=1)
+def run_fresh(script: str) -> dict:
+    """`SPY` then `script` in a fresh interpreter: what it printed."""
     done = subprocess.run(
-        [sys.executable, "-c", FORKED_PLAN],
+        [sys.executable, "-c", SPY + script],
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    forked_run = json.loads(done.stdout)
-    assert sorted(name for share in forked_run["shares"] for name in share) == sorted(model.stacks)
-    assert len(forked_run["shares"]) == 2  # it did fork, one worker per share
+    return json.loads(done.stdout)
+
+
+def test_parallel_plan_equals_the_serial_plan():
+    model = parse_topology(generate_topology(20, listeners_per_cluster=10)).model
+    serial = plan_topology(model, workers=1)
+    forked_run = run_fresh(FORKED_PLAN)
+    shares = [share for call in forked_run["calls"] for share in call]
+    assert sorted(name for share in shares for name in share) == sorted(model.stacks)
+    assert len(shares) == 2  # it did fork, one worker per share
     assert list(serial) == sorted(model.stacks)
     serial_json = json.loads(json.dumps(plan_json(serial), sort_keys=True, default=repr))
-    assert forked_run["plan"] == serial_json
+    assert forked_run["result"] == serial_json
 
 
 def test_a_simulation_leaves_no_thread_behind():
@@ -123,23 +134,11 @@ def test_a_worker_takes_at_most_its_share_of_stacks(monkeypatch):
 
 
 FORKED_DIFF = """
-import dataclasses, json
-from benchmarks.generate import generate_topology
-from langsmith_dataplane import forked
 from langsmith_dataplane.review.diff import diff_topologies
-from langsmith_dataplane.topology import parse_topology
-
-forks = []
-fork = forked.map_forked
-def spy(work, items, *, processes):
-    forks.append(len(items))
-    return fork(work, items, processes=processes)
-
-forked.map_forked = spy
 base = parse_topology(generate_topology(20, listeners_per_cluster=5)).model
 head = parse_topology(generate_topology(30, listeners_per_cluster=5)).model
 diff = diff_topologies(base, head)
-print(json.dumps({"forks": forks, "diff": dataclasses.asdict(diff)}, sort_keys=True, default=repr))
+print(json.dumps({"calls": calls, "result": dataclasses.asdict(diff)}, sort_keys=True, default=repr))
 """
 
 
@@ -148,17 +147,9 @@ def test_a_diff_of_several_stacks_forked_equals_the_serial_diff():
     head = parse_topology(generate_topology(30, listeners_per_cluster=5)).model
     with mock.patch.object(forked, "fork_is_safe", return_value=False):
         serial = diff_topologies(base, head)
-    done = subprocess.run(
-        [sys.executable, "-c", FORKED_DIFF],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    forked_run = json.loads(done.stdout)
-    [forked_stacks] = forked_run["forks"]  # one map over the affected stacks
-    assert forked_stacks >= 2
+    forked_run = run_fresh(FORKED_DIFF)
+    [forked_stacks] = forked_run["calls"]  # one map over the affected stacks
+    assert len(forked_stacks) >= 2
     assert len(serial.affected_stacks) >= 2
     expected = json.loads(json.dumps(dataclasses.asdict(serial), sort_keys=True, default=repr))
-    assert forked_run["diff"] == expected
+    assert forked_run["result"] == expected
