@@ -13,7 +13,9 @@ from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+from pulumi.runtime.sync_await import _sync_await
+
+from langsmith_dataplane.event_loops import worker_thread_loop
 
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -129,7 +131,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.type == "pulumi:pulumi:Stack":
             return resource_pb2.RegisterResourceResponse(urn=urn)
         self._record(request, request.object, read=False)
-        _ensure_event_loop()  # deserializing a resource reference needs one on this thread
+        worker_thread_loop()  # deserializing a resource reference needs one on this thread
         args = pulumi_mocks.MockResourceArgs(
             typ=request.type,
             name=request.name,
@@ -145,7 +147,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         self._record(request, request.properties, read=True)
+        worker_thread_loop()  # the SDK's monitor would make one and leave it open
         return super().ReadResource(request)
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        worker_thread_loop()  # the SDK's monitor would make one and leave it open
+        return super().Invoke(request)
 
 
 def _is_plain(value: Any) -> bool:

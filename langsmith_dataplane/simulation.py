@@ -8,11 +8,9 @@ aliases, providers, and which input values were secret.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +24,7 @@ from langsmith_dataplane.dynamic_kinds import (
     WORKSPACE_KIND,
     WORKSPACE_LOOKUP_KIND,
 )
+from langsmith_dataplane.event_loops import simulation_loop
 from langsmith_dataplane.gc_pause import cyclic_gc_paused
 from langsmith_dataplane.recording_monitor import UNKNOWN as UNKNOWN  # re-exported
 from langsmith_dataplane.recording_monitor import RecordedResource, RecordingMonitor
@@ -220,33 +219,6 @@ def run_under_mocks(
         with cyclic_gc_paused():  # more than half the run otherwise
             run()
     return list(monitor.recorded.values()), captured
-
-
-# The idle loop the last simulation left as the thread's loop (see `simulation_loop`).
-_idle_loop: asyncio.AbstractEventLoop | None = None
-
-
-@contextmanager
-def simulation_loop() -> Iterator[asyncio.AbstractEventLoop]:
-    """A new event loop for one run under the mocks, made the thread's loop (the SDK takes that
-    one, from `set_mocks` on). When the run ends, the loop's executor threads are joined and it
-    is closed, so the process is single-threaded again and `plan_topology` may fork workers from
-    it; the thread is left a fresh, idle loop, which starts no thread, for code that expects one
-    (`set_mocks`). Whatever runs Pulumi's mocks runs them inside one, the tests' own runs too."""
-    global _idle_loop
-    if _idle_loop is not None:
-        _idle_loop.close()  # nothing ran on it (in a forked worker: this process's copy)
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        yield loop
-    finally:
-        try:
-            loop.run_until_complete(loop.shutdown_default_executor())
-        finally:
-            loop.close()
-            _idle_loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(_idle_loop)
 
 
 def simulate(

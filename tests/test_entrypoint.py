@@ -8,7 +8,8 @@ import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 
 from langsmith_dataplane import entrypoint
-from langsmith_dataplane.simulation import DataplaneMocks, RecordingMonitor, simulation_loop
+from langsmith_dataplane.event_loops import simulation_loop
+from langsmith_dataplane.simulation import DataplaneMocks, RecordingMonitor
 from tests.helpers import REFERENCE_TEXT, edit, line_of
 
 

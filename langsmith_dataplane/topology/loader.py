@@ -21,15 +21,10 @@ from typing import Any
 import yaml
 
 from langsmith_dataplane.diagnostics import Diagnostic, TopologyError
+from langsmith_dataplane.topology.plain_yaml import EventLoader, read_plain
 from langsmith_dataplane.topology.source_map import LoadedDocument, Path, Position, SourceMap
 from langsmith_dataplane.topology.yaml_errors import yaml_error
 from langsmith_dataplane.topology.yaml_scalars import ScalarReader, UnreadableScalarError
-
-try:  # libyaml is an order of magnitude faster; the wheels on PyPI ship it.
-    from yaml import CSafeLoader as _EventLoader
-except ImportError:  # pragma: no cover - only on source builds without libyaml
-    from yaml import SafeLoader as _EventLoader  # type: ignore[assignment]
-
 
 MAX_DEPTH = 64
 MIN_NODE_BUDGET = 100_000
@@ -79,7 +74,7 @@ class _Builder:
         self.root_pos = Position(1, 1)
         self.expanded = 0
         self.documents = 0
-        self.budget = max(MIN_NODE_BUDGET, ALIAS_EXPANSION_FACTOR * (text.count("\n") + 1))
+        self.budget = node_budget(text)
         self.scalars = ScalarReader()
 
     def fail(self, pos: Position, message: str) -> TopologyError:
@@ -101,7 +96,7 @@ class _Builder:
 
     # -- events ----------------------------------------------------------------------------
     def build(self) -> Any:
-        loader = _EventLoader(self.text)
+        loader = EventLoader(self.text)
         handlers: dict[type, Any] = {  # by exact class: one lookup per event, not a chain
             yaml.ScalarEvent: self._scalar,
             yaml.MappingStartEvent: self._start,
@@ -231,8 +226,25 @@ class _Builder:
         self.source.keys[path] = key_pos
 
 
+def node_budget(text: str) -> int:
+    """How many values aliases may expand a document of `text` to (the "billion laughs")."""
+    return max(MIN_NODE_BUDGET, ALIAS_EXPANSION_FACTOR * (text.count("\n") + 1))
+
+
 def load_yaml(text: str, filename: str) -> LoadedDocument:
-    """Parse `text` into plain data plus its source map; raise `TopologyError` on bad YAML."""
+    """Parse `text` into plain data plus its source map; raise `TopologyError` on bad YAML.
+
+    A file of the usual shape is read without positions (`read_plain`); its source map locates
+    them, by reading it again here, only if a check asks for one."""
+    data = read_plain(text, max_depth=MAX_DEPTH, max_nodes=node_budget(text))
+    if data is not None:
+        located = SourceMap(filename, locate=lambda: _located(text, filename).source)
+        return LoadedDocument(data, located, text)
+    return _located(text, filename)
+
+
+def _located(text: str, filename: str) -> LoadedDocument:
+    """`text` read with the position of every key and value, or every YAML problem reported."""
     builder = _Builder(text, filename)
     try:
         data = builder.build()

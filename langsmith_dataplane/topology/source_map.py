@@ -5,7 +5,8 @@ Every diagnostic points at the text a user wrote, so the map is built while the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from langsmith_dataplane.diagnostics import Diagnostic
@@ -21,19 +22,45 @@ class Position(NamedTuple):
     col: int  # 1-based
 
 
-@dataclass
 class SourceMap:
     """Where each path of the loaded data sits in the file.
 
     `values[path]` is the start of the value at `path`; `keys[path]` the start of the key that
     introduced it (absent for list items and the root). `raw[path]` is a scalar's source text and
     whether it was quoted, used to explain YAML typing surprises (`1.30` read as a float).
+
+    A map made with `locate` is filled by calling it, on first use: a file with nothing to report
+    never needs one, and recording a position for every node is most of what reading it costs.
     """
 
-    file: str
-    values: dict[Path, Position] = field(default_factory=dict)
-    keys: dict[Path, Position] = field(default_factory=dict)
-    raw: dict[Path, tuple[str, bool]] = field(default_factory=dict)
+    def __init__(self, file: str, *, locate: Callable[[], SourceMap] | None = None) -> None:
+        self.file = file
+        self._locate = locate
+        self._maps: tuple[dict, dict, dict] | None = None if locate else ({}, {}, {})
+
+    @property
+    def located(self) -> bool:
+        """Whether the positions are known yet (a deferred map is located on first use)."""
+        return self._maps is not None
+
+    def _located(self) -> tuple[dict, dict, dict]:
+        if self._maps is None:
+            assert self._locate is not None
+            found = self._locate()
+            self._maps, self._locate = (found.values, found.keys, found.raw), None
+        return self._maps
+
+    @property
+    def values(self) -> dict[Path, Position]:
+        return self._located()[0]
+
+    @property
+    def keys(self) -> dict[Path, Position]:
+        return self._located()[1]
+
+    @property
+    def raw(self) -> dict[Path, tuple[str, bool]]:
+        return self._located()[2]
 
     def key(self, path: Path) -> Position:
         """Position of the key that introduced `path`, else its value, else the nearest parent."""

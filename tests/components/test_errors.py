@@ -9,7 +9,8 @@ from pulumi.runtime import mocks as pulumi_mocks
 from components._common import ComponentError
 from components.cluster import Cluster, ClusterArgs
 from components.postgres import Postgres, PostgresArgs, PostgresStore
-from langsmith_dataplane.simulation import DataplaneMocks, RecordingMonitor, simulation_loop
+from langsmith_dataplane.event_loops import simulation_loop
+from langsmith_dataplane.simulation import DataplaneMocks, RecordingMonitor
 
 
 def run(build) -> None:

@@ -57,7 +57,7 @@ def listener_postgres_is_used(ctx: RuleContext) -> Iterator[Diagnostic]:
     """
     for name, listener in sorted(ctx.topology.listeners.items()):
         path = ("listeners", name, "postgres")
-        if not listener.deployments and ctx.source.keys.get(path):
+        if not listener.deployments and "postgres" in listener.model_fields_set:
             yield ctx.warning(
                 path,
                 f"listener '{name}' has no deployments, so no Postgres is created for it (the "
