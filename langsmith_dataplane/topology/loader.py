@@ -22,7 +22,13 @@ import yaml
 
 from langsmith_dataplane.diagnostics import Diagnostic, TopologyError
 from langsmith_dataplane.topology.plain_yaml import EventLoader, read_plain
-from langsmith_dataplane.topology.source_map import LoadedDocument, Path, Position, SourceMap
+from langsmith_dataplane.topology.source_map import (
+    LoadedDocument,
+    Path,
+    Position,
+    SourceMap,
+    mark_position,
+)
 from langsmith_dataplane.topology.yaml_errors import yaml_error
 from langsmith_dataplane.topology.yaml_scalars import ScalarReader, UnreadableScalarError
 
@@ -31,12 +37,6 @@ MIN_NODE_BUDGET = 100_000
 ALIAS_EXPANSION_FACTOR = 10
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-_new_position = tuple.__new__  # a NamedTuple's own constructor is a Python-level call
-
-
-def _pos(mark: Any) -> Position:
-    """A libyaml or pure-Python mark (events always carry one) -> 1-based line and column."""
-    return _new_position(Position, (mark.line + 1, mark.column + 1))
 
 
 class _Anchor:
@@ -120,13 +120,13 @@ class _Builder:
         self.documents += 1
         if self.documents > 1:
             raise self.fail(
-                _pos(event.start_mark),
+                mark_position(event.start_mark),
                 "a topology file holds one YAML document; found a second one "
                 "(remove the '---' separator)",
             )
 
     def _scalar(self, event: yaml.ScalarEvent) -> None:
-        pos = _pos(event.start_mark)
+        pos = mark_position(event.start_mark)
         top = self.stack[-1] if self.stack else None
         if top is not None and top.is_map and top.pending_key is None:
             is_merge = event.tag is None and event.value == "<<" and event.implicit[0]
@@ -147,7 +147,7 @@ class _Builder:
         top.pending_key = (key, pos, is_merge)
 
     def _start(self, event: yaml.CollectionStartEvent) -> None:
-        pos = _pos(event.start_mark)
+        pos = mark_position(event.start_mark)
         path = self._child_path()
         if path is None:
             raise self.fail(pos, "a mapping key must be a plain value, not a list or mapping")
@@ -176,7 +176,7 @@ class _Builder:
                         self.source.keys.setdefault((*frame.path, key), pos)
 
     def _alias(self, event: yaml.AliasEvent) -> None:
-        pos = _pos(event.start_mark)
+        pos = mark_position(event.start_mark)
         anchor = self.anchors.get(event.anchor or "")
         if anchor is None:
             raise self.fail(pos, f"alias '*{event.anchor}' refers to an undefined anchor")
@@ -235,11 +235,11 @@ def load_yaml(text: str, filename: str) -> LoadedDocument:
     """Parse `text` into plain data plus its source map; raise `TopologyError` on bad YAML.
 
     A file of the usual shape is read without positions (`read_plain`); its source map locates
-    them, by reading it again here, only if a check asks for one."""
-    data = read_plain(text, max_depth=MAX_DEPTH, max_nodes=node_budget(text))
-    if data is not None:
-        located = SourceMap(filename, locate=lambda: _located(text, filename).source)
-        return LoadedDocument(data, located, text)
+    them only if a check asks for one."""
+    plain = read_plain(text, max_depth=MAX_DEPTH, max_nodes=node_budget(text))
+    if plain is not None:
+        located = SourceMap(filename, locate=lambda: plain.locate(filename))
+        return LoadedDocument(plain.data, located, text)
     return _located(text, filename)
 
 

@@ -22,6 +22,14 @@ class Position(NamedTuple):
     col: int  # 1-based
 
 
+_new_position = tuple.__new__  # a NamedTuple's own constructor is a Python-level call
+
+
+def mark_position(mark: Any) -> Position:
+    """A libyaml or pure-Python mark (events always carry one) -> 1-based line and column."""
+    return _new_position(Position, (mark.line + 1, mark.column + 1))
+
+
 class SourceMap:
     """Where each path of the loaded data sits in the file.
 
