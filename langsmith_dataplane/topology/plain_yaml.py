@@ -10,7 +10,8 @@ gives `None`, and the loader reads the file instead and reports it.
 The events that made each node are kept, in document order (`PlainDocument.trail`). Such a file
 has no alias or merge key, so its data mirrors them node for node: `locate` walks the two side
 by side to give the positions the loader would have recorded, without parsing again. Property
-tests hold the data and the positions to the loader's.
+tests hold the data and the positions to the loader's. The events live as long as the document's
+source map (about 16 MB for a 1,000-listener file; a plan of it holds far more).
 """
 
 from __future__ import annotations
