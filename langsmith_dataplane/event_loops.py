@@ -12,15 +12,14 @@ made and closed here: the run's own by `simulation_loop`, its worker threads' by
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 # The idle loop the last simulation left as the main thread's loop (see `simulation_loop`).
 _idle_loop: asyncio.AbstractEventLoop | None = None
-# Loops made for worker threads during the current run; closed when it ends.
+# Loops made for worker threads during the current run; closed when it ends. (Threads append
+# to it; a list's append is atomic.)
 _worker_loops: list[asyncio.AbstractEventLoop] = []
-_worker_loops_lock = threading.Lock()
 
 
 def worker_thread_loop() -> asyncio.AbstractEventLoop:
@@ -31,8 +30,7 @@ def worker_thread_loop() -> asyncio.AbstractEventLoop:
     except RuntimeError:  # a thread other than the main one, without a loop yet
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
-        with _worker_loops_lock:
-            _worker_loops.append(loop)
+        _worker_loops.append(loop)
         return loop
 
 
@@ -63,9 +61,7 @@ def simulation_loop() -> Iterator[asyncio.AbstractEventLoop]:
 
 def _close_worker_loops() -> None:
     """Close the worker threads' loops; their threads have ended (or sit idle), none runs."""
-    with _worker_loops_lock:
-        loops = list(_worker_loops)
-        _worker_loops.clear()
-    for loop in loops:
-        if not loop.is_running():
+    while _worker_loops:
+        loop = _worker_loops.pop()
+        if not loop.is_running():  # only if joining the threads failed
             loop.close()

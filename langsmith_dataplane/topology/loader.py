@@ -238,12 +238,11 @@ def load_yaml(text: str, filename: str) -> LoadedDocument:
     them only if a check asks for one."""
     plain = read_plain(text, max_depth=MAX_DEPTH, max_nodes=node_budget(text))
     if plain is not None:
-        located = SourceMap(filename, locate=lambda: plain.locate(filename))
-        return LoadedDocument(plain.data, located, text)
-    return _located(text, filename)
+        return LoadedDocument(plain.data, SourceMap(filename, locate=plain.locate), text)
+    return read_with_positions(text, filename)
 
 
-def _located(text: str, filename: str) -> LoadedDocument:
+def read_with_positions(text: str, filename: str) -> LoadedDocument:
     """`text` read with the position of every key and value, or every YAML problem reported."""
     builder = _Builder(text, filename)
     try:

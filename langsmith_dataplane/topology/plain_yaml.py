@@ -50,12 +50,10 @@ class PlainDocument:
     data: dict[str, Any]
     trail: list[Any]
 
-    def locate(self, filename: str) -> SourceMap:
-        """The positions the loader records: `values` of every node, `keys` of mapping
-        entries, `raw` of scalar values (their text, and whether it was quoted)."""
-        source = SourceMap(filename)
+    def locate(self, source: SourceMap) -> None:
+        """Fill `source` with the positions the loader records: `values` of every node, `keys`
+        of mapping entries, `raw` of scalar values (their text, and whether it was quoted)."""
         _walk(self.data, (), iter(self.trail), source)
-        return source
 
 
 def _walk(value: Any, path: Path, trail: Iterator[Any], source: SourceMap) -> None:

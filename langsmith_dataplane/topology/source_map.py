@@ -37,38 +37,39 @@ class SourceMap:
     introduced it (absent for list items and the root). `raw[path]` is a scalar's source text and
     whether it was quoted, used to explain YAML typing surprises (`1.30` read as a float).
 
-    A map made with `locate` is filled by calling it, on first use: a file with nothing to report
-    never needs one, and recording a position for every node is most of what reading it costs.
+    A map made with `locate` is filled by it, on first use: a file with nothing to report never
+    needs positions, and recording one for every node is most of what reading it costs.
     """
 
-    def __init__(self, file: str, *, locate: Callable[[], SourceMap] | None = None) -> None:
+    def __init__(self, file: str, *, locate: Callable[[SourceMap], None] | None = None) -> None:
         self.file = file
+        self._values: dict[Path, Position] = {}
+        self._keys: dict[Path, Position] = {}
+        self._raw: dict[Path, tuple[str, bool]] = {}
         self._locate = locate
-        self._maps: tuple[dict, dict, dict] | None = None if locate else ({}, {}, {})
 
     @property
     def located(self) -> bool:
         """Whether the positions are known yet (a deferred map is located on first use)."""
-        return self._maps is not None
+        return self._locate is None
 
-    def _located(self) -> tuple[dict, dict, dict]:
-        if self._maps is None:
-            assert self._locate is not None
-            found = self._locate()
-            self._maps, self._locate = (found.values, found.keys, found.raw), None
-        return self._maps
+    def _filled(self) -> SourceMap:
+        if self._locate is not None:
+            locate, self._locate = self._locate, None  # what it holds is freed once it ran
+            locate(self)
+        return self
 
     @property
     def values(self) -> dict[Path, Position]:
-        return self._located()[0]
+        return self._filled()._values
 
     @property
     def keys(self) -> dict[Path, Position]:
-        return self._located()[1]
+        return self._filled()._keys
 
     @property
     def raw(self) -> dict[Path, tuple[str, bool]]:
-        return self._located()[2]
+        return self._filled()._raw
 
     def key(self, path: Path) -> Position:
         """Position of the key that introduced `path`, else its value, else the nearest parent."""

@@ -13,7 +13,12 @@ from hypothesis import strategies as st
 
 from langsmith_dataplane.diagnostics import TopologyError
 from langsmith_dataplane.topology import parse_topology
-from langsmith_dataplane.topology.loader import MAX_DEPTH, _located, load_yaml, node_budget
+from langsmith_dataplane.topology.loader import (
+    MAX_DEPTH,
+    load_yaml,
+    node_budget,
+    read_with_positions,
+)
 from langsmith_dataplane.topology.plain_yaml import read_plain
 from tests.helpers import REFERENCE_TEXT
 
@@ -50,7 +55,7 @@ EDITS = [
 def reference(text: str):
     """What the position-keeping loader reads, or the error it reports."""
     try:
-        return _located(text, "t.yaml").data
+        return read_with_positions(text, "t.yaml").data
     except TopologyError as exc:
         return exc
 
@@ -74,7 +79,10 @@ def test_the_quick_read_reads_what_the_loader_reads_or_hands_it_over(data, flow,
     elif got is not None:
         assert got == expected
         assert [type(v) for v in got.values()] == [type(v) for v in expected.values()]
-        located, eager = load_yaml(text, "t.yaml").source, _located(text, "t.yaml").source
+        located, eager = (
+            load_yaml(text, "t.yaml").source,
+            read_with_positions(text, "t.yaml").source,
+        )
         assert not located.located
         assert (located.values, located.keys, located.raw) == (eager.values, eager.keys, eager.raw)
 
@@ -92,10 +100,10 @@ def test_more_nodes_than_the_budget_go_to_the_loader():
     assert plain.data == {"a": [1] * 200}
 
 
-def test_a_file_without_findings_is_never_located_and_locates_the_same_positions_on_use():
+def test_a_file_without_findings_is_neverread_with_positions_and_locates_the_same_positions_on_use():
     document = load_yaml(REFERENCE_TEXT, "topology.yaml")
     assert not document.source.located
-    eager = _located(REFERENCE_TEXT, "topology.yaml").source
+    eager = read_with_positions(REFERENCE_TEXT, "topology.yaml").source
     assert document.source.values == eager.values  # first use locates
     assert document.source.keys == eager.keys
     assert document.source.raw == eager.raw
