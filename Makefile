@@ -75,9 +75,10 @@ schema: $(STAMP) ## rewrite topology.schema.json from the models
 bench: $(STAMP) ## validate-time benchmark, 10 to 2,000 listeners
 	$(BIN)/python benchmarks/validate_bench.py
 
-bench-plan: $(STAMP) ## plan cost per resource beside a bare program's and per type, then plan time and depth, 10 to 1,000 listeners
+bench-plan: $(STAMP) ## plan cost per resource beside a bare program's and per type, the call-site capture's cost, then plan time and depth, 10 to 1,000 listeners
 	$(BIN)/python benchmarks/plan_ratio.py 50 500
 	$(BIN)/python benchmarks/floor_by_type.py
+	$(BIN)/python benchmarks/call_site_cost.py
 	$(BIN)/python benchmarks/plan_bench.py
 
 lock: ## re-resolve requirements.lock from pyproject.toml (needs the registry)

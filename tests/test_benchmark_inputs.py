@@ -22,3 +22,15 @@ def test_floor_by_type_prints_every_large_type_and_their_shares(capsys):
     assert abs(sum(shares) - 100) < 0.5
     assert lines[-1].startswith("(")
     assert "resources in types with at least 5" in lines[-1]
+
+
+def test_call_site_cost_prints_both_sides_and_puts_the_skip_back(capsys):
+    from benchmarks.call_site_cost import SKIP, main
+    from langsmith_dataplane import simulation
+
+    assert main(listeners=2, rounds=2) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0].strip() for line in lines[1:3]] == ["round 1", "round 2"]
+    assert all(" vs " in line and "x); bare " in line for line in lines[1:3])
+    assert lines[-1].startswith("  median skipped/captured: plan ")
+    assert simulation.call_sites_skipped is SKIP

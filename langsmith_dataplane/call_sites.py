@@ -1,0 +1,48 @@
+"""A simulated run does not capture where each resource was declared.
+
+For every resource the SDK walks the whole Python call stack (`traceback.extract_stack`) and
+turns each frame into a file URI (`pathlib.Path.as_uri`), so that the engine can show where a
+resource came from (`sourcePosition`, `stackTrace` in the RegisterResource request). That costs
+in proportion to the depth of the stack: a resource declared inside a component inside the
+stack's wiring pays for every frame, which was about a seventh of a plan. Under the mocks no
+engine reads it and the recording monitor keeps none of it, so `run_under_mocks` turns the
+capture off for its run; `pulumi up` (the real engine) never enters this and keeps it.
+
+The SDK has no setting for this, so its private `_get_stack_trace` is swapped for the block.
+If an SDK upgrade renames it, nothing is swapped (the plan is as before, only slower) and
+`tests/test_call_sites.py` fails to say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pulumi.runtime import resource as sdk_resource
+from pulumi.runtime.proto import source_pb2
+
+CAPTURE_FUNCTION = "_get_stack_trace"
+
+
+def _no_stack_trace() -> source_pb2.StackTrace:
+    """What the SDK sends when it finds no user frame: an empty trace, hence no position."""
+    return source_pb2.StackTrace()
+
+
+def capture_swappable() -> bool:
+    """Whether this SDK still captures call sites through the function swapped here."""
+    return callable(getattr(sdk_resource, CAPTURE_FUNCTION, None))
+
+
+@contextmanager
+def call_sites_skipped() -> Iterator[None]:
+    """No call-site capture inside the block; the SDK's own capture afterwards."""
+    if not capture_swappable():
+        yield
+        return
+    captured = getattr(sdk_resource, CAPTURE_FUNCTION)
+    setattr(sdk_resource, CAPTURE_FUNCTION, _no_stack_trace)
+    try:
+        yield
+    finally:
+        setattr(sdk_resource, CAPTURE_FUNCTION, captured)
