@@ -15,13 +15,21 @@ If an SDK upgrade renames it, nothing is swapped (the plan is as before, only sl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime.proto import source_pb2
 
 CAPTURE_FUNCTION = "_get_stack_trace"
+# The SDK's own capture, kept from import: what every block puts back, whatever order
+# overlapping blocks (simulations on several threads) end in.
+_SDK_CAPTURE: Callable[[], source_pb2.StackTrace] | None = getattr(
+    sdk_resource, CAPTURE_FUNCTION, None
+)
+_lock = threading.Lock()
+_open_blocks = 0
 
 
 def _no_stack_trace() -> source_pb2.StackTrace:
@@ -31,18 +39,23 @@ def _no_stack_trace() -> source_pb2.StackTrace:
 
 def capture_swappable() -> bool:
     """Whether this SDK still captures call sites through the function swapped here."""
-    return callable(getattr(sdk_resource, CAPTURE_FUNCTION, None))
+    return callable(_SDK_CAPTURE)
 
 
 @contextmanager
 def call_sites_skipped() -> Iterator[None]:
-    """No call-site capture inside the block; the SDK's own capture afterwards."""
+    """No call-site capture inside the block; the SDK's own once the last open block ends."""
+    global _open_blocks
     if not capture_swappable():
         yield
         return
-    captured = getattr(sdk_resource, CAPTURE_FUNCTION)
-    setattr(sdk_resource, CAPTURE_FUNCTION, _no_stack_trace)
+    with _lock:
+        _open_blocks += 1
+        setattr(sdk_resource, CAPTURE_FUNCTION, _no_stack_trace)
     try:
         yield
     finally:
-        setattr(sdk_resource, CAPTURE_FUNCTION, captured)
+        with _lock:
+            _open_blocks -= 1
+            if _open_blocks == 0:
+                setattr(sdk_resource, CAPTURE_FUNCTION, _SDK_CAPTURE)

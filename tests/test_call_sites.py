@@ -76,3 +76,14 @@ def test_the_capture_is_restored_when_the_block_raises() -> None:
         fail()
     assert inside != [original]
     assert getattr(sdk_resource, CAPTURE_FUNCTION) is original
+
+
+def test_overlapping_blocks_put_the_sdk_capture_back_whatever_order_they_end_in() -> None:
+    original = getattr(sdk_resource, CAPTURE_FUNCTION)
+    first, second = call_sites_skipped(), call_sites_skipped()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first ends while the second still runs
+    assert getattr(sdk_resource, CAPTURE_FUNCTION) is not original
+    second.__exit__(None, None, None)
+    assert getattr(sdk_resource, CAPTURE_FUNCTION) is original
