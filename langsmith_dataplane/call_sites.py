@@ -3,10 +3,10 @@
 For every resource the SDK walks the whole Python call stack (`traceback.extract_stack`) and
 turns each frame into a file URI (`pathlib.Path.as_uri`), so that the engine can show where a
 resource came from (`sourcePosition`, `stackTrace` in the RegisterResource request). That costs
-in proportion to the depth of the stack: a resource declared inside a component inside the
-stack's wiring pays for every frame, which was about a seventh of a plan. Under the mocks no
-engine reads it and the recording monitor keeps none of it, so `run_under_mocks` turns the
-capture off for its run; `pulumi up` (the real engine) never enters this and keeps it.
+in proportion to the depth of the stack, every frame of the wiring, the components and the
+event loop: about a fifth of a plan (`benchmarks/call_site_cost.py`). Under the mocks no engine
+reads it and the recording monitor keeps none of it, so `run_under_mocks` turns the capture off
+for its run; `pulumi up` (the real engine) never enters this and keeps it.
 
 The SDK has no setting for this, so its private `_get_stack_trace` is swapped for the block.
 If an SDK upgrade renames it, nothing is swapped (the plan is as before, only slower) and

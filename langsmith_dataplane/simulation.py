@@ -217,7 +217,7 @@ def run_under_mocks(
         def run() -> pulumi.Output[Any]:
             return pulumi.Output.from_input(program()).apply(captured.update)
 
-        # The collector: more than half the run otherwise; call sites: about a seventh.
+        # The collector: more than half the run otherwise; call sites: about a fifth.
         with cyclic_gc_paused(), call_sites_skipped():
             run()
     return list(monitor.recorded.values()), captured
