@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from langsmith_dataplane.simulation import Secret, SimulatedStack, simulate
+import pytest
+
+from langsmith_dataplane.recording_monitor import RecordingMonitor
+from langsmith_dataplane.simulation import Secret, SimulatedStack, run_under_mocks, simulate
 from langsmith_dataplane.topology import load_topology, parse_topology
 from tests.helpers import EXAMPLES, REPO
 
@@ -60,3 +64,18 @@ def plain_strings(value: Any):
     elif isinstance(value, list):
         for v in value:
             yield from plain_strings(v)
+
+
+def registrations(monkeypatch: pytest.MonkeyPatch, program: Callable[[], Any]) -> list[Any]:
+    """Every RegisterResource request `program` sends under the mocks, as the monitor gets it
+    (not what it keeps of it)."""
+    requests: list[Any] = []
+    register = RecordingMonitor.RegisterResource
+
+    def capture(self: RecordingMonitor, request: Any) -> Any:
+        requests.append(request)
+        return register(self, request)
+
+    monkeypatch.setattr(RecordingMonitor, "RegisterResource", capture)
+    run_under_mocks("test", program)
+    return requests

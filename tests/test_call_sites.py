@@ -16,19 +16,11 @@ from langsmith_dataplane.call_sites import (
     call_sites_skipped,
     capture_swappable,
 )
-from langsmith_dataplane.recording_monitor import RecordingMonitor
+from tests.sim import registrations
 
 
 def _requests(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """The RegisterResource requests of a small program with a component, run under the mocks."""
-    requests: list[Any] = []
-    register = RecordingMonitor.RegisterResource
-
-    def capture(self: RecordingMonitor, request: Any) -> Any:
-        requests.append(request)
-        return register(self, request)
-
-    monkeypatch.setattr(RecordingMonitor, "RegisterResource", capture)
+    """The Namespace's RegisterResource request in a small program with a component."""
 
     def program() -> dict[str, Any]:
         parent = pulumi.ComponentResource("langsmith:index:Egress", "egress")
@@ -37,8 +29,7 @@ def _requests(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         )
         return {}
 
-    simulation.run_under_mocks("test", program)
-    return [r for r in requests if r.type.endswith(":Namespace")]
+    return [r for r in registrations(monkeypatch, program) if r.type.endswith(":Namespace")]
 
 
 def test_the_pinned_sdk_captures_call_sites_through_the_swapped_function() -> None:

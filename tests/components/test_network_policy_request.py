@@ -16,8 +16,7 @@ import pytest
 from google.protobuf import json_format
 
 from components._common import network_policy
-from langsmith_dataplane.recording_monitor import RecordingMonitor
-from langsmith_dataplane.simulation import run_under_mocks
+from tests.sim import registrations
 
 # Where each call came from: it differs by construction and the engine only reports it.
 _CALL_SITE_FIELDS = ("sourcePosition", "stackTrace")
@@ -49,14 +48,6 @@ def _policy_request(
     monkeypatch: pytest.MonkeyPatch, declare: Callable[[pulumi.Resource, Any], None]
 ) -> dict[str, Any]:
     """The policy's RegisterResource request, as JSON, without its call site."""
-    requests: list[Any] = []
-    register = RecordingMonitor.RegisterResource
-
-    def capture(self: RecordingMonitor, request: Any) -> Any:
-        requests.append(request)
-        return register(self, request)
-
-    monkeypatch.setattr(RecordingMonitor, "RegisterResource", capture)
 
     def program() -> dict[str, Any]:
         parent = pulumi.ComponentResource("langsmith:index:Egress", "egress")
@@ -66,7 +57,7 @@ def _policy_request(
         declare(parent, namespace.metadata.name)
         return {}
 
-    run_under_mocks("test", program)
+    requests = registrations(monkeypatch, program)
     (policy,) = [r for r in requests if r.type.endswith(":NetworkPolicy")]
     found = json_format.MessageToDict(policy)
     return {k: v for k, v in found.items() if k not in _CALL_SITE_FIELDS}

@@ -100,7 +100,7 @@ def test_more_nodes_than_the_budget_go_to_the_loader():
     assert plain.data == {"a": [1] * 200}
 
 
-def test_a_file_without_findings_is_neverread_with_positions_and_locates_the_same_positions_on_use():
+def test_a_file_without_findings_is_never_located_and_locates_the_same_positions_on_use():
     document = load_yaml(REFERENCE_TEXT, "topology.yaml")
     assert not document.source.located
     eager = read_with_positions(REFERENCE_TEXT, "topology.yaml").source
