@@ -8,10 +8,15 @@ untyped (policies, Gateway API objects), otherwise a plain custom, provider or c
 resource. Dependencies are `depends_on`, not Outputs; no applies, no components' code: what is
 left is what these resources cost the SDK and the mocks. `plan_ratio.py` prints it beside the
 plan and the bare ConfigMap program.
+
+`with_configmap_inputs(resources)` keeps every option and swaps each custom resource's inputs
+(and a Kubernetes resource's type) for the bare program's ConfigMap: what the resources' options
+(parents, providers, dependencies, aliases, components) cost, apart from what their inputs cost.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import re
@@ -131,6 +136,31 @@ def _register(r: RecordedResource, opts: pulumi.ResourceOptions) -> pulumi.Resou
         except TypeError:
             pass  # the class insists on an input the simulation computes: the plain way
     return _Untyped(r.type, r.name, _plain(r.inputs), opts)
+
+
+CONFIGMAP_TYPE = "kubernetes:core/v1:ConfigMap"
+
+
+def configmap_inputs(index: int) -> dict[str, Any]:
+    """The bare program's ConfigMap number `index`: a name, a namespace and one key."""
+    return {"metadata": {"name": f"cm-{index}", "namespace": "bare"}, "data": {"k": "v"}}
+
+
+def with_configmap_inputs(resources: list[RecordedResource]) -> list[RecordedResource]:
+    """`resources` with their options, every custom resource but a provider given the bare
+    program's ConfigMap inputs, and a Kubernetes one its type too (another package's keeps its
+    type, so that its provider still applies). Components and providers stay as they are; the
+    recorded URN, which the replay's lookups use, is kept."""
+    return [
+        dataclasses.replace(
+            r,
+            type=CONFIGMAP_TYPE if r.type.startswith("kubernetes:") else r.type,
+            inputs=configmap_inputs(i),
+        )
+        if r.custom and not r.type.startswith(_PROVIDER_PREFIX)
+        else r
+        for i, r in enumerate(resources)
+    ]
 
 
 def replay_program(resources: list[RecordedResource]) -> Callable[[], dict[str, Any]]:

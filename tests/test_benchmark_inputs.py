@@ -34,3 +34,17 @@ def test_call_site_cost_prints_both_sides_and_puts_the_skip_back(capsys):
     assert all(" vs " in line and "x); bare " in line for line in lines[1:3])
     assert lines[-1].startswith("  median skipped/captured: plan ")
     assert simulation.call_sites_skipped is SKIP
+
+
+def test_plan_ratio_prints_every_program_and_the_medians(capsys):
+    from benchmarks.plan_ratio import main
+
+    assert main([2], rounds=2) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0].strip() for line in lines[1:3]] == ["round 1", "round 2"]
+    for line in lines[1:3]:
+        assert all(f"{program} " in line for program in ("plan", "floor", "options", "bare"))
+    names = ("plan/bare", "floor/bare", "plan/floor", "floor/options", "options/bare")
+    assert [part.split()[0] for part in lines[-1].removeprefix("  median ").split(", ")] == list(
+        names
+    )

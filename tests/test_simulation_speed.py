@@ -9,6 +9,7 @@ decides: the SDK's own serializer, `Output.from_input`, and the recorded plan it
 from __future__ import annotations
 
 import gc
+import json
 from typing import Any
 
 import pulumi
@@ -17,7 +18,12 @@ from hypothesis import strategies as st
 from pulumi.runtime import rpc
 from pulumi.runtime.sync_await import _sync_await
 
-from benchmarks.replay import replay_program
+from benchmarks.replay import (
+    CONFIGMAP_TYPE,
+    configmap_inputs,
+    replay_program,
+    with_configmap_inputs,
+)
 from langsmith_dataplane.gc_pause import cyclic_gc_paused
 from langsmith_dataplane.recording_monitor import _state_struct
 from langsmith_dataplane.simulation import RecordedResource, run_under_mocks
@@ -101,6 +107,47 @@ def test_the_floor_registers_the_very_same_resources():
         planned = simulated(path, stack).resources
         replayed, _ = run_under_mocks(stack, replay_program(planned))
         assert {r.urn: _identity(r) for r in replayed} == {r.urn: _identity(r) for r in planned}
+
+
+def test_the_options_program_keeps_every_option_and_registers_bare_configmaps():
+    path = REPO / "topology.yaml"
+    stack = "prod-alpha"  # EKS: providers, components, parents and dependencies of every kind
+    planned = simulated(path, stack).resources
+    replayed, _ = run_under_mocks(stack, replay_program(with_configmap_inputs(planned)))
+    expected = [_shape(r) for r in with_configmap_inputs(planned)]
+    assert sorted(map(_canonical, map(_shape, replayed))) == sorted(map(_canonical, expected))
+    swapped = [r for r in expected if r[2] and r[-1] == _BARE]
+    assert len(swapped) > len(planned) // 2
+    assert {r[0] for r in swapped} >= {CONFIGMAP_TYPE, "aws:ec2/eip:Eip"}
+
+
+_BARE = "a bare ConfigMap's inputs, or its own class's defaults"
+
+
+def _canonical(shape: tuple) -> str:
+    return json.dumps(shape, sort_keys=True, default=repr)
+
+
+def _small(r: RecordedResource) -> bool:
+    """Another package's custom resource given the ConfigMap's inputs: its typed class drops
+    what it does not take and may add defaults of its own (e.g. a description)."""
+    other = r.custom and not r.type.startswith(("kubernetes:", "pulumi:providers:"))
+    return other and len(repr(r.inputs)) < 100
+
+
+def _shape(r: RecordedResource) -> tuple:
+    """What the options program must keep (URNs aside: a swapped type changes them)."""
+    return (
+        r.type,
+        r.name,
+        r.custom,
+        r.protect,
+        r.retain_on_delete,
+        len(r.dependencies),
+        bool(r.parent),
+        bool(r.provider),
+        _BARE if r.inputs.get("data") == configmap_inputs(0)["data"] or _small(r) else r.inputs,
+    )
 
 
 def _identity(r: RecordedResource) -> tuple:
