@@ -48,3 +48,26 @@ def test_plan_ratio_prints_every_program_and_the_medians(capsys):
     assert [part.split()[0] for part in lines[-1].removeprefix("  median ").split(", ")] == list(
         names
     )
+
+
+def test_a_timed_run_collects_no_frozen_garbage_and_puts_the_budget_back(monkeypatch):
+    """A program of many stacks must not pay, inside its timing, for a collection that a
+    single-stack program of as many resources never reaches."""
+    from benchmarks.timing import timed
+    from langsmith_dataplane import gc_pause
+    from langsmith_dataplane.gc_pause import cyclic_gc_paused
+
+    collections = []
+    monkeypatch.setattr(gc_pause, "FROZEN_BUDGET", 0)  # every block would collect
+    monkeypatch.setattr(gc_pause, "collect_frozen", lambda: collections.append(1))
+
+    def blocks() -> int:
+        for _ in range(3):
+            with cyclic_gc_paused():
+                [object() for _ in range(100)]
+        return len(collections)
+
+    seconds, inside = timed(blocks)
+    assert seconds >= 0
+    assert inside == 1  # the one before the run, none within it
+    assert gc_pause.FROZEN_BUDGET == 0
