@@ -113,8 +113,9 @@ def test_the_options_program_keeps_every_option_and_registers_bare_configmaps():
     path = REPO / "topology.yaml"
     stack = "prod-alpha"  # EKS: providers, components, parents and dependencies of every kind
     planned = simulated(path, stack).resources
-    replayed, _ = run_under_mocks(stack, replay_program(with_configmap_inputs(planned)))
-    expected = [_shape(r) for r in with_configmap_inputs(planned)]
+    swapped_inputs = with_configmap_inputs(planned)
+    replayed, _ = run_under_mocks(stack, replay_program(swapped_inputs))
+    expected = [_shape(r) for r in swapped_inputs]
     assert sorted(map(_canonical, map(_shape, replayed))) == sorted(map(_canonical, expected))
     swapped = [r for r in expected if r[2] and r[-1] == _BARE]
     assert len(swapped) > len(planned) // 2
