@@ -7,8 +7,11 @@ secret output. Read lists the workspace's keys (there is no get-by-id): a key re
 is gone, and `pulumi refresh && pulumi up` makes a new one and rolls what holds it.
 
 Rotation is a replacement: a new `generation` (in the description too) makes Pulumi create the
-new key, update the Secret and the release that hold it, and only then delete the old key. Any
-other change of scope (workspace, role, description) is a replacement the same way.
+new key, update the Secret and the release that hold it, and only then delete the old key. A new
+workspace, organisation or description is a replacement the same way; each changes what the new
+key's create looks for, so it never revokes the key it replaces. A new role is changed in place
+(`PATCH`): the value stays, nothing rolls, nothing is cut off. A new base URL (the same service
+spelled another way) checks the key is there and keeps it.
 """
 
 from __future__ import annotations
@@ -29,7 +32,12 @@ from pulumi.dynamic import (
 from components._records import record_diff
 from components.workspace_records import PlatformAccess
 from langsmith_dataplane.api.platform import RolesClient, ServiceKeysClient, platform
-from langsmith_dataplane.dynamic_kinds import SERVICE_KEY_KIND, SERVICE_KEY_REPLACES
+from langsmith_dataplane.api.transport import ApiError
+from langsmith_dataplane.dynamic_kinds import (
+    SERVICE_KEY_KIND,
+    SERVICE_KEY_REPLACES,
+    SERVICE_KEY_UPDATES,
+)
 
 STABLE = ("key_id", "key", "short_key", "role_id", *SERVICE_KEY_REPLACES)
 
@@ -66,13 +74,28 @@ class ServiceKeyProvider(ResourceProvider):
             olds,
             news,
             replaced_by=SERVICE_KEY_REPLACES,
-            updated_by=("admin_key",),
+            updated_by=SERVICE_KEY_UPDATES,
             stables=STABLE,
             delete_before_replace=False,  # the new key serves before the old one is revoked
         )
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        transport = _transport(news)
+        keys = ServiceKeysClient(transport)
         kept = {key: olds.get(key) for key in ("key_id", "key", "short_key", "role_id")}
+        if olds.get("base_url") != news.get("base_url") and not keys.exists(
+            news["workspace_id"], id_
+        ):
+            raise ApiError(
+                f"service key '{news['description']}': the platform API at {news['base_url']} "
+                f"has no key {id_}; a key cannot move to another LangSmith. Raise "
+                "`serviceKeys.generation` to make a new key there (the old one is revoked "
+                "after the workloads have switched)"
+            )
+        if olds.get("role") != news.get("role"):
+            role = RolesClient(transport).find(news["role"])
+            keys.set_role(id_, role.id)
+            kept["role_id"] = role.id
         return UpdateResult({**news, **kept})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

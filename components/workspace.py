@@ -51,6 +51,8 @@ class WorkspaceArgs:
     allow_deletion: bool = False
     protect: bool = False
     keys: Sequence[KeyRequest] = field(default_factory=tuple)
+    ids: tuple[str, ...] = ()  # a created workspace: the ids the stack gives it
+    adopt: str | None = None  # a created workspace: the existing one to take over instead
 
 
 class Workspace(pulumi.ComponentResource):
@@ -108,7 +110,12 @@ class Workspace(pulumi.ComponentResource):
             record = CreatedWorkspace(
                 f"{name}-record",
                 CreatedWorkspaceArgs(
-                    args.access, args.display_name, args.handle, args.allow_deletion
+                    args.access,
+                    args.display_name,
+                    args.ids,
+                    args.handle,
+                    args.allow_deletion,
+                    args.adopt,
                 ),
                 opts=child_opts(
                     self,

@@ -2,11 +2,14 @@
 
 Dynamic resources over the platform API (`api/platform.py`, the shared transport):
 
-* `CreatedWorkspace` (the owner stack): create finds the workspace by its natural key (handle, else
-  display name) and adopts it, else POSTs it; read GETs it (gone: the next `up` recreates it);
-  update renames it; a new handle or organisation is a replacement. Delete deletes the workspace
-  WITH its traces and datasets, so it runs only when `allow_deletion` was true when the stack
-  last ran: otherwise the wiring also sets `retain_on_delete` and Pulumi only forgets it.
+* `CreatedWorkspace` (the owner stack): create POSTs the workspace with an id the stack chooses
+  (`ids`, derived in `naming`), so a lost answer, and a workspace the stack kept on an earlier
+  removal, are recognised by that id; a workspace someone else made is never taken, unless the
+  topology names it in `adopt` (then `adopted` is true). Read GETs it (gone: the next `up`
+  recreates it); update renames it; a new handle or organisation is a replacement. Delete
+  deletes the workspace WITH its traces and datasets, so it runs only when `allow_deletion` was
+  true when the stack last ran: otherwise the wiring also sets `retain_on_delete` and Pulumi
+  only forgets it.
 * `WorkspaceLookup` (every other stack deploying into it): finds the owner's workspace by its
   handle at `up`, so nobody copies an id between stacks; deleting a lookup deletes nothing.
 
@@ -70,8 +73,14 @@ class WorkspaceProvider(ResourceProvider):
     """See the module docstring."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        record, adopted = _client(props).create(props["display_name"], props.get("handle"))
-        return CreateResult(record.id, {**props, "workspace_id": record.id, "adopted": adopted})
+        client = _client(props)
+        if props.get("adopt"):  # taken over explicitly by the topology
+            record = client.adopt(props["adopt"], props.get("handle"))
+            if record.display_name != props["display_name"]:
+                record = client.rename(record.id, props["display_name"])
+            return CreateResult(record.id, {**props, "workspace_id": record.id, "adopted": True})
+        record, _ = client.create(props["display_name"], props.get("handle"), props["ids"])
+        return CreateResult(record.id, {**props, "workspace_id": record.id, "adopted": False})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         record = _client(props).get(id_)
@@ -97,7 +106,7 @@ class WorkspaceLookupProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         handle = props["handle"]
-        record = _client(props).find(handle, handle)
+        record = _client(props).find(handle)
         if record is None:
             raise ApiError(
                 f"workspace with handle '{handle}' does not exist yet: stack "
@@ -123,10 +132,15 @@ class WorkspaceLookupProvider(ResourceProvider):
 
 @dataclass(frozen=True)
 class CreatedWorkspaceArgs:
+    """`ids`: the ids the stack gives this workspace, in order (`naming.created_workspace_ids`);
+    `adopt`: the id of an existing workspace the topology takes over instead."""
+
     access: PlatformAccess
     display_name: str
+    ids: tuple[str, ...]
     handle: str | None = None
     allow_deletion: bool = False
+    adopt: str | None = None
 
 
 def _access_props(access: PlatformAccess) -> dict[str, Any]:
@@ -158,6 +172,8 @@ class CreatedWorkspace(Resource):
             "display_name": args.display_name,
             "handle": args.handle,
             "allow_deletion": args.allow_deletion,
+            "ids": list(args.ids),
+            "adopt": args.adopt,
             "workspace_id": None,
             "adopted": None,
         }

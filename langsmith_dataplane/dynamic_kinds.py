@@ -21,14 +21,11 @@ WORKSPACE_KIND = "langsmith-workspace"
 WORKSPACE_LOOKUP_KIND = "langsmith-workspace-lookup"
 SERVICE_KEY_KIND = "langsmith-service-key"
 WORKSPACE_REPLACES = ("base_url", "organization_id", "handle")
-SERVICE_KEY_REPLACES = (
-    "base_url",
-    "organization_id",
-    "workspace_id",
-    "description",
-    "role",
-    "generation",
-)
+# A key is replaced only where its old one cannot be found by the new one's create (another
+# organisation, workspace or description): a role changes in place (the service's PATCH) and a
+# base URL is where the same service is reached, so neither cuts off what holds the key.
+SERVICE_KEY_REPLACES = ("organization_id", "workspace_id", "description", "generation")
+SERVICE_KEY_UPDATES = ("role", "base_url", "admin_key")
 
 # Cloud SaaS deployments (LangChain runs them, built from GitHub).
 CLOUD_DEPLOYMENT_KIND = "langsmith-cloud-deployment"

@@ -6,6 +6,7 @@ Names derive from keys, never list positions, so reordering a list renames nothi
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Sequence
 
 from langsmith_dataplane.versions import GATEWAY_PROXY_NAMESPACE, INGRESS_NAMESPACE
@@ -227,6 +228,18 @@ def service_key_resource(workspace: str, kind: str, owner: str) -> str:
     """The service key of one listener or Agent Server (`kind`: listener, agent-server), a
     child of the workspace's component."""
     return f"{workspace_component(workspace)}-key-{kind}-{owner}"
+
+
+def created_workspace_ids(
+    organization_id: str, stack: str, workspace: str, handle: str | None, count: int = 16
+) -> tuple[str, ...]:
+    """The ids the owner stack gives a workspace it creates, first choice first (LangSmith
+    accepts a client-chosen `id` on create, and never gives a used one again, deleted or not):
+    a lost create answer, and a workspace kept on an earlier removal, are recognised by them,
+    never by a name. Derived from the organisation, the owner stack and the workspace's key and
+    handle, so no other stack or repository arrives at them."""
+    seed = f"langsmith-dataplane:workspace:{organization_id}/{stack}/{workspace}/{handle or ''}"
+    return tuple(str(uuid.uuid5(uuid.NAMESPACE_URL, f"{seed}#{n}")) for n in range(count))
 
 
 def cloud_deployment_resource(deployment: str) -> str:

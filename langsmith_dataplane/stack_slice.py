@@ -120,6 +120,7 @@ class WorkspaceTarget:
     allow_deletion: bool
     keys: KeyPolicy | None
     api_key: str | None
+    adopt: str | None = None
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,7 @@ def workspace_targets(topology: Topology, stack: str) -> tuple[WorkspaceTarget, 
                 allow_deletion=spec.allow_deletion,
                 keys=keys,
                 api_key=spec.api_key,
+                adopt=spec.adopt,
             )
         )
     return tuple(out)

@@ -4,26 +4,34 @@ Same transport as the control plane (retries, `Retry-After`, errors without secr
 headers differ. Organisation calls send `X-Organization-Id`; calls about one workspace add
 `X-Tenant-Id` (an organisation-scoped key without it gets 403 on workspace resources).
 
-Natural keys, so every create is safe to repeat:
-* a workspace: its handle (`tenant_handle`), else its display name. A create is preceded by a
-  lookup and a found workspace is adopted.
-* a service key: its description, which the stack makes unique (`naming.service_key_description`).
-  There is no get-by-id and the secret value is returned only at creation, so a key found by
-  description before a create is one whose value was lost: it is deleted, then the key is made
-  again. No orphan is ever left holding access.
+How each create is made safe to repeat without taking over what someone else made:
+* a workspace: the stack chooses its id (`WorkspaceCreate.id`, as LangChain's Terraform provider
+  allows; `naming.created_workspace_ids`). A create whose answer was lost, and a workspace the
+  stack kept on an earlier removal, are recognised by that id, never by a matching name (display
+  names are not unique; a handle may be someone else's). Taking over any other workspace is an
+  explicit `adopt` in the topology (`WorkspacesClient.adopt`).
+* a service key: its description, which the stack makes unique (`naming.service_key_description`)
+  and which changes whenever a new key replaces an old one (generation, workspace, organisation),
+  so a replacement never finds its predecessor. There is no get-by-id and the secret value is
+  returned only at creation, so a key found by description before a create is one whose value
+  was lost: it is revoked, then the key is made again. No orphan is ever left holding access.
+* roles are read by `access_scope`: the list holds organisation AND workspace roles, and a
+  workload key gets a workspace role only. A role changes in place (PATCH), never by a new key.
 """
 
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from langsmith_dataplane.api.transport import ConflictError, NotFoundError, Transport
+from langsmith_dataplane.api.transport import ApiError, ConflictError, NotFoundError, Transport
 
 WORKSPACES = "/api/v1/workspaces"
 SERVICE_KEYS = "/api/v1/orgs/current/service-keys"
 ROLES = "/api/v1/orgs/current/roles"
+WORKSPACE_SCOPE = "workspace"  # `AccessScope`: roles and keys are organisation- or workspace-wide
 
 
 def platform(
@@ -59,6 +67,14 @@ def _quote(value: str) -> str:
     return urllib.parse.quote(value, safe="")
 
 
+def _taken(handle: str, holder: WorkspaceRecord) -> str:
+    return (
+        f"workspace handle '{handle}' is held by workspace {holder.id} "
+        f"('{holder.display_name}'), which this stack did not create; to manage it from the "
+        f"topology, add `adopt: {holder.id}` to the workspace, or choose another handle"
+    )
+
+
 @dataclass(frozen=True)
 class WorkspaceRecord:
     id: str
@@ -82,44 +98,82 @@ class WorkspacesClient:
 
     transport: Transport
 
-    def all(self) -> list[WorkspaceRecord]:
+    def all(self, *, include_deleted: bool = False) -> list[WorkspaceRecord]:
+        """Every workspace of the organisation; with `include_deleted`, the deleted ones too
+        (`is_deleted`), whose ids cannot be given to a new workspace."""
+        params = {"include_deleted": "true"} if include_deleted else None
         body = self.transport.expect(
-            self.transport.request("GET", WORKSPACES), 200, action="listing workspaces"
+            self.transport.request("GET", WORKSPACES, params=params),
+            200,
+            action="listing workspaces",
         )
         return [WorkspaceRecord.from_json(item) for item in body or [] if isinstance(item, dict)]
 
-    def find(self, display_name: str, handle: str | None) -> WorkspaceRecord | None:
-        """The live workspace with this handle (or, without one, this display name)."""
-        for workspace in self.all():
-            if workspace.is_deleted:
-                continue
-            if handle is not None and workspace.handle == handle:
-                return workspace
-            if handle is None and workspace.display_name == display_name:
-                return workspace
-        return None
+    def find(self, handle: str) -> WorkspaceRecord | None:
+        """The live workspace with this handle (handles are unique; display names are not)."""
+        return next((w for w in self.all() if not w.is_deleted and w.handle == handle), None)
 
-    def create(self, display_name: str, handle: str | None) -> tuple[WorkspaceRecord, bool]:
-        """The workspace, and whether it already existed (adopted, not created)."""
-        found = self.find(display_name, handle)
-        if found is not None:
-            return found, True
-        body: dict[str, Any] = {"display_name": display_name}
+    def create(
+        self, display_name: str, handle: str | None, ids: Sequence[str]
+    ) -> tuple[WorkspaceRecord, bool]:
+        """The stack's workspace and whether it already existed: the first of `ids` (the ids
+        this stack gives its workspace, in order) that is live is the stack's own (a create
+        whose answer was lost, or a workspace kept on an earlier removal: recognised, not
+        adopted); else the first never used is created. Someone else's workspace is never
+        taken: a handle it holds is an error naming `adopt`."""
+        known = {w.id: w for w in self.all(include_deleted=True)}
+        for workspace_id in ids:
+            found = known.get(workspace_id)
+            if found is not None and not found.is_deleted:
+                return found, True
+            if found is None:
+                return self._create(display_name, handle, workspace_id), False
+        raise ApiError(
+            f"creating workspace '{display_name}': the {len(ids)} ids this stack gives it are "
+            "all taken by deleted workspaces; give it another `handle` or key"
+        )
+
+    def _create(self, display_name: str, handle: str | None, workspace_id: str) -> WorkspaceRecord:
+        if handle is not None:
+            holder = next(
+                (w for w in self.all() if not w.is_deleted and w.handle == handle), None
+            )
+            if holder is not None:
+                raise ConflictError(_taken(handle, holder), 409)
+        body: dict[str, Any] = {"id": workspace_id, "display_name": display_name}
         if handle is not None:
             body["tenant_handle"] = handle
         action = f"creating workspace '{display_name}'"
         try:
             made, recovered = self.transport.create(
-                WORKSPACES, body, action=action, recover=lambda: self.find(display_name, handle)
+                WORKSPACES, body, action=action, recover=lambda: self.get(workspace_id)
             )
-        except ConflictError:  # the handle was taken meanwhile (a lost answer, another stack)
-            found = self.find(display_name, handle)
-            if found is None:
+        except ConflictError:  # an attempt whose answer was lost made it, or the handle went
+            found = self.get(workspace_id)
+            if found is not None:
+                return found
+            holder = self.find(handle) if handle is not None else None
+            if holder is None:
                 raise
-            return found, True
-        if recovered:  # made by an attempt whose answer was lost: ours, not adopted
-            return made, False
-        return WorkspaceRecord.from_json(made), False
+            raise ConflictError(_taken(handle or "", holder), 409) from None
+        return made if recovered else WorkspaceRecord.from_json(made)
+
+    def adopt(self, workspace_id: str, handle: str | None) -> WorkspaceRecord:
+        """A workspace the topology takes over explicitly (`adopt: <id>`): it must exist, and
+        carry the handle the topology gives it, if any."""
+        found = self.get(workspace_id)
+        if found is None:
+            raise NotFoundError(
+                f"adopting workspace {workspace_id}: the organisation has no live workspace "
+                "with that id (check `adopt`)",
+                404,
+            )
+        if handle is not None and found.handle != handle:
+            raise ApiError(
+                f"adopting workspace {workspace_id}: its handle is '{found.handle}', not "
+                f"'{handle}' (handles cannot change: fix `handle` in the topology)"
+            )
+        return found
 
     def get(self, workspace_id: str) -> WorkspaceRecord | None:
         """The workspace, or None when it is gone (deleted in the UI, or never existed)."""
@@ -155,15 +209,29 @@ class ServiceKeyRecord:
     short_key: str
     description: str
     role_id: str | None
+    access_scope: str | None = None
+    workspace_names: tuple[str, ...] | None = None
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> ServiceKeyRecord:
+        names = body.get("workspace_names")
         return cls(
             id=str(body["id"]),
             short_key=str(body.get("short_key", "")),
             description=str(body.get("description", "")),
             role_id=body.get("role_id"),
+            access_scope=body.get("access_scope"),
+            workspace_names=tuple(str(n) for n in names) if isinstance(names, list) else None,
         )
+
+    def scope_problem(self) -> str | None:
+        """Why this key opens more than one workspace (None: exactly one). `workspaces` on
+        create is feature-flagged: an organisation without the flag makes an org-wide key."""
+        if self.access_scope != WORKSPACE_SCOPE:
+            return f"its access scope is {self.access_scope or 'not given'}, not workspace"
+        if self.workspace_names is not None and len(self.workspace_names) != 1:
+            return f"it opens {len(self.workspace_names)} workspaces, not one"
+        return None
 
 
 @dataclass(frozen=True)
@@ -193,19 +261,19 @@ class ServiceKeysClient:
     def find(self, workspace_id: str, description: str) -> list[ServiceKeyRecord]:
         return [key for key in self.of_workspace(workspace_id) if key.description == description]
 
-    def create(self, workspace_id: str, description: str, role_id: str | None) -> CreatedKey:
-        """A key for exactly `workspace_id`, with `role_id` there. Keys left by a create whose
-        response was lost (same description, value never seen) are deleted first."""
+    def create(self, workspace_id: str, description: str, role_id: str) -> CreatedKey:
+        """A key for exactly `workspace_id`, with the workspace role `role_id` there. Keys left
+        by a create whose response was lost (same description, value never seen) are revoked
+        first. A key the service made wider than that one workspace is revoked at once and the
+        create fails: it never reaches a workload. (`read_only` is deprecated and
+        `default_workspace_id` is for personal tokens: neither is sent.)"""
         for stale in self.find(workspace_id, description):
             self.delete(stale.id)
         body: dict[str, Any] = {
             "description": description,
-            "read_only": False,
             "workspaces": [workspace_id],
-            "default_workspace_id": workspace_id,
+            "role_id": role_id,
         }
-        if role_id is not None:
-            body["role_id"] = role_id
 
         def revoke_lost() -> None:
             """A key an attempt made whose answer was lost: its value is gone, so revoke it."""
@@ -219,7 +287,27 @@ class ServiceKeysClient:
             recover=revoke_lost,
             ok=(200,),
         )
-        return CreatedKey(ServiceKeyRecord.from_json(created), str(created["key"]))
+        record = ServiceKeyRecord.from_json(created)
+        problem = record.scope_problem()
+        if problem:
+            self.delete(record.id)
+            raise ApiError(
+                f"creating the service key '{description}': LangSmith made a key wider than "
+                f"workspace {workspace_id} ({problem}), so it was revoked at once. The "
+                "organisation does not scope service keys to workspaces (a feature LangSmith "
+                "enables per organisation): ask LangChain support to enable it, or make a "
+                "workspace key in the UI and name it in the workspace's `apiKey`"
+            )
+        return CreatedKey(record, str(created["key"]))
+
+    def set_role(self, key_id: str, role_id: str) -> ServiceKeyRecord:
+        """Changes the key's workspace role in place: the same value keeps working, so nothing
+        that holds it is cut off (the service's `PATCH`, no new key)."""
+        response = self.transport.request(
+            "PATCH", f"{SERVICE_KEYS}/{_quote(key_id)}", {"role_id": role_id}
+        )
+        action = f"changing the role of service key {key_id}"
+        return ServiceKeyRecord.from_json(self.transport.expect(response, 200, action=action))
 
     def exists(self, workspace_id: str, key_id: str) -> bool:
         """There is no get-by-id: a key is read by listing its workspace's keys."""
@@ -236,6 +324,7 @@ class RoleRecord:
     id: str
     name: str
     display_name: str
+    access_scope: str | None = None
 
 
 @dataclass
@@ -247,16 +336,31 @@ class RolesClient:
             self.transport.request("GET", ROLES), 200, action="listing roles"
         )
         return [
-            RoleRecord(str(r["id"]), str(r.get("name", "")), str(r.get("display_name", "")))
+            RoleRecord(
+                str(r["id"]),
+                str(r.get("name", "")),
+                str(r.get("display_name", "")),
+                r.get("access_scope"),
+            )
             for r in body or []
             if isinstance(r, dict)
         ]
 
     def find(self, name: str) -> RoleRecord:
-        """A role by its name or display name (`WORKSPACE_ADMIN`, "Workspace Admin")."""
+        """A workspace role by its name or display name (`WORKSPACE_ADMIN`, "Admin"). The list
+        also holds organisation roles, which a workload key must never get."""
         roles = self.all()
-        for role in roles:
-            if name in (role.name, role.display_name):
+        named = [role for role in roles if name in (role.name, role.display_name)]
+        for role in named:
+            if role.access_scope == WORKSPACE_SCOPE:
                 return role
-        known = ", ".join(sorted(r.display_name or r.name for r in roles)) or "none"
-        raise NotFoundError(f"finding role '{name}': the organisation has no such role ({known})")
+        workspace_roles = [r for r in roles if r.access_scope == WORKSPACE_SCOPE]
+        known = ", ".join(sorted(r.display_name or r.name for r in workspace_roles)) or "none"
+        if named:
+            raise NotFoundError(
+                f"finding role '{name}': it is an organisation role; a workload's key gets a "
+                f"workspace role ({known})"
+            )
+        raise NotFoundError(
+            f"finding role '{name}': the organisation has no such workspace role ({known})"
+        )

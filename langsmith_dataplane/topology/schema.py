@@ -165,6 +165,14 @@ class WorkspaceSpec(_Model):
         "when it leaves the topology. Default false: it is kept in LangSmith and only "
         "forgotten by the stack.",
     )
+    adopt: str | None = Field(
+        None,
+        description="Created workspaces: the id (UUID) of a workspace that already exists, for "
+        "the `owner` stack to take over (rename, make keys in) instead of creating one. Nothing "
+        "that exists is ever taken over without it: a `handle` someone else holds is an error "
+        "naming this field. An adopted workspace is deleted only with `allowDeletion: true`.",
+        json_schema_extra={"pattern": UUID_PATTERN},
+    )
     service_keys: ServiceKeysSpec | None = Field(
         None,
         description="Role and rotation of the keys the stacks create (workspaces without "

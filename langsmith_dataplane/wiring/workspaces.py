@@ -17,6 +17,7 @@ import pulumi
 from components.workspace import KeyRequest, Workspace, WorkspaceArgs
 from components.workspace_records import PlatformAccess
 from langsmith_dataplane.naming import (
+    created_workspace_ids,
     service_key_description,
     service_key_resource,
     workspace_component,
@@ -108,7 +109,14 @@ class WorkspaceWiring:
                         generation=target.keys.generation,
                     )
                 )
+        ids: tuple[str, ...] = ()
+        if target.source == "created" and access is not None:
+            ids = created_workspace_ids(
+                access.organization_id, self._slice.stack, target.key, target.handle
+            )
         return WorkspaceArgs(
+            ids=ids,
+            adopt=target.adopt,
             source=target.source,
             display_name=target.display_name,
             access=access,

@@ -10,7 +10,7 @@ from components.workspace_records import WorkspaceProvider
 from langsmith_dataplane.api.control_plane import control_plane
 from langsmith_dataplane.api.listeners import ListenersClient
 from langsmith_dataplane.api.transport import ApiError
-from langsmith_dataplane.naming import service_key_description
+from langsmith_dataplane.naming import created_workspace_ids, service_key_description
 from tests.artifacts import control_plane_openapi, platform_openapi
 from tests.fake_control_plane import FakeControlPlane, RunningControlPlane
 from tests.fake_platform import Platform
@@ -39,6 +39,7 @@ def workspace(api) -> str:
             "admin_key": ADMIN,
             "display_name": "Team C",
             "handle": "team-c",
+            "ids": list(created_workspace_ids(ORG, "dev", "team-c", "team-c")),
         }
     )
     return created.id
@@ -121,7 +122,7 @@ def test_destroy_revokes_and_gone_is_done(api, workspace):
 
 
 def test_an_unknown_role_and_an_unknown_workspace_are_clear_errors(api, workspace):
-    with pytest.raises(ApiError, match=r"no such role \(Admin, Editor, Viewer\)"):
+    with pytest.raises(ApiError, match=r"no such workspace role \(Admin, Editor, Viewer\)"):
         ServiceKeyProvider().create(props(api, workspace, role="Owner"))
     gone = "0c3b6a3e-8f7d-4f0e-b3a5-9b1f2e4d5c02"
     with pytest.raises(ApiError, match=r"creating the service key .*\(422\).*workspaces"):
@@ -137,3 +138,58 @@ def test_a_changed_admin_key_updates_without_a_new_key(api, workspace):
     assert not diff.replaces
     updated = provider.update(created.id, created.outs, news)
     assert updated.outs["key"] == created.outs["key"]
+
+
+def test_a_role_change_is_made_in_place_and_cuts_nothing_off(api, workspace):
+    """A new role is the service's PATCH: the same key, the same value, nothing to roll."""
+    provider = ServiceKeyProvider()
+    viewer = provider.create(props(api, workspace, role="Viewer"))
+    editor = props(api, workspace, role="Editor")
+    diff = provider.diff(viewer.id, viewer.outs, editor)
+    assert diff.changes
+    assert diff.replaces == []
+    updated = provider.update(viewer.id, viewer.outs, editor)
+    assert updated.outs["key"] == viewer.outs["key"]
+    assert updated.outs["key_id"] == viewer.id
+    assert list(api.platform.service_keys) == [viewer.id]
+    assert api.platform.service_keys[viewer.id]["role_id"] == updated.outs["role_id"]
+    registers_a_listener(api, viewer.outs["key"], workspace)  # now allowed to write
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"generation": 2},
+        {"description": "langsmith-dataplane: listener c-dev on cluster c2 (stack dev), gen 1"},
+    ],
+)
+def test_no_replacement_revokes_the_key_it_replaces_before_the_delete(api, workspace, change):
+    """Whatever replaces a key, the new key's create cannot find the old one, so the old key
+    serves until Pulumi deletes it, after everything holding it has switched."""
+    provider = ServiceKeyProvider()
+    old = provider.create(props(api, workspace))
+    news = {**props(api, workspace), **change}
+    if "generation" in change:
+        news["description"] = props(api, workspace, generation=2)["description"]
+    assert provider.diff(old.id, old.outs, news).replaces
+    new = provider.create(news)
+    assert set(api.platform.service_keys) == {old.id, new.id}
+    registers_a_listener(api, old.outs["key"], workspace)  # the old holder still works
+
+
+def test_a_base_url_spelled_another_way_keeps_the_key(api, workspace):
+    provider = ServiceKeyProvider()
+    created = provider.create(props(api, workspace))
+    news = {**props(api, workspace), "base_url": api.url + "/"}
+    diff = provider.diff(created.id, created.outs, news)
+    assert diff.changes and diff.replaces == []
+    updated = provider.update(created.id, created.outs, news)
+    assert updated.outs["key"] == created.outs["key"]
+    assert list(api.platform.service_keys) == [created.id]
+
+
+def test_an_organisation_wide_key_never_reaches_a_workload(api, workspace):
+    api.platform.scopes_keys_to_workspaces = False
+    with pytest.raises(ApiError, match=r"wider than workspace"):
+        ServiceKeyProvider().create(props(api, workspace))
+    assert api.platform.service_keys == {}

@@ -3,10 +3,13 @@ against the fake platform API (every request and response checked against the do
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from components.workspace_records import WorkspaceLookupProvider, WorkspaceProvider
 from langsmith_dataplane.api.transport import ApiError
+from langsmith_dataplane.naming import created_workspace_ids
 from tests.artifacts import platform_openapi
 from tests.fake_control_plane import FakeControlPlane, RunningControlPlane
 from tests.fake_platform import Platform
@@ -25,14 +28,17 @@ def api():
 
 
 def props(api, **extra):
+    handle = extra.get("handle", "team-c")
     return {
         "kind": "langsmith-workspace",
         "base_url": api.url,
         "organization_id": ORG,
         "admin_key": ADMIN,
         "display_name": "Team C",
-        "handle": "team-c",
+        "handle": handle,
         "allow_deletion": False,
+        "ids": list(created_workspace_ids(ORG, "dev", "team-c", handle)),
+        "adopt": None,
         **extra,
     }
 
@@ -41,15 +47,28 @@ def live(api) -> list[dict]:
     return [w for w in api.platform.workspaces.values() if not w["is_deleted"]]
 
 
-def test_create_then_a_repeated_create_adopts_instead_of_duplicating(api):
+def test_create_then_a_repeated_create_recognises_its_own_instead_of_duplicating(api):
     provider = WorkspaceProvider()
     first = provider.create(props(api))
     assert first.outs["adopted"] is False
-    # A create whose result never reached the state (the engine killed, a lost response):
+    # A create whose result never reached the state (the engine killed, a lost response), or
+    # the workspace kept when it left the topology: recognised by the id the stack gave it.
     again = provider.create(props(api))
     assert again.id == first.id
-    assert again.outs["adopted"] is True
+    assert again.outs["adopted"] is False  # the stack's own, not someone else's
     assert len(live(api)) == 1
+
+
+def test_someone_elses_workspace_is_taken_over_only_when_the_topology_adopts_it(api):
+    theirs = WorkspaceProvider().create(props(api, ids=[str(uuid.uuid4())]))
+    with pytest.raises(ApiError, match=rf"held by workspace {theirs.id}.*adopt: {theirs.id}"):
+        WorkspaceProvider().create(props(api))
+    adopted = WorkspaceProvider().create(props(api, adopt=theirs.id, display_name="Ours now"))
+    assert adopted.id == theirs.id
+    assert adopted.outs["adopted"] is True
+    assert api.platform.workspaces[theirs.id]["display_name"] == "Ours now"
+    WorkspaceProvider().delete(adopted.id, adopted.outs)  # no allowDeletion: kept
+    assert api.platform.workspaces[theirs.id]["is_deleted"] is False
 
 
 def test_a_rename_updates_in_place_and_a_new_handle_replaces(api):
@@ -72,7 +91,7 @@ def test_refresh_after_deletion_in_the_ui_forgets_it_and_the_next_up_recreates(a
     api.platform.workspaces[created.id]["is_deleted"] = True  # deleted in the UI
     assert provider.read(created.id, created.outs).id is None
     recreated = provider.create(props(api))
-    assert recreated.id != created.id
+    assert recreated.id != created.id  # the next id the stack gives it (a used one is never reused)
     assert recreated.outs["adopted"] is False
 
 

@@ -19,7 +19,7 @@ from langsmith_dataplane.topology.workspace_use import (
 # The platform API's own pattern for `display_name` (WorkspaceCreate in platform-openapi.json).
 DISPLAY_NAME = re.compile(r"[a-zA-Z0-9\-_ '@()]+")
 DISPLAY_NAME_MAX = 100
-CREATED_ONLY = (("display_name", "displayName"), ("handle", "handle"))
+CREATED_ONLY = (("display_name", "displayName"), ("handle", "handle"), ("adopt", "adopt"))
 
 
 @rule("workspace-source")
@@ -58,6 +58,32 @@ def workspace_is_referenced_or_created(ctx: RuleContext) -> Iterator[Diagnostic]
                     f"workspace '{name}' has an 'id': the stacks never create or delete it",
                     at="key",
                 )
+
+
+@rule("workspace-adopt")
+def adoption_is_explicit_and_single(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """An adopted workspace (`adopt: <id>`) is taken over by one topology workspace only, and
+    deleting it needs `allowDeletion` beside it, which is then pointed out.
+
+    Nothing that exists is taken over unless the topology says so, once.
+    """
+    seen: dict[str, str] = {}
+    for name, workspace in ctx.topology.workspaces.items():
+        if workspace.adopt is None or workspace.id is not None:
+            continue
+        path = ("workspaces", name, "adopt")
+        first = seen.setdefault(workspace.adopt.lower(), name)
+        if first != name:
+            yield ctx.error(
+                path, f"workspace '{name}' adopts the same workspace as '{first}'"
+            )
+        if workspace.allow_deletion:
+            yield ctx.warning(
+                ("workspaces", name, "allowDeletion"),
+                f"workspace '{name}' adopts {workspace.adopt}, which this stack did not create: "
+                "removing it from the topology deletes it, with every trace and dataset",
+                at="key",
+            )
 
 
 @rule("workspace-owner")
@@ -180,6 +206,7 @@ def rotation_has_an_owner(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 RULES = (
     workspace_is_referenced_or_created,
+    adoption_is_explicit_and_single,
     workspace_owner_is_a_stack,
     workspace_names_are_valid,
     shared_created_workspace_has_handle,
