@@ -1,10 +1,15 @@
 """`AgentDeployment`: an Agent Server deployment created in LangSmith by `pulumi up`.
 
 A Pulumi dynamic resource, the same shape as `ListenerRegistration`: create finds the deployment
-by name first (adopting it), else POSTs it; read GETs it (404: gone, recreated by the next
-`up`); update PATCHes everything the topology says (a new image is a new revision; a removed
-resource spec or custom URL is reset); delete DELETEs it and waits until it is gone (404 counts
-as done). A new listener, namespace, name, workspace or control plane is a replacement.
+by name first (the stack's own, from a create whose answer was lost, or the one the topology
+adopts), else POSTs it once; read GETs it (404: gone, recreated by the next `up`); update
+PATCHes only what changed (a new image or environment is one revision; a resource spec is
+merged into LangSmith's); delete DELETEs it and waits until it is gone (404 counts as done). A
+new listener, namespace, name, workspace or control plane is a replacement.
+
+A revision wait that fails after the create or the PATCH keeps the record in the state
+(`_partial.fail_keeping_state`) with what LangSmith now runs: the next `up` waits again, a
+revert of the topology is a change, and a removal or `destroy` still deletes it.
 
 Nothing secret is sent: the store URIs and the `secretEnv` values are `secret_references` to
 Kubernetes Secrets in the deployment's namespace, and only plain `env` goes as `secrets`. A
@@ -28,9 +33,12 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from components._partial import fail_keeping_state
 from components._records import read_record, record_diff
 from langsmith_dataplane.api.control_plane import control_plane
 from langsmith_dataplane.api.deployments import DeploymentBody, DeploymentsClient
+from langsmith_dataplane.api.revisions import DEFAULT_TIMEOUT
+from langsmith_dataplane.api.transport import ApiError
 from langsmith_dataplane.dynamic_kinds import DEPLOYMENT_KIND, DEPLOYMENT_REPLACES
 
 KIND = DEPLOYMENT_KIND
@@ -45,7 +53,7 @@ def _client(props: dict[str, Any]) -> DeploymentsClient:
     transport = control_plane(props["base_url"], props["api_key"], props["workspace_id"])
     return DeploymentsClient(
         transport,
-        wait_timeout=float(props.get("wait_timeout") or 900),
+        wait_timeout=float(props.get("wait_timeout") or DEFAULT_TIMEOUT),
         poll=float(props.get("poll") or 5),
     )
 
@@ -55,11 +63,21 @@ class AgentDeploymentProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = _client(props)
-        deployment, adopted = client.ensure(DeploymentBody.from_props(props))
+        deployment, existed = client.ensure(DeploymentBody.from_props(props))
+        outs = {
+            **props,
+            "deployment_id": deployment.id,
+            "adopted": existed and bool(props.get("adopt")),
+            "revision_id": deployment.latest_revision_id,
+            "revision_live": not props.get("wait"),
+        }
         if props.get("wait"):
-            client.wait_until_deployed(deployment)
-        outs = {**props, "deployment_id": deployment.id, "adopted": adopted}
-        return CreateResult(deployment.id, {**outs, "revision_id": deployment.latest_revision_id})
+            try:
+                outs["revision_id"] = client.wait_until_deployed(deployment)
+            except ApiError as exc:
+                fail_keeping_state(exc, deployment.id, outs, props)
+            outs["revision_live"] = True
+        return CreateResult(deployment.id, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         return read_record(
@@ -84,17 +102,31 @@ class AgentDeploymentProvider(ResourceProvider):
         )
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """PATCH what changed, then wait. After a failed wait (this run's or an earlier one's,
+        which left the resource with an init error) the wait runs again even with nothing to
+        send, so `up` only succeeds once the latest revision is live."""
         client = _client(news)
         body = DeploymentBody.from_props(news).update_body(DeploymentBody.from_props(olds))
         deployment = client.patch(id_, body) if body else client.get(id_)
-        if body and news.get("wait"):
-            client.wait_until_deployed(deployment)
-        return UpdateResult(
-            {**news, "deployment_id": id_, "revision_id": deployment.latest_revision_id}
-        )
+        outs = {
+            **news,
+            "deployment_id": id_,
+            "adopted": olds.get("adopted", False),
+            "revision_id": deployment.latest_revision_id,
+            "revision_live": bool(olds.get("revision_live", True)) and not body,
+        }
+        if news.get("wait") and not outs["revision_live"]:
+            try:
+                outs["revision_id"] = client.wait_until_deployed(deployment)
+            except ApiError as exc:
+                fail_keeping_state(exc, id_, outs, news)
+            outs["revision_live"] = True
+        return UpdateResult(outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        _client(props).delete(id_, wait=True)
+        _client(props).delete(
+            id_, wait=True, tracing_project=bool(props.get("delete_tracing_project"))
+        )
 
 
 @dataclass(frozen=True)
@@ -117,7 +149,24 @@ class AgentDeploymentArgs:
     resource_spec: Mapping[str, Any] | None = None
     custom_url: str | None = None
     wait: bool = True
-    wait_timeout: float = 900.0
+    wait_timeout: float = 1800.0
+    managed_by: str = ""  # the owner the deployment carries (`naming.deployment_owner`)
+    adopt: str | None = None  # the id of an existing deployment the topology takes over
+    delete_tracing_project: bool = False  # on deletion, its tracing project goes too
+
+
+@dataclass(frozen=True)
+class AgentDeploymentInput:
+    """A deployment the control plane creates (`image` set in the topology)."""
+
+    image: str
+    env: Mapping[str, str] = field(default_factory=dict)
+    secret_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    resource_spec: Mapping[str, Any] | None = None
+    custom_url: str | None = None
+    managed_by: str = ""  # the owner the deployment carries in LangSmith
+    adopt: str | None = None  # an existing deployment to take over
+    delete_tracing_project: bool = False
 
 
 def _references(
@@ -163,8 +212,12 @@ class AgentDeployment(Resource):
             "custom_url": args.custom_url or "",
             "wait": args.wait,
             "wait_timeout": args.wait_timeout,
+            "managed_by": args.managed_by,
+            "adopt": args.adopt,
+            "delete_tracing_project": args.delete_tracing_project,
             "deployment_id": None,
             "revision_id": None,
+            "revision_live": None,
             "adopted": None,
         }
         opts = pulumi.ResourceOptions.merge(

@@ -4,11 +4,15 @@ it, built from a GitHub repository).
 A dynamic resource over the shared control-plane client, the same pattern as `AgentDeployment`:
 create resolves the GitHub integration by name (an id is accepted), checks the integration can
 read the repository, then finds the deployment by name (adopting one with the same source and
-repository) or POSTs it, and waits (bounded) for its revision to be DEPLOYED; read GETs it
-(404: gone, the next `up` recreates it); update PATCHes only what changed (a new ref, config
-path or env makes exactly one revision, then waits); a new workspace, name, integration,
-repository or deployment type replaces it (delete first: one name per workspace); delete
-DELETEs it and waits until it is gone.
+repository, and made by this stack or named by `adopt`) or POSTs it once, and waits (bounded)
+for its revision to be DEPLOYED; read GETs it (404: gone, the next `up` recreates it) and
+records the commit LangSmith resolved beside the topology's ref, never over it; update PATCHes
+only what changed (a new ref, config path or env makes exactly one revision, then waits); a new
+workspace, name, repository, deployment type or integration replaces it (delete first: one name
+per workspace). The integration is compared by the id it resolves to: naming the same
+installation another way (its id, or its new name after the GitHub account was renamed) is no
+change. Delete DELETEs it and waits until it is gone. A failed wait keeps the record in the
+state with what LangSmith now builds (`_partial`).
 
 `secret_env` values are secret inputs: encrypted in state, masked in every output; Cloud SaaS
 has no cluster Secret, so they are sent to LangChain, which stores them.
@@ -30,10 +34,12 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from components._partial import fail_keeping_state
 from components._records import read_record, record_diff
 from langsmith_dataplane.api.cloud_deployments import GithubDeploymentBody, IntegrationsClient
 from langsmith_dataplane.api.control_plane import control_plane
 from langsmith_dataplane.api.deployments import DeploymentsClient
+from langsmith_dataplane.api.revisions import DEFAULT_TIMEOUT
 from langsmith_dataplane.api.transport import ApiError
 from langsmith_dataplane.dynamic_kinds import CLOUD_DEPLOYMENT_KIND, CLOUD_DEPLOYMENT_REPLACES
 
@@ -48,7 +54,7 @@ def _transport(props: Mapping[str, Any]) -> Any:
 def _client(props: Mapping[str, Any]) -> DeploymentsClient:
     return DeploymentsClient(
         _transport(props),
-        wait_timeout=float(props.get("wait_timeout") or 1800),
+        wait_timeout=float(props.get("wait_timeout") or DEFAULT_TIMEOUT),
         poll=float(props.get("poll") or 5),
     )
 
@@ -66,34 +72,46 @@ class CloudDeploymentProvider(ResourceProvider):
             )
         client = _client(props)
         body = GithubDeploymentBody.from_props(props, integration_id)
-        deployment, adopted = client.ensure(body)
-        if props.get("wait"):
-            client.wait_until_deployed(deployment)
-            deployment = client.get(deployment.id)
+        deployment, existed = client.ensure(body)
         outs = {
             **props,
             "deployment_id": deployment.id,
             "integration_id": integration_id,
             "revision_id": deployment.latest_revision_id,
+            "revision_live": not props.get("wait"),
             "custom_url": deployment.custom_url,
-            "adopted": adopted,
+            "resolved_ref": deployment.repo_ref,
+            "adopted": existed and bool(props.get("adopt")),
         }
+        if props.get("wait"):
+            try:
+                outs["revision_id"] = client.wait_until_deployed(deployment)
+            except ApiError as exc:
+                fail_keeping_state(exc, deployment.id, outs, props)
+            outs["revision_live"] = True
+            final = client.get(deployment.id)
+            outs["custom_url"], outs["resolved_ref"] = final.custom_url, final.repo_ref
         return CreateResult(deployment.id, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """The topology's `repo_ref` stays as it is (a branch LangSmith resolved to a commit is
+        not a new ref: a refresh must not make the next `up` rebuild); the commit is recorded
+        in `resolved_ref`."""
         return read_record(
             id_,
             props,
             lambda: _client(props).get(id_),
             lambda deployment: {
                 **props,
-                "repo_ref": deployment.repo_ref or props.get("repo_ref"),
+                "resolved_ref": deployment.repo_ref,
                 "custom_url": deployment.custom_url,
             },
         )
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return record_diff(
+        """The integration is create-only by the id it resolves to: another way of naming the
+        same installation (its id, or its new name) is no change."""
+        diff = record_diff(
             olds,
             news,
             replaced_by=CLOUD_DEPLOYMENT_REPLACES,
@@ -101,6 +119,12 @@ class CloudDeploymentProvider(ResourceProvider):
             stables=STABLE,
             delete_before_replace=True,  # one name per workspace
         )
+        if "integration" not in (diff.replaces or []):
+            return diff
+        if _same_integration(olds, news):
+            rest = {**news, "integration": olds.get("integration")}
+            return self.diff(id_, olds, rest)
+        return diff
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         client = _client(news)
@@ -108,21 +132,40 @@ class CloudDeploymentProvider(ResourceProvider):
         body = GithubDeploymentBody.from_props(news, integration_id, old=olds)
         patch = body.update_body()
         deployment = client.patch(id_, patch) if patch else client.get(id_)
-        if body.makes_revision() and news.get("wait"):
-            client.wait_until_deployed(deployment)
-        return UpdateResult(
-            {
-                **news,
-                "deployment_id": id_,
-                "integration_id": integration_id,
-                "revision_id": deployment.latest_revision_id,
-                "custom_url": deployment.custom_url or olds.get("custom_url"),
-                "adopted": olds.get("adopted", False),
-            }
-        )
+        outs = {
+            **news,
+            "deployment_id": id_,
+            "integration_id": integration_id,
+            "revision_id": deployment.latest_revision_id,
+            "revision_live": bool(olds.get("revision_live", True)) and not body.makes_revision(),
+            "custom_url": deployment.custom_url or olds.get("custom_url"),
+            "resolved_ref": deployment.repo_ref,
+            "adopted": olds.get("adopted", False),
+        }
+        if news.get("wait") and not outs["revision_live"]:
+            try:
+                outs["revision_id"] = client.wait_until_deployed(deployment)
+            except ApiError as exc:
+                fail_keeping_state(exc, id_, outs, news)
+            outs["revision_live"] = True
+        return UpdateResult(outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        _client(props).delete(id_, wait=True)
+        _client(props).delete(
+            id_, wait=True, tracing_project=bool(props.get("delete_tracing_project"))
+        )
+
+
+def _same_integration(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    """Whether `news`' integration resolves to the id the deployment was made with. Unknown
+    during a preview of a new workspace: then it is a change."""
+    made_with = olds.get("integration_id")
+    if not made_with or not isinstance(news.get("integration"), str):
+        return False
+    try:
+        return IntegrationsClient(_transport(news)).resolve(news["integration"]) == made_with
+    except ApiError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -141,6 +184,9 @@ class CloudDeploymentRecordArgs:
     secret_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     wait: bool = True
     wait_timeout: float = 1800.0
+    managed_by: str = ""  # the owner the deployment carries (`naming.deployment_owner`)
+    adopt: str | None = None  # the id of an existing deployment the topology takes over
+    delete_tracing_project: bool = False
 
 
 class CloudDeploymentRecord(Resource):
@@ -173,10 +219,15 @@ class CloudDeploymentRecord(Resource):
             "secret_env": {k: pulumi.Output.secret(v) for k, v in sorted(args.secret_env.items())},
             "wait": args.wait,
             "wait_timeout": args.wait_timeout,
+            "managed_by": args.managed_by,
+            "adopt": args.adopt,
+            "delete_tracing_project": args.delete_tracing_project,
             "deployment_id": None,
             "integration_id": None,
             "revision_id": None,
+            "revision_live": None,
             "custom_url": None,
+            "resolved_ref": None,
             "adopted": None,
         }
         opts = pulumi.ResourceOptions.merge(

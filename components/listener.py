@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components._common import base_labels, child_opts, release_chart
-from components.agent_deployment import AgentDeployment, AgentDeploymentArgs
+from components.agent_deployment import (
+    AgentDeployment,
+    AgentDeploymentArgs,
+    AgentDeploymentInput,
+)
 from components.aws_network import AwsNetwork
 from components.exposure import Exposure
 from components.listener_values import helm_values
@@ -37,17 +40,6 @@ from langsmith_dataplane.naming import (
 from langsmith_dataplane.versions import LISTENER_CHART, ChartRef
 
 API_KEY_SECRET_KEY = "langsmith_api_key"
-
-
-@dataclass(frozen=True)
-class AgentDeploymentInput:
-    """A deployment the control plane creates (`image` set in the topology)."""
-
-    image: str
-    env: Mapping[str, str] = field(default_factory=dict)
-    secret_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    resource_spec: Mapping[str, Any] | None = None
-    custom_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +63,7 @@ class ListenerArgs:
     deployment_namespaces: Mapping[str, str] = field(default_factory=dict)
     agent_deployments: Mapping[str, AgentDeploymentInput] = field(default_factory=dict)
     wait_for_revisions: bool = True
+    revision_timeout: float = 1800.0
     listener_id: str | None = None
     quota: QuotaArgs | None = None
     network: AwsNetwork | None = None
@@ -267,6 +260,10 @@ class Listener(pulumi.ComponentResource):
                 resource_spec=spec.resource_spec,
                 custom_url=spec.custom_url,
                 wait=args.wait_for_revisions,
+                wait_timeout=args.revision_timeout,
+                managed_by=spec.managed_by,
+                adopt=spec.adopt,
+                delete_tracing_project=spec.delete_tracing_project,
             ),
             # The operator needs its release, and the deployment its Secrets.
             opts=child_opts(

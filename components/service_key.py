@@ -31,7 +31,8 @@ from pulumi.dynamic import (
 
 from components._records import record_diff
 from components.workspace_records import PlatformAccess
-from langsmith_dataplane.api.platform import RolesClient, ServiceKeysClient, platform
+from langsmith_dataplane.api.platform import platform
+from langsmith_dataplane.api.service_keys import RolesClient, ServiceKeysClient
 from langsmith_dataplane.api.transport import ApiError
 from langsmith_dataplane.dynamic_kinds import (
     SERVICE_KEY_KIND,

@@ -108,7 +108,14 @@ def options_from_config(config: pulumi.Config) -> ProgramOptions:
     except ChartSourceError as exc:
         raise pulumi.RunError(str(exc)) from None
     wait = config.get_bool(settings.WAIT_FOR_REVISIONS)
+    timeout = config.get_int(settings.REVISION_TIMEOUT)
+    if timeout is not None and not 1 <= timeout <= 86_400:
+        raise pulumi.RunError(
+            f"{settings.setting(settings.REVISION_TIMEOUT)} is {timeout}: give the seconds to "
+            "wait for a revision, 1 to 86400"
+        )
     return ProgramOptions(
+        revision_timeout=float(timeout or 1800),
         chart=charts.listener,
         skip_await=bool(config.get_bool(settings.SKIP_AWAIT)),
         wait_for_revisions=True if wait is None else wait,

@@ -242,6 +242,12 @@ def created_workspace_ids(
     return tuple(str(uuid.uuid5(uuid.NAMESPACE_URL, f"{seed}#{n}")) for n in range(count))
 
 
+def deployment_owner(stack: str, deployment: str) -> str:
+    """What a deployment the stack made carries in LangSmith (`DATAPLANE_MANAGED_BY`): how a
+    later create tells the stack's own deployment (a lost answer) from someone else's."""
+    return f"langsmith-dataplane stack {stack}: deployment {deployment}"
+
+
 def cloud_deployment_resource(deployment: str) -> str:
     """A Cloud SaaS deployment (top level: LangChain runs it, no cluster component holds it)."""
     return f"cloud-{deployment}"

@@ -228,6 +228,8 @@ class _Handler(BaseHTTPRequestHandler):
             return failure
         if parts[:3] == ["v1", "integrations", "github"] and method == "GET":
             return self._integrations(tenant, parts[3:])
+        if parts[:2] == ["v1", "projects"] and method == "POST" and len(parts) == 6:
+            return self.server.state.deployments.logs(tenant, parts, self._body())
         if parts[:2] == ["v2", "deployments"]:
             body = self._body() if method in ("POST", "PATCH") else None
             return self.server.state.deployments.route(

@@ -1,10 +1,16 @@
-"""The `/v2/deployments` half of the local fake control plane, faithful to the OpenAPI document.
+"""The `/v2/deployments` half of the local fake control plane, faithful to the OpenAPI document
+and to how the service behaves (`shared/reference/langsmith-api-behaviour.md`, each behaviour
+below naming its row: "behaviour: ...").
 
 Every request body is validated against the document's request schema (a violation answers 422
 and is recorded in `state.violations`, which the tests assert empty), and every response body
-against its response schema. Revisions move QUEUED -> DEPLOYING -> DEPLOYED one step per read,
-unless the image is listed in `state.revision_outcomes` (a failed status with a message, or
-"stuck" to test the wait's deadline).
+against its response schema. Revisions move one step per read: QUEUED -> DEPLOYING -> DEPLOYED
+for an image, QUEUED -> AWAITING_BUILD -> BUILDING -> DEPLOYING -> DEPLOYED for a GitHub build.
+`state.revision_outcomes` (by image or ref) changes that: `(status, log line)` fails the
+revision with that status, its reason only in the build or deploy logs (a revision has no
+status message); "interrupted" passes through INTERRUPTED, which still progresses; "stuck"
+never moves (the wait's deadline). A new revision while one is in progress supersedes it
+(SKIPPED).
 """
 
 from __future__ import annotations
@@ -16,7 +22,15 @@ from typing import Any
 import jsonschema
 
 _UUID_MSG = ("Input should be a valid UUID", "uuid_parsing")
-PROGRESS = {"QUEUED": "DEPLOYING", "DEPLOYING": "DEPLOYED"}
+PROGRESS = {"QUEUED": "DEPLOYING", "DEPLOYING": "DEPLOYED", "INTERRUPTED": "DEPLOYING"}
+BUILD_PROGRESS = {
+    "QUEUED": "AWAITING_BUILD",
+    "AWAITING_BUILD": "BUILDING",
+    "BUILDING": "DEPLOYING",
+    "DEPLOYING": "DEPLOYED",
+    "INTERRUPTED": "BUILDING",
+}
+IN_PROGRESS = frozenset({"QUEUED", "AWAITING_BUILD", "BUILDING", "DEPLOYING", "INTERRUPTED"})
 
 
 def schema_check(openapi: dict[str, Any] | None, name: str, body: Any) -> str | None:
@@ -66,6 +80,10 @@ class Deployments:
         outcome = self.state.revision_outcomes.get(
             config.get("image_uri") or config.get("repo_ref")
         )
+        # behaviour: "SKIPPED (the revision was superseded by a newer one)".
+        for older in self.revisions_of(deployment["id"]):
+            if older["status"] in IN_PROGRESS:
+                older["status"] = "SKIPPED"
         self.revisions[revision_id] = {
             "id": revision_id,
             "created_at": _now(),
@@ -75,6 +93,8 @@ class Deployments:
             "source_revision_config": config,
             "_deployment": deployment["id"],
             "_outcome": outcome,
+            "_interrupted": False,
+            "_logs": [],
         }
         deployment["latest_revision_id"] = revision_id
         return revision_id
@@ -142,7 +162,8 @@ class Deployments:
         if invalid:
             return invalid
         if any(d["name"] == body["name"] and d["tenant_id"] == tenant for d in self.items.values()):
-            return 409, {"detail": f"Deployment with name '{body['name']}' already exists."}
+            # behaviour: "A duplicate deployment name is refused with 400/422 ... no 409".
+            return 400, {"detail": f"Deployment with name '{body['name']}' already exists."}
         config = dict(body["source_config"] or {})
         if body["source"] == "github":
             problem = self._github_problem(tenant, config, body["source_revision_config"])
@@ -209,11 +230,22 @@ class Deployments:
             given = {k: v for k, v in body["source_revision_config"].items() if v is not None}
             item["source_revision_config"] = {**item["source_revision_config"], **given}
             new_revision = True
-        if body.get("secrets") is not None:
+        # behaviour: "`secrets` on PATCH replaces the whole environment; an EMPTY list on
+        # update is treated by the service as 'unchanged'".
+        if body.get("secrets"):
             item["secrets"] = body["secrets"]
             new_revision = True
         if body.get("secret_references") is not None:
+            # behaviour: "`secret_references: []` removes every reference; leaving the field
+            # out keeps them."
             item["secret_references"] = body["secret_references"]
+        # behaviour: "`custom_url`, `display_name` and `build_on_push` cannot be cleared once
+        # set; null does not clear a field." `resource_spec` replaces the whole object.
+        config = {
+            k: v
+            for k, v in config.items()
+            if not (v in (None, "") and item["source_config"].get(k))
+        }
         if config:
             item["source_config"] = {**item["source_config"], **config}
         if new_revision:
@@ -227,17 +259,36 @@ class Deployments:
             return 404, {"detail": f"Revision ID {revision_id} not found."}
         outcome = revision["_outcome"]
         status = revision["status"]
-        if outcome == "stuck":
+        progress = BUILD_PROGRESS if revision["source"] == "github" else PROGRESS
+        if outcome == "stuck" or status not in progress:
             pass
-        elif outcome is not None and status == "DEPLOYING":
-            revision["status"], revision["status_message"] = outcome
-        elif status in PROGRESS:
-            revision["status"] = PROGRESS[status]
+        elif outcome == "interrupted" and status == "DEPLOYING" and not revision["_interrupted"]:
+            # behaviour: "`INTERRUPTED` and `UNKNOWN` can still progress: keep waiting".
+            revision["status"], revision["_interrupted"] = "INTERRUPTED", True
+        elif isinstance(outcome, tuple) and status == "DEPLOYING":
+            # behaviour: "A revision object has no status message": the reason is in its logs.
+            revision["status"] = outcome[0]
+            revision["_logs"] = [f"step {n}: ok" for n in range(1, 4)] + [outcome[1]]
+        else:
+            revision["status"] = progress[status]
         if revision["status"] == "DEPLOYED":
             item["active_revision_id"], item["status"] = revision_id, "READY"
         public = {k: v for k, v in revision.items() if not k.startswith("_")}
-        if "status_message" in public:  # not in the document's Revision schema
-            checked = {k: v for k, v in public.items() if k != "status_message"}
-            self._checked(200, "Revision", checked)
-            return 200, public
         return self._checked(200, "Revision", public)
+
+    def logs(self, tenant: str, parts: list[str], body: Any) -> tuple[int, Any]:
+        """`POST /v1/projects/{deployment}/revisions/{revision}/{build_logs|deploy_logs}` with
+        `{order, limit, offset}` -> `{logs: [{timestamp, message}], next_offset}` (langgraph-cli
+        `host_backend.get_build_logs`/`get_deploy_logs`; outside the OpenAPI subset)."""
+        item = self.items.get(parts[2])
+        revision = self.revisions.get(parts[4]) if len(parts) == 6 else None
+        if item is None or item["tenant_id"] != tenant or revision is None:
+            return 404, {"detail": "Not Found"}
+        lines = list(revision["_logs"])
+        if isinstance(body, dict) and body.get("order") == "desc":
+            lines.reverse()
+        limit = int(body.get("limit", 50)) if isinstance(body, dict) else 50
+        return 200, {
+            "logs": [{"timestamp": _now(), "message": line} for line in lines[:limit]],
+            "next_offset": None,
+        }

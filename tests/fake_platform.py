@@ -218,7 +218,9 @@ class Platform:
             "workspace_names": [self.workspaces[w]["display_name"] for w in scope],
             "default_workspace_name": None,
             "role_id": role_id if scope else None,
-            "org_role_id": None if scope else (body.get("org_role_id") or ORGANIZATION_ROLES[1]["id"]),
+            "org_role_id": None
+            if scope
+            else (body.get("org_role_id") or ORGANIZATION_ROLES[1]["id"]),
             "access_scope": "workspace" if scope else "organization",
             "_workspaces": list(scope),
             "_secret": value,

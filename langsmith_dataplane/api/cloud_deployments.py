@@ -16,7 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from langsmith_dataplane.api.deployments import DeploymentRecord
+from langsmith_dataplane.api.deployment_record import (
+    MANAGED_BY,
+    DeploymentRecord,
+    owner_variable,
+    ownership_problem,
+)
 from langsmith_dataplane.api.transport import NotFoundError, Transport
 
 SOURCE = "github"  # LangChain's cloud builds from a GitHub repository through its GitHub App
@@ -37,6 +42,8 @@ class GithubDeploymentBody:
     env: Mapping[str, str] = field(default_factory=dict)
     secret_env: Mapping[str, str] = field(default_factory=dict, repr=False)
     previous: GithubDeploymentBody | None = field(default=None, repr=False, compare=False)
+    managed_by: str = ""  # the owner variable's value (`deployments.MANAGED_BY`)
+    adopt: str | None = None  # the id of an existing deployment the topology takes over
 
     @classmethod
     def from_props(
@@ -56,11 +63,16 @@ class GithubDeploymentBody:
             env=dict(props.get("env") or {}),
             secret_env=dict(props.get("secret_env") or {}),
             previous=previous,
+            managed_by=str(props.get("managed_by") or ""),
+            adopt=props.get("adopt") or None,
         )
 
     def secrets(self) -> list[dict[str, str]]:
-        values = {**self.env, **self.secret_env}
-        return [{"name": k, "value": v} for k, v in sorted(values.items())]
+        """The environment with the owner variable, so it is never the empty list the service
+        reads as "unchanged" (removing the last variable must remove it)."""
+        values = {k: v for k, v in {**self.env, **self.secret_env}.items() if k != MANAGED_BY}
+        user = [{"name": k, "value": v} for k, v in sorted(values.items())]
+        return user + owner_variable(self.managed_by)
 
     def revision_config(self) -> dict[str, Any]:
         return {"repo_ref": self.repo_ref, "langgraph_config_path": self.config_path}
@@ -85,7 +97,7 @@ class GithubDeploymentBody:
         body: dict[str, Any] = {}
         if old is None or (old.repo_ref, old.config_path) != (self.repo_ref, self.config_path):
             body["source_revision_config"] = self.revision_config()
-        if old is None or old.secrets() != self.secrets():
+        if old is None or {**old.env, **old.secret_env} != {**self.env, **self.secret_env}:
             body["secrets"] = self.secrets()
         if old is None or old.build_on_push != self.build_on_push:
             body["source_config"] = {"build_on_push": self.build_on_push}
@@ -99,7 +111,7 @@ class GithubDeploymentBody:
     def adoption_problem(self, existing: DeploymentRecord) -> str | None:
         if existing.source not in (None, SOURCE) or existing.repo_url not in (None, self.repo_url):
             return f"with source {existing.source} {existing.repo_url or ''}, not {self.repo_url}"
-        return None
+        return ownership_problem(existing, self.managed_by, self.adopt)
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 Built on `requests` with urllib3's `Retry`: connection errors, 429 and 5xx are retried with
 exponential backoff, and a `Retry-After` header is honoured (capped, so a bad header cannot
-stall `pulumi up`). Creates are made safe to repeat by the clients (find first, or adopt on
-conflict), so every method may be retried; a create whose natural key the API does not
-enforce (a workspace without a handle, a service key) goes through `create`, which recovers a
-lost answer by looking instead of sending again. Errors name the call and what to do, never a
+stall `pulumi up`). Reads, deletes and idempotent writes go through `request`, which retries.
+A write the service may act on twice (every create, and every PATCH that makes a revision: the
+Terraform provider sends those with retries off) goes through `write_once`: after an attempt
+whose answer was lost it asks `recover`, which reads what the service now has, and sends again
+only when that shows the write did not happen. Errors name the call and what to do, never a
 key: the headers live only in the session.
 """
 
@@ -117,7 +118,7 @@ class Transport:
                 other=0,
                 backoff_factor=self.backoff,
                 status_forcelist=RETRY_STATUSES,
-                allowed_methods=None,  # every method: the clients make creates repeatable
+                allowed_methods=None,  # every method: writes that are not idempotent use `once`
                 respect_retry_after_header=True,
                 raise_on_status=False,
                 sleeper=self.sleep,
@@ -167,8 +168,21 @@ class Transport:
         recover: Callable[[], Any],
         ok: tuple[int, ...] = (200, 201),
     ) -> tuple[Any, bool]:
-        """POST a create that must never happen twice: (the new record's body, False), or
-        (what `recover` found, True).
+        """POST a create that must never happen twice (see `write_once`)."""
+        return self.write_once("POST", path, body, action=action, recover=recover, ok=ok)
+
+    def write_once(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        *,
+        action: str,
+        recover: Callable[[], Any],
+        ok: tuple[int, ...] = (200, 201),
+    ) -> tuple[Any, bool]:
+        """Send a write that must never happen twice: (the answer's body, False), or (what
+        `recover` found, True).
 
         After an attempt the server may have acted on (the connection dropped after sending, a
         timeout, 5xx, 429), `recover()` runs before the next attempt: it returns the record the
@@ -183,7 +197,7 @@ class Transport:
                 if found is not None:
                     return found, True
             try:
-                response = self._send_once(path, body)
+                response = self._send_once(method, path, body)
             except requests.RequestException as exc:
                 reason = _short(getattr(exc, "args", [exc])[0])
                 self.sleep(self._backoff(attempt))
@@ -204,9 +218,11 @@ class Transport:
     def _backoff(self, attempt: int) -> float:
         return min(self.backoff * (2**attempt), 30.0)
 
-    def _send_once(self, path: str, body: Any) -> Response:
+    def _send_once(self, method: str, path: str, body: Any) -> Response:
         url = f"{self.base_url.rstrip('/')}{path}"
-        response = self.once.post(url, json=body, timeout=self.timeout, verify=trusted_cas())
+        response = self.once.request(
+            method, url, json=body, timeout=self.timeout, verify=trusted_cas()
+        )
         after = response.headers.get("Retry-After")
         retry_after = float(after) if after and after.replace(".", "", 1).isdigit() else None
         return Response(response.status_code, _parse(response), retry_after)

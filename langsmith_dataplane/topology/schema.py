@@ -427,6 +427,26 @@ class DeploymentResourcesSpec(_Model):
     )
 
 
+def _adopt_field() -> Any:
+    return Field(
+        None,
+        description="The id (UUID) of a deployment of this name that already exists (made in the "
+        "UI or by another tool), for the stack to take over. Nothing that exists is taken over "
+        "without it: a deployment of this name the stack did not make is an error naming this "
+        "field.",
+        json_schema_extra={"pattern": UUID_PATTERN},
+    )
+
+
+def _delete_tracing_field() -> Any:
+    return Field(
+        False,
+        description="When the deployment is deleted (removed from the topology, or `pulumi "
+        "destroy`), also delete its tracing project and the traces in it. Default false: the "
+        "traces stay.",
+    )
+
+
 class DeploymentSpec(_Model):
     """An Agent Server deployment: its own database and Redis DB number and, with `image`, the
     deployment itself, created in LangSmith by `pulumi up` (no UI step)."""
@@ -455,6 +475,8 @@ class DeploymentSpec(_Model):
     custom_url: str | None = Field(
         None, description="The URL the deployment is reached at (https://...), if not derived."
     )
+    adopt: str | None = _adopt_field()
+    delete_tracing_project: bool = _delete_tracing_field()
     image_pull_secrets: list[str] = Field(
         default_factory=list,
         description="Names of kubernetes.io/dockerconfigjson Secrets in the deployment's "
@@ -672,6 +694,8 @@ class CloudDeploymentSpec(_Model):
         "has no cluster Secret: the value is sent to, and stored by, LangChain.",
         json_schema_extra={"additionalProperties": {"pattern": CONFIG_KEY}},
     )
+    adopt: str | None = _adopt_field()
+    delete_tracing_project: bool = _delete_tracing_field()
 
 
 class EgressRuleSpec(_Model):

@@ -7,7 +7,7 @@ from typing import Any
 import pulumi
 
 from components.cloud_deployment import CloudDeployment, CloudDeploymentArgs
-from langsmith_dataplane.naming import cloud_deployment_resource
+from langsmith_dataplane.naming import cloud_deployment_resource, deployment_owner
 from langsmith_dataplane.stack_slice import CloudDeploymentTarget, StackSlice
 from langsmith_dataplane.wiring.options import ApiKeyLookup, ProgramOptions
 from langsmith_dataplane.wiring.workspaces import WorkspaceWiring
@@ -38,6 +38,10 @@ def build_cloud_deployment(
             env=dict(spec.env),
             secret_env={env: secret(key) for env, key in spec.secret_env.items()},
             wait=options.wait_for_revisions,
+            wait_timeout=options.revision_timeout,
+            managed_by=deployment_owner(slice_.stack, target.key),
+            adopt=spec.adopt,
+            delete_tracing_project=spec.delete_tracing_project,
         ),
         # Its threads and store go with it: protected in a `protect` stack.
         opts=pulumi.ResourceOptions(protect=slice_.protect or None),

@@ -6,13 +6,18 @@ from typing import Any
 
 import pulumi
 
+from components.agent_deployment import AgentDeploymentInput
 from components.cluster import Cluster
 from components.egress import Destination, EgressNamespace
 from components.exposure import Exposure
 from components.ingress_policies import IngressNamespace
-from components.listener import AgentDeploymentInput, Listener, ListenerArgs
+from components.listener import Listener, ListenerArgs
 from components.namespace import QuotaArgs
-from langsmith_dataplane.naming import release_policies_key, watched_policies_key
+from langsmith_dataplane.naming import (
+    deployment_owner,
+    release_policies_key,
+    watched_policies_key,
+)
 from langsmith_dataplane.stack_slice import ClusterTarget, ListenerTarget, StackSlice
 from langsmith_dataplane.wiring.clusters import exposure_through
 from langsmith_dataplane.wiring.component_args import postgres_store, redis_store
@@ -79,7 +84,7 @@ def _namespace_peer(namespace: str) -> dict[str, Any]:
 
 
 def _agent_deployments(
-    plan: ListenerTarget, secret: ApiKeyLookup
+    plan: ListenerTarget, stack: str, secret: ApiKeyLookup
 ) -> dict[str, AgentDeploymentInput]:
     """The deployments with an `image`: created through the control plane API."""
     out = {}
@@ -92,6 +97,9 @@ def _agent_deployments(
             secret_env={env: secret(key) for env, key in deployment.secret_env.items()},
             resource_spec=_resource_spec(deployment),
             custom_url=deployment.custom_url,
+            managed_by=deployment_owner(stack, name),
+            adopt=deployment.adopt,
+            delete_tracing_project=deployment.delete_tracing_project,
         )
     return out
 
@@ -132,8 +140,9 @@ def build_listener(
         deployment_namespaces={
             name: d.namespace or plan.watch_namespaces[0] for name, d in spec.deployments.items()
         },
-        agent_deployments=_agent_deployments(plan, secret),
+        agent_deployments=_agent_deployments(plan, slice_.stack, secret),
         wait_for_revisions=options.wait_for_revisions,
+        revision_timeout=options.revision_timeout,
         listener_id=spec.listener_id,
         quota=_quota(plan),
         network=cluster.network,

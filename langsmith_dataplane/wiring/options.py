@@ -24,5 +24,6 @@ class ProgramOptions:
     chart: ChartRef = LISTENER_CHART
     skip_await: bool = False
     wait_for_revisions: bool = True
+    revision_timeout: float = 1800.0  # seconds, as LangChain's clients wait
     agent_server_chart: ChartRef = AGENT_SERVER_CHART
     addon_charts: AddonCharts = field(default_factory=AddonCharts)

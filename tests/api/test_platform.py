@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from langsmith_dataplane.api.platform import (
-    RolesClient,
-    ServiceKeysClient,
-    WorkspacesClient,
-    platform,
-)
+from langsmith_dataplane.api.platform import WorkspacesClient, platform
+from langsmith_dataplane.api.service_keys import RolesClient, ServiceKeysClient
 from langsmith_dataplane.api.transport import ApiError, ConflictError, NotFoundError
 from langsmith_dataplane.naming import created_workspace_ids
 from tests.artifacts import platform_openapi
@@ -171,7 +167,9 @@ def test_a_key_the_service_made_organisation_wide_is_revoked_and_the_create_fail
     api.platform.scopes_keys_to_workspaces = False
     keys = ServiceKeysClient(transport(api))
     with pytest.raises(ApiError, match=r"wider than workspace .*access scope is organization"):
-        keys.create(workspace.id, "langsmith-dataplane c-dev", RolesClient(transport(api)).find("Editor").id)
+        keys.create(
+            workspace.id, "langsmith-dataplane c-dev", RolesClient(transport(api)).find("Editor").id
+        )
     assert api.platform.service_keys == {}  # revoked at once
 
 

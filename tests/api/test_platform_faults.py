@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from langsmith_dataplane.api.platform import ServiceKeysClient, WorkspacesClient, platform
+from langsmith_dataplane.api.platform import WorkspacesClient, platform
+from langsmith_dataplane.api.service_keys import ServiceKeysClient
 from langsmith_dataplane.api.transport import ApiError
 from langsmith_dataplane.naming import created_workspace_ids
 from tests.artifacts import platform_openapi
@@ -50,7 +51,9 @@ def test_a_lost_workspace_create_response_never_makes_two(api, handle):
 def test_a_lost_key_create_response_leaves_no_orphan(api):
     workspace, _ = WorkspacesClient(transport(api)).create("Team C", "team-c", IDS)
     api.state.fault("POST", KEYS, "act-then-drop")
-    created = ServiceKeysClient(transport(api)).create(workspace.id, "langsmith-dataplane x", EDITOR)
+    created = ServiceKeysClient(transport(api)).create(
+        workspace.id, "langsmith-dataplane x", EDITOR
+    )
     assert list(api.platform.service_keys) == [created.record.id]
     assert api.platform.service_keys[created.record.id]["_secret"] == created.key
 

@@ -17,7 +17,7 @@ from langsmith_dataplane.api.deployments import (
     DeploymentsClient,
     RevisionFailedError,
 )
-from langsmith_dataplane.api.transport import ApiError, ConflictError
+from langsmith_dataplane.api.transport import ApiError
 from langsmith_dataplane.cli import main
 from langsmith_dataplane.review.diff import diff_topologies
 from langsmith_dataplane.topology import parse_topology
@@ -30,6 +30,7 @@ OTHER = "0c3b6a3e-8f7d-4f0e-b3a5-9b1f2e4d5c02"
 KEY = "lsv2_pt_deployments_test_key_0000000000000"
 SECRET_VALUE = "sk-openai-secret-value-never-logged"
 IMAGE = "registry.example.com/support-bot:1.4.2"
+OWNER = "langsmith-dataplane stack dev: deployment support-bot"
 
 
 @pytest.fixture
@@ -76,6 +77,7 @@ def spec(api, **overrides) -> DeploymentBody:
             "REDIS_URI_CUSTOM": ("support-bot-backing-stores", "REDIS_URI_CUSTOM"),
         },
         "resource_spec": {"min_scale": 1, "max_scale": 3, "cpu": 1.0, "memory_mb": 2048},
+        "managed_by": OWNER,
     }
     return DeploymentBody(**{**base, **overrides})
 
@@ -107,6 +109,7 @@ def props(api, **overrides):
         "wait": True,
         "wait_timeout": 60,
         "poll": 0.01,
+        "managed_by": OWNER,
     }
     return {**base, **overrides}
 
@@ -144,36 +147,67 @@ def test_create_wires_the_stores_by_reference(api):
             "secret_key": "REDIS_URI_CUSTOM",
         },
     ]
-    # No password or secret value ever reaches the control plane: only plain env is sent.
-    assert {s["name"] for s in body["secrets"]} == {"LOG_LEVEL"}
+    # No password or secret value ever reaches the control plane: only plain env is sent,
+    # with the owner variable that tells the stack's own deployment from someone else's.
+    assert {s["name"]: s["value"] for s in body["secrets"]} == {
+        "LOG_LEVEL": "info",
+        "DATAPLANE_MANAGED_BY": OWNER,
+    }
     assert "postgres://" not in json.dumps(body)
     assert "redis://" not in json.dumps(body)
     assert deployment.latest_revision_id
 
 
-def test_an_existing_deployment_of_that_name_is_adopted_and_brought_in_line(api):
+def test_the_stacks_own_deployment_is_recognised_and_brought_in_line(api):
+    """A create whose answer never reached the state (the engine killed): the deployment
+    carries the stack's owner variable, so the next create finds it and updates it."""
     client(api).ensure(spec(api, image="registry.example.com/support-bot:1.0.0"))
     first = stored(api)["latest_revision_id"]
-    deployment, adopted = client(api).ensure(spec(api))
-    assert adopted
+    deployment, existed = client(api).ensure(spec(api))
+    assert existed
     assert deployment.id == stored(api)["id"]
     assert stored(api)["source_revision_config"]["image_uri"] == IMAGE
     assert stored(api)["latest_revision_id"] != first
 
 
-def test_409_on_create_adopts_too(api):
+def test_someone_elses_deployment_is_taken_over_only_when_the_topology_adopts_it(api):
+    made_in_the_ui = spec(api, managed_by="", resource_spec=None)
+    client(api).create(made_in_the_ui)
+    theirs = stored(api)["id"]
+    with pytest.raises(ApiError, match=rf"not made by this stack.*adopt: {theirs}"):
+        client(api).ensure(spec(api))
+    assert len(api.state.deployments.revisions) == 1  # nothing was sent to it
+    deployment, existed = client(api).ensure(spec(api, adopt=theirs))
+    assert existed
+    assert deployment.id == theirs
+    assert {s["name"]: s["value"] for s in stored(api)["secrets"]}["DATAPLANE_MANAGED_BY"] == OWNER
+
+
+def test_a_duplicate_name_is_a_400_and_a_lost_create_answer_makes_one(api):
     c = client(api)
     c.create(spec(api))
-    with pytest.raises(ConflictError):
-        c.create(spec(api))
-    # The POST acts but its answer is lost; the retried POST gets 409 and adopts.
+    # The document lists 400/422 for a taken name, no 409: explained, never adopted.
+    with pytest.raises(ApiError, match=r"exists \(id .*, made by langsmith-dataplane stack dev"):
+        c.create(spec(api, managed_by="someone else"))
+    # The POST acts but its answer is lost: not sent again; the stack's own one is found.
     api.state.fault("POST", "/v2/deployments", "act-then-drop")
-    _, adopted = client(api).ensure(spec(api, name="research-agent"))
-    assert adopted
+    made = client(api).create(spec(api, name="research-agent"))
+    assert made.name == "research-agent"
     assert sorted(d["name"] for d in api.state.deployments.items.values()) == [
         "research-agent",
         "support-bot",
     ]
+    posts = [r for r in api.state.requests if r[0] == "POST"]
+    assert len(posts) == 3
+
+
+def test_a_lost_patch_answer_makes_one_revision(api):
+    c = client(api)
+    created = c.create(spec(api))
+    api.state.fault("PATCH", f"/v2/deployments/{created.id}", "act-then-drop")
+    c.patch(created.id, spec(api, image="registry.example.com/support-bot:2.0.0").update_body())
+    assert len(api.state.deployments.revisions) == 2  # one for the create, one for the PATCH
+    assert len([r for r in api.state.requests if r[0] == "PATCH"]) == 1
 
 
 def test_adoption_refuses_a_deployment_of_another_listener_namespace(api):
@@ -182,21 +216,48 @@ def test_adoption_refuses_a_deployment_of_another_listener_namespace(api):
         client(api).ensure(spec(api))
 
 
-def test_wait_until_deployed_polls_the_revision(api):
-    c = client(api)
+def test_wait_until_deployed_polls_the_revision_and_says_each_status(api):
+    lines: list[str] = []
+    c = client(api, report=lines.append)
     deployment = c.create(spec(api))
-    assert c.wait_until_deployed(deployment) == "DEPLOYED"
+    assert c.wait_until_deployed(deployment) == deployment.latest_revision_id
     assert c.clock_.sleeps == [1]  # DEPLOYING on the first read, DEPLOYED on the next
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        f"waiting for revision {deployment.latest_revision_id}",
+        "DEPLOYING (0 s)",
+        "DEPLOYED (1 s)",
+    ]
 
 
-def test_a_failed_revision_fails_with_its_status_and_message(api):
-    api.state.revision_outcomes[IMAGE] = ("DEPLOY_FAILED", "image pull failed: unauthorized")
+def test_an_interrupted_revision_is_waited_for_until_it_deploys(api):
+    api.state.revision_outcomes[IMAGE] = "interrupted"
+    lines: list[str] = []
+    c = client(api, report=lines.append)
+    deployment = c.create(spec(api))
+    assert c.wait_until_deployed(deployment) == deployment.latest_revision_id
+    assert any(line.endswith(": INTERRUPTED (1 s)") for line in lines)
+    assert lines[-1].endswith(": DEPLOYED (3 s)")
+
+
+def test_a_skipped_revision_is_not_live_the_one_that_superseded_it_is_waited_for(api):
+    c = client(api)
+    first = c.create(spec(api))
+    newer = c.patch(
+        first.id, spec(api, image="registry.example.com/support-bot:2.0.0").update_body()
+    )
+    assert newer.latest_revision_id != first.latest_revision_id
+    assert c.wait_until_deployed(first) == newer.latest_revision_id
+
+
+def test_a_failed_revision_fails_with_its_status_and_the_tail_of_its_logs(api):
+    api.state.revision_outcomes[IMAGE] = ("DEPLOY_FAILED", "image pull failed: unauthorized\x1b[2J")
     c = client(api)
     deployment = c.create(spec(api))
     with pytest.raises(RevisionFailedError) as info:
         c.wait_until_deployed(deployment)
     message = str(info.value)
-    assert "ended DEPLOY_FAILED: image pull failed: unauthorized" in message
+    assert "ended DEPLOY_FAILED; the last 4 lines of its deploy logs:" in message
+    assert message.endswith("  step 3: ok\n  image pull failed: unauthorized\\u001b[2J")
     assert KEY not in message
     assert SECRET_VALUE not in message
 
@@ -205,7 +266,7 @@ def test_the_wait_is_bounded(api):
     api.state.revision_outcomes[IMAGE] = "stuck"
     c = client(api, wait_timeout=10)
     deployment = c.create(spec(api))
-    with pytest.raises(ApiError, match=r"still QUEUED after 10 s"):
+    with pytest.raises(ApiError, match=r"still QUEUED after 10 s; LangSmith goes on with it"):
         c.wait_until_deployed(deployment)
     assert sum(c.clock_.sleeps) == 10
 
@@ -245,7 +306,8 @@ def test_5xx_and_dropped_connections_are_retried(api):
     api.state.fail_next.extend([503, "drop", 502])
     c = client(api)
     assert c.create(spec(api)).name == "support-bot"
-    assert c.clock_.sleeps == [0.0, 1.0, 2.0]  # urllib3's exponential backoff
+    assert len(api.state.deployments.items) == 1  # a create is never made twice
+    assert len(c.clock_.sleeps) == 3  # one backoff per failed attempt
 
 
 def test_429_honours_retry_after_capped(api):
@@ -267,10 +329,13 @@ def test_rate_limits_while_waiting_delay_the_wait_and_the_message_names_the_stat
     assert "still QUEUED after 20 s" in message
 
 
-def test_a_skipped_revision_is_live():
-    from langsmith_dataplane.api.deployments import DONE
+def test_the_waits_end_where_langchains_clients_end_them():
+    from langsmith_dataplane.api.revisions import DEFAULT_TIMEOUT, FAILED, LIVE, SUPERSEDED
 
-    assert "SKIPPED" in DONE
+    assert ({"DEPLOYED"}, {"SKIPPED"}) == (LIVE, SUPERSEDED)
+    assert {"CREATE_FAILED", "BUILD_FAILED", "DEPLOY_FAILED"} == FAILED
+    assert "INTERRUPTED" not in FAILED | LIVE  # can still progress
+    assert DEFAULT_TIMEOUT == 1800
 
 
 def test_403_for_a_key_without_the_workspace(api):
@@ -295,7 +360,7 @@ def test_the_fake_answers_the_documented_statuses(api):
     assert call("GET", "/v2/deployments/not-a-uuid") == 422
     assert call("GET", "/v2/deployments/6f1e8c52-4b1e-4b7e-9a51-2d1d2f7e0a09") == 404
     assert call("POST", "/v2/deployments", spec(api).create_body()) == 201
-    assert call("POST", "/v2/deployments", spec(api).create_body()) == 409
+    assert call("POST", "/v2/deployments", spec(api).create_body()) == 400
     deployment_id = stored(api)["id"]
     assert call("GET", f"/v2/deployments/{deployment_id}") == 200
     assert call("DELETE", f"/v2/deployments/{deployment_id}") == 204
@@ -310,7 +375,11 @@ def test_provider_create_waits_and_returns_ids(api):
     assert result.outs["revision_id"] == stored(api)["latest_revision_id"]
     assert stored(api)["status"] == "READY"  # the revision reached DEPLOYED
     secrets = {s["name"]: s["value"] for s in stored(api)["secrets"]}
-    assert secrets == {"LOG_LEVEL": "info", "DATAPLANE_SECRETS_CHECKSUM": "0123456789abcdef"}
+    assert secrets == {
+        "LOG_LEVEL": "info",
+        "DATAPLANE_SECRETS_CHECKSUM": "0123456789abcdef",
+        "DATAPLANE_MANAGED_BY": OWNER,
+    }
     assert SECRET_VALUE not in json.dumps(api.state.deployments.items)
 
 
@@ -328,15 +397,34 @@ def test_provider_secret_rotation_is_a_new_revision_and_nothing_else(api):
     assert [r for r in api.state.requests if r[0] == "PATCH"] == [patch]
 
 
-def test_provider_removed_resources_and_custom_url_are_reset(api):
+def test_a_custom_url_cannot_be_cleared_so_removing_it_is_refused_before_any_write(api):
     provider = AgentDeploymentProvider()
-    sized = props(api, resource_spec={"min_scale": 2}, custom_url="https://bot.example.com")
-    created = provider.create(sized)
+    created = provider.create(props(api, custom_url="https://bot.example.com"))
+    requests = len(api.state.requests)
+    with pytest.raises(ApiError, match=r"cannot clear a custom URL once set.*Nothing was sent"):
+        provider.update(created.id, created.outs, props(api))
+    assert len(api.state.requests) == requests
     assert stored(api)["source_config"]["custom_url"] == "https://bot.example.com"
-    provider.update(created.id, created.outs, props(api))
-    config = stored(api)["source_config"]
-    assert config["custom_url"] == ""
-    assert config["resource_spec"] == {}
+
+
+def test_a_resource_spec_change_keeps_what_the_topology_does_not_model(api):
+    """`resource_spec` replaces the whole object: the current one is read and merged, so the
+    queue and sidecar settings made in the UI stay."""
+    provider = AgentDeploymentProvider()
+    created = provider.create(props(api, resource_spec={"min_scale": 1}))
+    ui = {"min_scale": 1, "queue_min_scale": 2, "image_pull_secrets": [{"name": "creds"}]}
+    stored(api)["source_config"]["resource_spec"] = ui
+    provider.update(created.id, created.outs, props(api, resource_spec={"min_scale": 3}))
+    assert stored(api)["source_config"]["resource_spec"] == {**ui, "min_scale": 3}
+
+
+def test_removing_the_last_variable_removes_it(api):
+    """The service reads `secrets: []` as "unchanged"; the owner variable keeps the list from
+    ever being empty, so the removed variable is gone."""
+    provider = AgentDeploymentProvider()
+    created = provider.create(props(api, env={"LOG_LEVEL": "debug"}))
+    provider.update(created.id, created.outs, props(api, env={}))
+    assert {s["name"] for s in stored(api)["secrets"]} == {"DATAPLANE_MANAGED_BY"}
 
 
 def test_provider_image_change_is_a_new_revision(api):
@@ -386,8 +474,16 @@ def test_provider_delete_tolerates_404(api):
 
 def test_provider_failed_revision_surfaces_in_pulumi_up(api):
     api.state.revision_outcomes[IMAGE] = ("DEPLOY_FAILED", "crash loop: missing env FOO")
-    with pytest.raises(RevisionFailedError, match="DEPLOY_FAILED: crash loop"):
+    with pytest.raises(RevisionFailedError, match=r"(?s)DEPLOY_FAILED; .*\n  crash loop"):
         AgentDeploymentProvider().create(props(api))
+
+
+def test_delete_can_take_the_tracing_project_along(api):
+    provider = AgentDeploymentProvider()
+    created = provider.create(props(api, delete_tracing_project=True))
+    provider.delete(created.id, created.outs)
+    [delete] = [path for method, path, _ in api.state.requests if method == "DELETE"]
+    assert delete.endswith("?delete_tracing_project=true")
 
 
 # -- topology, program, plan and diff -------------------------------------------------------------
@@ -490,7 +586,11 @@ def test_render_writes_each_deployment_request_as_sent_valid_against_the_openapi
         "support-bot-backing-stores",
         "support-bot-env",
     }
-    assert {s["name"] for s in body["secrets"]} == {"LOG_LEVEL", "DATAPLANE_SECRETS_CHECKSUM"}
+    assert {s["name"] for s in body["secrets"]} == {
+        "LOG_LEVEL",
+        "DATAPLANE_SECRETS_CHECKSUM",
+        "DATAPLANE_MANAGED_BY",
+    }
     assert "postgres://" not in text
 
 

@@ -42,6 +42,7 @@ def props(api, **extra):
         "secret_env": {"OPENAI_API_KEY": OPENAI},
         "wait": True,
         "poll": 0.01,
+        "managed_by": "langsmith-dataplane stack dev: deployment support-bot-dev",
         **extra,
     }
 
@@ -128,16 +129,18 @@ def test_immutable_fields_replace(api, key, value):
 
 def test_a_failed_build_names_the_deployment_and_the_status(api):
     api.state.revision_outcomes["broken"] = ("BUILD_FAILED", "langgraph.json: graph not found")
-    with pytest.raises(ApiError, match=r"'support-bot-dev' .* ended BUILD_FAILED: langgraph.json"):
+    with pytest.raises(
+        ApiError, match=r"(?s)'support-bot-dev' .* ended BUILD_FAILED; .*build logs:.*graph not"
+    ):
         CloudDeploymentProvider().create(props(api, repo_ref="broken"))
 
 
-def test_create_adopts_the_same_source_and_refuses_another(api):
+def test_create_recognises_its_own_and_refuses_another_source(api):
     provider = CloudDeploymentProvider()
     first = provider.create(props(api))
     again = provider.create(props(api))  # a create whose response was lost
     assert again.id == first.id
-    assert again.outs["adopted"] is True
+    assert again.outs["adopted"] is False  # the stack's own, by its owner variable
     assert len(api.state.deployments.items) == 1
     api.state.install_github(WORKSPACE, "other", ["https://github.com/other/bot"])
     with pytest.raises(ApiError, match=r"exists with source github .*support-bot"):
@@ -171,3 +174,39 @@ def test_no_secret_value_in_any_message(api):
         CloudDeploymentProvider().create(props(api, repo_ref="broken"))
     assert OPENAI not in str(info.value)
     assert KEY not in str(info.value)
+
+
+def test_naming_the_same_integration_another_way_replaces_nothing(api):
+    """The service keys a deployment on the integration's id: its id instead of its name, or
+    its new name after the GitHub account was renamed, is no change."""
+    provider = CloudDeploymentProvider()
+    created = provider.create(props(api))
+    integration = created.outs["integration_id"]
+    by_id = props(api, integration=integration)
+    assert provider.diff(created.id, created.outs, by_id).changes is False
+    api.state.github_integrations[integration]["name"] = "example-org-renamed"
+    renamed = props(api, integration="example-org-renamed")
+    diff = provider.diff(created.id, created.outs, renamed)
+    assert diff.replaces == []
+    assert diff.changes is False
+    api.state.install_github(WORKSPACE, "another", [REPO])
+    assert provider.diff(created.id, created.outs, props(api, integration="another")).replaces == [
+        "integration"
+    ]
+
+
+def test_a_refresh_keeps_the_topologys_ref_and_records_the_commit(api):
+    provider = CloudDeploymentProvider()
+    created = provider.create(props(api))
+    only(api)["source_revision_config"]["repo_ref"] = "4f1c2e9"  # resolved by LangSmith
+    read = provider.read(created.id, created.outs)
+    assert read.outs["repo_ref"] == "main"
+    assert read.outs["resolved_ref"] == "4f1c2e9"
+    assert provider.diff(created.id, read.outs, props(api)).changes is False
+
+
+def test_removing_every_variable_removes_them(api):
+    provider = CloudDeploymentProvider()
+    created = provider.create(props(api))
+    provider.update(created.id, created.outs, props(api, env={}, secret_env={}))
+    assert [s["name"] for s in only(api)["secrets"]] == ["DATAPLANE_MANAGED_BY"]

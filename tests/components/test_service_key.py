@@ -182,7 +182,8 @@ def test_a_base_url_spelled_another_way_keeps_the_key(api, workspace):
     created = provider.create(props(api, workspace))
     news = {**props(api, workspace), "base_url": api.url + "/"}
     diff = provider.diff(created.id, created.outs, news)
-    assert diff.changes and diff.replaces == []
+    assert diff.changes
+    assert diff.replaces == []
     updated = provider.update(created.id, created.outs, news)
     assert updated.outs["key"] == created.outs["key"]
     assert list(api.platform.service_keys) == [created.id]

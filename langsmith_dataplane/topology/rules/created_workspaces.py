@@ -74,9 +74,7 @@ def adoption_is_explicit_and_single(ctx: RuleContext) -> Iterator[Diagnostic]:
         path = ("workspaces", name, "adopt")
         first = seen.setdefault(workspace.adopt.lower(), name)
         if first != name:
-            yield ctx.error(
-                path, f"workspace '{name}' adopts the same workspace as '{first}'"
-            )
+            yield ctx.error(path, f"workspace '{name}' adopts the same workspace as '{first}'")
         if workspace.allow_deletion:
             yield ctx.warning(
                 ("workspaces", name, "allowDeletion"),
