@@ -16,6 +16,7 @@ from langsmith_dataplane.quantity import parse_quantity, positive_quantity_probl
 from langsmith_dataplane.sizing import MIN_POOL, RESERVED_CONNECTIONS, server_pods, server_pool_size
 from langsmith_dataplane.suggest import Suggester
 from langsmith_dataplane.topology.rules.deployments import (
+    HOST_BACKEND_ENV,
     env_name_problem,
     image_problem,
     secret_name_problem,
@@ -37,6 +38,7 @@ SERVER_ENV = frozenset(
     | {"LANGSMITH_WORKSPACE_ID", "LANGGRAPH_POSTGRES_POOL_MAX_SIZE", "PORT", "N_JOBS_PER_WORKER"}
     | {"LANGGRAPH_AUTH_TYPE", "LANGSMITH_AUTH_ENDPOINT", "LANGSMITH_TENANT_ID"}
     | {"HTTP_MAX_REQUEST_BODY_BYTES"}
+    | HOST_BACKEND_ENV
 )
 
 
@@ -109,7 +111,7 @@ def agent_servers_are_deployable(ctx: RuleContext) -> Iterator[Diagnostic]:
             yield ctx.error((*path, "hostname"), f"hostname '{server.hostname}' {problem}")
         for field, values in (("env", server.env), ("secretEnv", server.secret_env)):
             for env in values:
-                if problem := env_name_problem(env, SERVER_ENV, prefix=""):
+                if problem := env_name_problem(env, SERVER_ENV, prefixes=("LSD_",)):
                     yield ctx.error((*path, field, env), f"variable '{env}' {problem}", at="key")
 
 

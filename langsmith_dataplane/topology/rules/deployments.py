@@ -48,13 +48,30 @@ def secret_name_problem(name: str) -> str | None:
 
 
 # Set by the platform or by this project on every deployment: a user value would fight them.
-RESERVED_ENV = frozenset(
-    {"POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM", "DATAPLANE_SECRETS_CHECKSUM", "PORT"}
-    | {"DATABASE_URI", "REDIS_URI", "N_JOBS_PER_WORKER"}
+# The variables LangSmith's host backend sets itself and refuses from users (langgraph-cli
+# `deploy.py` RESERVED_ENV_VARS, the host backend's LANGCHAIN_RESERVED_ENV_VARS and, for
+# self-hosted data planes, ALLOWED_SELF_HOSTED_ENV_VARS), plus its `LSD_*` family.
+HOST_BACKEND_ENV = frozenset(
+    {"LANGCHAIN_TRACING_V2", "LANGSMITH_TRACING_V2", "LANGCHAIN_ENDPOINT", "LANGCHAIN_PROJECT"}
+    | {"LANGSMITH_PROJECT", "LANGSMITH_LANGGRAPH_GIT_REPO", "LANGGRAPH_GIT_REPO_PATH"}
+    | {"LANGCHAIN_API_KEY", "LANGSMITH_CONTROL_PLANE_API_KEY", "POSTGRES_URI"}
+    | {"POSTGRES_PASSWORD", "DATABASE_URI", "LANGSMITH_LANGGRAPH_GIT_REF"}
+    | {"LANGSMITH_LANGGRAPH_GIT_REF_SHA", "LANGGRAPH_AUTH_TYPE", "LANGSMITH_AUTH_ENDPOINT"}
+    | {"LANGSMITH_TENANT_ID", "LANGSMITH_AUTH_VERIFY_TENANT_ID", "LANGSMITH_HOST_PROJECT_ID"}
+    | {"LANGSMITH_HOST_PROJECT_NAME", "LANGSMITH_HOST_REVISION_ID", "LOG_JSON"}
+    | {"LOG_DICT_TRACEBACKS", "REDIS_URI", "LANGCHAIN_CALLBACKS_BACKGROUND"}
+    | {"DD_TRACE_PSYCOPG_ENABLED", "DD_TRACE_REDIS_ENABLED", "LANGSMITH_DEPLOYMENT_NAME"}
+    | {"LANGGRAPH_CLOUD_LICENSE_KEY", "LANGSMITH_API_KEY", "LANGSMITH_ENDPOINT"}
+    | {"POSTGRES_URI_CUSTOM", "REDIS_URI_CUSTOM", "PATH", "PORT", "MOUNT_PREFIX"}
 )
-
-
-RESERVED_ENV_PREFIX = "LANGSMITH_"
+# What the stack itself sets in a deployment's environment (stores, the checksum that rolls a
+# rotated secret, the owner variable that tells its deployments from others').
+RESERVED_ENV = HOST_BACKEND_ENV | {
+    "DATAPLANE_SECRETS_CHECKSUM",
+    "DATAPLANE_MANAGED_BY",
+    "N_JOBS_PER_WORKER",
+}
+RESERVED_ENV_PREFIXES = ("LANGSMITH_", "LSD_")
 
 
 def image_problem(image: str) -> str | None:
@@ -72,15 +89,21 @@ def image_problem(image: str) -> str | None:
 
 
 def env_name_problem(
-    name: str, reserved: frozenset[str] = RESERVED_ENV, prefix: str = RESERVED_ENV_PREFIX
+    name: str,
+    reserved: frozenset[str] = RESERVED_ENV,
+    prefixes: tuple[str, ...] = RESERVED_ENV_PREFIXES,
 ) -> str | None:
-    """Why `name` cannot be an environment variable the user sets, or None."""
+    """Why `name` cannot be an environment variable the user sets, or None. The host backend
+    refuses its own variables at `up`, after the workspace and keys exist: found here first."""
     if not _ENV_NAME.fullmatch(name):
         return "is not an environment variable name (letters, digits and '_')"
+    if name in HOST_BACKEND_ENV:
+        return "is set by LangSmith itself (its host backend refuses it from a deployment)"
     if name in reserved:
         return "is set by the stack (stores, keys, endpoints)"
-    if prefix and name.startswith(prefix):
-        return f"is reserved: LangSmith sets the {prefix}* variables"
+    for prefix in prefixes:
+        if name.startswith(prefix):
+            return f"is reserved: LangSmith sets the {prefix}* variables"
     return None
 
 

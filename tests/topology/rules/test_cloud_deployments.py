@@ -73,7 +73,9 @@ def test_unknown_workspace_and_stack_suggest():
     assert "unknown workspace 'suport' (did you mean 'support'?)" in messages
 
 
-@pytest.mark.parametrize("name", ["LANGSMITH_API_KEY", "PORT", "1BAD"])
+@pytest.mark.parametrize(
+    "name", ["LANGSMITH_API_KEY", "PORT", "1BAD", "LANGCHAIN_PROJECT", "LOG_JSON", "LSD_ENV"]
+)
 def test_env_names_the_platform_owns_are_refused(name):
     text = edit(EXAMPLE, "env: {LOG_LEVEL: debug}", f"env: {{{name}: x}}")
     error = only_error(text)

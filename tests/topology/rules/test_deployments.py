@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from langsmith_dataplane.topology.rules.deployments import HOST_BACKEND_ENV
 from tests.helpers import REFERENCE_TEXT, edit, errors_of, only_error, ref, valid
 
 # -- redis-db ---
@@ -40,8 +41,11 @@ def test_redis_db_reuse_across_listeners_is_fine():
         ("image: Registry/Bad:1", "is not an image reference"),
         ("image: registry.example.com/bot", "has no tag or digest"),
         ("image: r.io/bot:1\n        namespace: elsewhere", "is not one of listener 'a-prod''s"),
-        ("image: r.io/bot:1\n        env: {POSTGRES_URI_CUSTOM: x}", "is set by the stack"),
-        ("image: r.io/bot:1\n        env: {LANGSMITH_API_KEY: x}", "LANGSMITH_* variables"),
+        ("image: r.io/bot:1\n        env: {POSTGRES_URI_CUSTOM: x}", "is set by LangSmith itself"),
+        ("image: r.io/bot:1\n        env: {LANGSMITH_API_KEY: x}", "is set by LangSmith itself"),
+        ("image: r.io/bot:1\n        env: {LANGSMITH_OTHER: x}", "LANGSMITH_* variables"),
+        ("image: r.io/bot:1\n        env: {LSD_ANYTHING: x}", "LSD_* variables"),
+        ("image: r.io/bot:1\n        env: {DATAPLANE_MANAGED_BY: x}", "is set by the stack"),
         ("image: r.io/bot:1\n        env: {1BAD: x}", "is not an environment variable name"),
         (
             "image: r.io/bot:1\n        env: {A: x}\n        secretEnv: {A: a.key}",
@@ -101,3 +105,24 @@ def test_scale_to_zero_is_refused():
     )
     [error] = errors_of(text)
     assert "minScale must be >= 1" in error.message
+
+
+@pytest.mark.parametrize("variable", sorted(HOST_BACKEND_ENV))
+@pytest.mark.parametrize("field", ["env", "secretEnv"])
+def test_every_variable_the_host_backend_refuses_is_refused_at_validate(variable, field):
+    """langgraph-cli's RESERVED_ENV_VARS: the host backend refuses them at `up`, after the
+    workspace and keys exist; validate names the line first, for hybrid deployments, Cloud
+    deployments and Agent Servers alike."""
+    value = "a.key" if field == "secretEnv" else "x"
+    text = edit(
+        REFERENCE_TEXT,
+        "      support-bot: {redisDb: 1}\n",
+        f"      support-bot:\n        redisDb: 1\n        image: r.io/bot:1\n"
+        f"        {field}: {{{variable}: {value}}}\n",
+    )
+    [error] = [e for e in errors_of(text) if variable in e.message]
+    assert "is set by LangSmith itself" in error.message
+    assert (error.line, error.col) == (
+        text.splitlines().index(f"        {field}: {{{variable}: {value}}}") + 1,
+        len(f"        {field}: {{") + 1,
+    )
