@@ -38,7 +38,7 @@ def helm_values(
             "langsmithWorkspaceId": args.workspace_id,
             "langgraphListenerId": listener_id,
             "hostBackendUrl": args.control_plane.host_backend_url,
-            "smithBackendUrl": args.control_plane.smith_backend_url,
+            "smithBackendUrl": args.control_plane.trace_endpoint,
             "watchNamespaces": ",".join(args.watch_namespaces),
             "hostQueue": args.host_queue,
             # GET /ok on each Agent Server goes through the hostname: without one it cannot work.

@@ -12,9 +12,42 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ControlPlaneEndpoints:
+    """`host_backend_url`: the control plane API; `smith_backend_url`: the platform API's base
+    (its paths start `/api/v1`); `api_endpoint`, when it differs from the base: what the
+    listener and the Agent Servers call LangSmith at (`LANGSMITH_ENDPOINT`)."""
+
     host_backend_url: str
     smith_backend_url: str
     egress_cidrs: tuple[str, ...]
+    api_endpoint: str = ""
+
+    @property
+    def trace_endpoint(self) -> str:
+        return self.api_endpoint or self.smith_backend_url
+
+
+API_PATH = "/api/v1"  # the documented end of a self-hosted LangSmith's API URL
+CONTROL_PLANE_PATH = "/api-host"  # where a self-hosted LangSmith serves its control plane
+
+
+def normalize_api_url(url: str) -> str:
+    """The base of a LangSmith API URL given in any documented form: surrounding spaces,
+    trailing slashes and a trailing `/api/v1` go (the Terraform provider's `normalizeAPIURL`)."""
+    base = url.strip().rstrip("/")
+    if base.endswith(API_PATH):
+        base = base[: -len(API_PATH)].rstrip("/")
+    return base
+
+
+def self_hosted(
+    smith_backend_url: str, host_backend_url: str | None, egress_cidrs: tuple[str, ...]
+) -> ControlPlaneEndpoints:
+    """One normalisation for a self-hosted LangSmith: the platform API at the base, the
+    control plane at `hostBackendUrl` or else `<base>/api-host` (langgraph-cli, Terraform), and
+    the workloads' `LANGSMITH_ENDPOINT` at `<base>/api/v1`."""
+    base = normalize_api_url(smith_backend_url)
+    host = (host_backend_url or "").strip().rstrip("/") or f"{base}{CONTROL_PLANE_PATH}"
+    return ControlPlaneEndpoints(host, base, egress_cidrs, api_endpoint=f"{base}{API_PATH}")
 
 
 REGIONS: dict[str, ControlPlaneEndpoints] = {

@@ -11,7 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from langsmith_dataplane.control_plane import REGIONS, ControlPlaneEndpoints, beacon_cidrs
+from langsmith_dataplane.control_plane import (
+    REGIONS,
+    ControlPlaneEndpoints,
+    beacon_cidrs,
+    self_hosted,
+)
 from langsmith_dataplane.naming import (
     host_queue,
     listener_release_namespace,
@@ -173,11 +178,9 @@ def control_plane_endpoints(topology: Topology) -> ControlPlaneEndpoints:
         base = REGIONS[cp.region]
         cidrs = tuple(sorted(cp.egress_cidrs)) if cp.egress_cidrs else base.egress_cidrs
         return ControlPlaneEndpoints(base.host_backend_url, base.smith_backend_url, cidrs)
-    host, smith = cp.host_backend_url or "", cp.smith_backend_url or ""  # both set: the schema
-    return ControlPlaneEndpoints(
-        host.rstrip("/"),
-        smith.rstrip("/"),
-        tuple(sorted(cp.egress_cidrs or ())),
+    # smithBackendUrl is set (the schema); hostBackendUrl defaults to <base>/api-host.
+    return self_hosted(
+        cp.smith_backend_url or "", cp.host_backend_url, tuple(sorted(cp.egress_cidrs or ()))
     )
 
 

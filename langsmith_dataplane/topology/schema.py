@@ -60,10 +60,15 @@ class ControlPlaneSpec(_Model):
         "Omit only for a self-hosted control plane (give both URLs instead).",
     )
     host_backend_url: str | None = Field(
-        None, description="Self-hosted control plane: host backend URL (https://...)."
+        None,
+        description="Self-hosted control plane: host backend URL (https://...). Default: "
+        "<smithBackendUrl's base>/api-host.",
     )
     smith_backend_url: str | None = Field(
-        None, description="Self-hosted control plane: LangSmith API URL (https://...)."
+        None,
+        description="Self-hosted control plane: LangSmith API URL, as documented "
+        "(https://langsmith.example.com/api/v1) or its base; the platform API, the control "
+        "plane and the workloads' LANGSMITH_ENDPOINT (<base>/api/v1) are derived from it.",
     )
     egress_cidrs: list[str] | None = Field(
         None,
@@ -102,10 +107,10 @@ class ControlPlaneSpec(_Model):
         urls = (self.host_backend_url, self.smith_backend_url)
         if self.region is not None and any(urls):
             raise ValueError("give either 'region' or the backend URLs, not both")
-        if self.region is None and not all(urls):
+        if self.region is None and not self.smith_backend_url:
             raise ValueError(
-                "needs 'region' (us, eu, apac, aws-us), or both 'hostBackendUrl' and "
-                "'smithBackendUrl' for a self-hosted control plane"
+                "needs 'region' (us, eu, apac, aws-us), or 'smithBackendUrl' (and optionally "
+                "'hostBackendUrl', default <base>/api-host) for a self-hosted control plane"
             )
         return self
 

@@ -51,7 +51,7 @@ def build_agent_server(
         license_key=secret(spec.license_key),
         secret_env={env: secret(key) for env, key in spec.secret_env.items()},
         # Traces go to the LangSmith API of the region (or the self-hosted one).
-        trace_endpoint=slice_.control_plane.smith_backend_url,
+        trace_endpoint=slice_.control_plane.trace_endpoint,
         exposure=server_exposure(plan, cluster_plan, cluster),
         pool_size=server_pool_size(spec),
         network=cluster.network,
@@ -111,5 +111,5 @@ def server_output(
         "namespace": server.namespace,
         "releaseName": plan.release_name,
         "url": f"{'https' if spec.tls else 'http'}://{spec.hostname}" if spec.hostname else None,
-        "traceEndpoint": slice_.control_plane.smith_backend_url,
+        "traceEndpoint": slice_.control_plane.trace_endpoint,
     }
