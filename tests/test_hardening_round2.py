@@ -257,7 +257,7 @@ def test_the_gateways_namespace_is_not_a_workload_namespace():
         (
             "      support-bot: {redisDb: 1}",
             "      support-bot: {redisDb: 1, image: 'r.io/b:1', env: {PORT: '9'}}",
-            "is set by the stack",
+            "is set by LangSmith itself",
         ),
         (
             "    namespaces: [team-a]\n",

@@ -16,7 +16,7 @@ from typing import Any
 
 from langsmith_dataplane.forked import map_parallel
 from langsmith_dataplane.review.masking import reveal
-from langsmith_dataplane.review.plan import is_stateful, replaced_by
+from langsmith_dataplane.review.plan import display_type, is_stateful, replaced_by
 from langsmith_dataplane.simulation import RecordedResource, simulate
 from langsmith_dataplane.stack_slice import slice_for_stack
 from langsmith_dataplane.topology.schema import Topology
@@ -236,7 +236,7 @@ def diff_resources(
         if previous_urn is None:
             previous_urn = next((u for u in _old_urns(resource, new) if u in old), None)
         if previous_urn is None:
-            changes.append(Change("added", resource.type, resource.name, urn))
+            changes.append(Change("added", display_type(resource), resource.name, urn))
             continue
         matched_old.add(previous_urn)
         previous = old[previous_urn]
@@ -247,7 +247,7 @@ def diff_resources(
             changes.append(
                 Change(
                     "replaced",
-                    resource.type,
+                    display_type(resource),
                     resource.name,
                     urn,
                     tuple(paths),
@@ -256,15 +256,25 @@ def diff_resources(
                 )
             )
         elif paths:
-            changes.append(Change("changed", resource.type, resource.name, urn, tuple(paths)))
+            changes.append(
+                Change("changed", display_type(resource), resource.name, urn, tuple(paths))
+            )
         if previous_urn != urn:
             changes.append(
-                Change("renamed", resource.type, resource.name, urn, old_name=previous.name)
+                Change(
+                    "renamed", display_type(resource), resource.name, urn, old_name=previous.name
+                )
             )
     for urn, resource in sorted(old.items()):
         if urn not in matched_old:
             changes.append(
-                Change("removed", resource.type, resource.name, urn, stateful=is_stateful(resource))
+                Change(
+                    "removed",
+                    display_type(resource),
+                    resource.name,
+                    urn,
+                    stateful=is_stateful(resource),
+                )
             )
     status = "changed" if changes else "unchanged"
     if base is None:

@@ -14,6 +14,8 @@ from typing import Any
 
 from langsmith_dataplane.dynamic_kinds import (
     DEPLOYMENT_KIND,
+    DISPLAY_TYPES,
+    REGISTRATION_DISPLAY_TYPE,
     REGISTRATION_REPLACES,
     REPLACES_BY_KIND,
     STATEFUL_KINDS,
@@ -23,6 +25,7 @@ from langsmith_dataplane.review.masking import mask
 from langsmith_dataplane.simulation import RecordedResource, SimulatedStack, simulate
 from langsmith_dataplane.topology.schema import Topology
 
+DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"  # every LangSmith record's Pulumi type
 STATEFUL_TYPES = frozenset(
     {
         "aws:rds/instance:Instance",
@@ -34,6 +37,14 @@ STATEFUL_TYPES = frozenset(
         "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
     }
 )
+
+
+def display_type(resource: Any) -> str:
+    """LangSmith's records by what they are (`langsmith/Deployment`), not as the dynamic
+    provider's one type; every other resource by its Pulumi type."""
+    if resource.type == DYNAMIC_TYPE:
+        return DISPLAY_TYPES.get(record_kind(resource) or "", REGISTRATION_DISPLAY_TYPE)
+    return str(resource.type)
 
 
 def record_kind(resource: Any) -> str | None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from langsmith_dataplane.dynamic_kinds import DISPLAY_TYPES, REGISTRATION_DISPLAY_TYPE
 from langsmith_dataplane.review.cloud_words import cloud_lines
 from langsmith_dataplane.review.diagram import mermaid
 from langsmith_dataplane.review.escape import markdown, terminal
-from langsmith_dataplane.review.plan import PlannedResource, StackPlan, record_kind
+from langsmith_dataplane.review.plan import StackPlan, display_type
 from langsmith_dataplane.review.workspace_words import credentials_words, workspace_lines
 from langsmith_dataplane.stack_slice import (
     AgentServerTarget,
@@ -187,16 +186,9 @@ def _short_type(token: str, qualified: bool = False) -> str:
     return f"{_PACKAGES.get(package, package)}/{name}"
 
 
-def _display_type(resource: PlannedResource) -> str:
-    """LangSmith's records by what they are, not as `dynamic/Resource`."""
-    if resource.type == "pulumi-python:dynamic:Resource":
-        return DISPLAY_TYPES.get(record_kind(resource) or "", REGISTRATION_DISPLAY_TYPE)
-    return resource.type
-
-
 def display_counts(plan: StackPlan) -> list[str]:
     """`12 k8s/NetworkPolicy, 1 langsmith/Registration, ...`, most first."""
-    counter = Counter(_display_type(r) for r in plan.resources)
+    counter = Counter(display_type(r) for r in plan.resources)
     names = {t: t if t.startswith("langsmith/") else _short_type(t) for t in counter}
     clashing = {n for n in names.values() if list(names.values()).count(n) > 1}
     shown = Counter(

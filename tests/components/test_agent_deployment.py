@@ -555,7 +555,7 @@ def test_diff_image_change_is_an_update_and_removal_a_stateful_loss():
         with_image().replace(DEPLOYMENT, "      support-bot: {redisDb: 1}\n")
     ).model
     losses = diff_topologies(base, gone).stacks["prod-alpha"].stateful_losses
-    assert "removed pulumi-python:dynamic:Resource a-prod-agent-support-bot" in losses
+    assert "removed langsmith/Deployment a-prod-agent-support-bot" in losses
 
 
 def test_a_deployment_of_a_multi_namespace_listener_names_its_namespace():
