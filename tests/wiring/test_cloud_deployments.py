@@ -86,13 +86,13 @@ def test_diff_a_ref_change_updates_a_type_change_or_removal_is_a_stateful_loss()
     assert ref.stateful_losses == []
     typed = diff_topologies(base, parse_topology(edit(TEXT, "type: dev", "type: prod")).model)
     assert typed.stateful_losses == [
-        ("dev", f"replaced langsmith/CloudDeployment cloud-support-bot-dev-deployment")
+        ("dev", "replaced langsmith/CloudDeployment cloud-support-bot-dev-deployment")
     ]
     gone = edit(TEXT, TEXT[TEXT.index("cloudDeployments:") : TEXT.index("listeners:")], "")
     removed = diff_topologies(base, parse_topology(edit(gone, "  dev: {}\n", "")).model)
     assert (
         "dev",
-        f"removed langsmith/CloudDeployment cloud-support-bot-dev-deployment",
+        "removed langsmith/CloudDeployment cloud-support-bot-dev-deployment",
     ) in removed.stateful_losses
 
 

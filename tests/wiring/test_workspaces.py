@@ -110,7 +110,7 @@ def test_diff_reports_rotation_and_removal_as_stateful_losses():
     rotated = parse_topology(edit(TEXT, "generation: 1", "generation: 2")).model
     diff = diff_topologies(base, rotated)
     losses = [what for _, what in diff.stateful_losses]
-    assert f"replaced langsmith/ServiceKey workspace-team-c-key-listener-c-prod" in losses
+    assert "replaced langsmith/ServiceKey workspace-team-c-key-listener-c-prod" in losses
     removed = edit(
         TEXT,
         "  c-eu:\n    workspace: team-c\n    cluster: eu-west\n    namespaces: [team-c]\n",
@@ -123,4 +123,4 @@ def test_diff_reports_rotation_and_removal_as_stateful_losses():
     )
     diff = diff_topologies(base, parse_topology(removed).model)
     losses = [what for _, what in diff.stateful_losses]
-    assert f"removed langsmith/Workspace workspace-team-c-record" in losses
+    assert "removed langsmith/Workspace workspace-team-c-record" in losses
