@@ -208,6 +208,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print(json.dumps(diff.as_json(), indent=2))
     elif args.format == "stacks":
         print(json.dumps(diff.affected_stacks))
+    elif args.format == "waves":
+        from langsmith_dataplane.review.waves import StackCycleError, deploy_waves
+
+        try:
+            waves = deploy_waves(diff.base, diff.head or head.model, diff.affected_stacks)
+        except StackCycleError as exc:
+            raise UsageError(str(exc)) from None
+        print(json.dumps(waves))
     elif args.format == "markdown":
         print(diff_markdown(diff, clean(base_name), clean(head_path)), end="")
     else:

@@ -52,9 +52,11 @@ def build_parser(handlers: Mapping[str, Handler]) -> argparse.ArgumentParser:
     )
     diff.add_argument(
         "--format",
-        choices=("text", "json", "markdown", "stacks"),
+        choices=("text", "json", "markdown", "stacks", "waves"),
         default="text",
-        help="stacks: only the JSON list of affected stacks (for a workflow matrix)",
+        help="stacks: only the JSON list of affected stacks (for a workflow matrix); waves: "
+        "those stacks as a JSON list of lists, each run after the one before (a created "
+        "workspace's owner before the stacks that use it; after its removal, them first)",
     )
     diff.add_argument(
         "--fail-on-stateful-loss",

@@ -189,11 +189,15 @@ def deploy(repo: Path, before: str, home: Path, secrets: dict[str, str]) -> list
     if affected.failed:
         return runs
     needs = {"affected": {"outputs": affected.outputs}}
-    if not condition(jobs["up"]["if"], {"needs": needs}):
-        return runs
-    for stack in json.loads(affected.outputs["stacks"]):
-        matrix_context = {**context, "needs": needs, "matrix": {"stack": stack}}
-        runs.append(run_job(jobs["up"], repo, matrix_context, home))
+    for wave in ("up", "up-second", "up-third"):  # each calls topology-up.yaml with its stacks
+        job = jobs[wave]
+        if not condition(job["if"], {"needs": needs}):
+            continue
+        called = yaml.safe_load((REPO / job["uses"]).read_text())["jobs"]["up"]
+        stacks = substitute(job["with"]["stacks"], {"needs": needs})
+        for stack in json.loads(stacks):
+            matrix_context = {**context, "inputs": {"stacks": stacks}, "matrix": {"stack": stack}}
+            runs.append(run_job(called, repo, matrix_context, home))
     return runs
 
 

@@ -130,6 +130,9 @@ class StackDiff:
 class TopologyDiff:
     stacks: dict[str, StackDiff]
     notes: list[str] = field(default_factory=list)
+    # The two sides (None: no base), for what is decided across stacks (`waves`).
+    base: Topology | None = field(default=None, repr=False, compare=False)
+    head: Topology | None = field(default=None, repr=False, compare=False)
 
     @property
     def affected_stacks(self) -> list[str]:
@@ -298,7 +301,7 @@ def diff_topologies(base: Topology, head: Topology) -> TopologyDiff:
             affected.append((stack, old, new))
     for diff in map_parallel(lambda sides: diff_stack(*sides), affected):
         out[diff.stack] = diff
-    return TopologyDiff(dict(sorted(out.items())))
+    return TopologyDiff(dict(sorted(out.items())), base=base, head=head)
 
 
 def diff_programs(
@@ -323,13 +326,13 @@ def diff_programs(
             )
         warnings = _protection_removed(stack, base, head)
         out[stack] = diff_resources(stack, old, new, warnings)
-    return TopologyDiff(out)
+    return TopologyDiff(out, base=base, head=head)
 
 
 def no_base(head: Topology, why: str) -> TopologyDiff:
     """No base revision to compare with (a branch's first push): every stack is affected."""
     return TopologyDiff(
-        {stack: StackDiff(stack, "no base") for stack in sorted(head.stacks)}, [why]
+        {stack: StackDiff(stack, "no base") for stack in sorted(head.stacks)}, [why], head=head
     )
 
 

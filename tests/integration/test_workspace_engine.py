@@ -228,6 +228,36 @@ def test_rotation_creates_new_keys_rolls_the_releases_then_revokes_the_old(
     project.up("--expect-no-changes")
 
 
+def test_a_role_change_is_made_in_place_and_cuts_nothing_off(
+    project, api, fake_cp, organisation, topology
+):
+    """A new role is the service's PATCH: the same keys, the same values in the Secrets, no
+    release rolled, and no key revoked while anything holds it."""
+    before = keys_by_owner(organisation)
+    held = held_keys(api)
+    revisions = helm_revisions(api, "c-dev")
+    fake_cp.state.requests.clear()
+    current = edit(topology, "generation: 1", "generation: 2")
+    project.write_topology(edit(current, "role: Editor", "role: Admin"))
+    project.up()
+    after = keys_by_owner(organisation)
+    assert {o: k["id"] for o, k in after.items()} == {o: k["id"] for o, k in before.items()}
+    admin = next(r["id"] for r in organisation_roles() if r["name"] == "WORKSPACE_ADMIN")
+    assert all(k["role_id"] == admin for k in after.values())
+    assert held_keys(api) == held
+    assert helm_revisions(api, "c-dev") == revisions
+    writes = [
+        (method, path.split("?")[0])
+        for method, path, _ in fake_cp.state.requests
+        if "/service-keys" in path and method != "GET"
+    ]
+    assert writes
+    assert all(method == "PATCH" for method, _ in writes)
+    project.up("--expect-no-changes")
+    project.write_topology(current)
+    project.up()
+
+
 def test_a_key_revoked_in_the_ui_is_made_again_by_refresh_and_up(project, api, organisation):
     revoked = keys_by_owner(organisation)["listener c-dev"]
     del organisation.service_keys[revoked["id"]]  # revoked in the UI
@@ -247,7 +277,7 @@ def test_destroy_revokes_the_keys_and_keeps_the_workspace(project, fake_cp, orga
     assert kept["tenant_handle"] == "team-c"
 
 
-def test_up_again_adopts_it_and_destroy_with_deletion_allowed_deletes_it(
+def test_up_again_recognises_its_own_and_destroy_with_deletion_allowed_deletes_it(
     project, organisation, topology
 ):
     [kept] = live_workspaces(organisation)
@@ -255,7 +285,35 @@ def test_up_again_adopts_it_and_destroy_with_deletion_allowed_deletes_it(
     project.write_topology(allowed)
     project.up()
     [same] = live_workspaces(organisation)
-    assert same["id"] == kept["id"]  # adopted by its handle, not created twice
+    # Recognised by the id the stack gave it (not by its handle): not created twice.
+    assert same["id"] == kept["id"]
     project.run("destroy", "--yes", "--skip-preview")
     assert live_workspaces(organisation) == []
     assert organisation.service_keys == {}
+
+
+def test_someone_elses_workspace_is_neither_adopted_nor_deleted_unless_the_topology_says(
+    project, organisation, topology
+):
+    """A workspace of that handle the stack did not make: `up` refuses, naming `adopt`; with
+    `adopt: <id>` it is taken over; without `allowDeletion`, destroy keeps it."""
+    status, theirs = organisation._create_workspace(
+        {"display_name": "Theirs", "tenant_handle": "team-c"}
+    )
+    assert status == 200
+    failed = project.up(check=False)
+    assert failed.code != 0
+    assert f"adopt: {theirs['id']}" in plain(failed.text)
+    assert [w["id"] for w in live_workspaces(organisation)] == [theirs["id"]]
+    assert organisation.service_keys == {}
+    project.run("refresh", "--yes", "--skip-preview")
+    adopting = edit(topology, "    owner: ", f"    adopt: {theirs['id']}\n    owner: ")
+    project.write_topology(adopting)
+    project.up()
+    [taken] = live_workspaces(organisation)
+    assert taken["id"] == theirs["id"]
+    assert taken["display_name"] == "Team C"  # brought in line with the topology
+    assert project.outputs()["workspaces"]["team-c"]["id"] == theirs["id"]
+    project.up("--expect-no-changes")
+    project.run("destroy", "--yes", "--skip-preview")
+    assert [w["id"] for w in live_workspaces(organisation)] == [theirs["id"]]  # kept
