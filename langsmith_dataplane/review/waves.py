@@ -45,9 +45,7 @@ def _edges(base: Topology | None, head: Topology) -> set[tuple[str, str]]:
     return edges
 
 
-def deploy_waves(
-    base: Topology | None, head: Topology, affected: Iterable[str]
-) -> list[list[str]]:
+def deploy_waves(base: Topology | None, head: Topology, affected: Iterable[str]) -> list[list[str]]:
     """The affected stacks in waves (Kahn's algorithm over the stacks' order, limited to the
     affected ones); a cycle is a `StackCycleError` naming its stacks."""
     pending = set(affected)

@@ -18,10 +18,19 @@ def workspace_lines(slice_: StackSlice) -> list[str]:
             )
             if slice_.protect:
                 removal += "; protected"
-            head = (
-                f"workspace {target.key} (new): created by this stack as "
-                f"'{target.display_name}'{handle}; {removal}"
-            )
+            if target.adopt:
+                removal = removal.replace(
+                    "DELETED with", "DELETED (though not made by this stack) with"
+                )
+                head = (
+                    f"workspace {target.key}: ADOPTED, the existing workspace {target.adopt} taken "
+                    f"over by this stack as '{target.display_name}'{handle}; {removal}"
+                )
+            else:
+                head = (
+                    f"workspace {target.key} (new): created by this stack as "
+                    f"'{target.display_name}'{handle}; {removal}"
+                )
         elif target.source == "looked-up":
             head = (
                 f"workspace {target.key}: created by stack {target.owner}, found here by handle "

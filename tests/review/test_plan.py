@@ -158,3 +158,18 @@ def test_a_new_workspace_and_its_keys_in_words_and_json(capsys):
         for r in plan["resources"]
         if "admin_key" in r["inputs"]
     )
+
+
+def test_an_adopted_workspace_is_said_to_be_taken_over(capsys, tmp_path):
+    text = (REPO / "examples/new-workspace.yaml").read_text()
+    adopted = "0d2c4e6a-8b1f-4c3e-9a5d-7f0e2b4c6d8e"
+    path = tmp_path / "adopt.yaml"
+    path.write_text(
+        text.replace("    handle: team-c\n", f"    handle: team-c\n    adopt: {adopted}\n", 1)
+    )
+    code, out, _ = run(capsys, "plan", str(path), "--stack", "platform-us")
+    assert code == 0
+    assert (
+        f"workspace team-c: ADOPTED, the existing workspace {adopted} taken over by this stack "
+        "as 'Team C', handle team-c; kept in LangSmith if removed from the topology" in out
+    )

@@ -202,6 +202,47 @@ def rotation_has_an_owner(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
+# LangSmith's system roles (platform API `GET /orgs/current/roles`, by name and display name).
+# Organisation-wide ones never go to a workload's key; a workspace role is matched exactly.
+ORGANIZATION_ROLES = frozenset(
+    {"ORGANIZATION_ADMIN", "ORGANIZATION_USER", "ORGANIZATION_VIEWER"}
+    | {"Organization Admin", "Organization User", "Organization Viewer"}
+)
+WORKSPACE_ROLES = frozenset(
+    {"WORKSPACE_ADMIN", "WORKSPACE_USER", "WORKSPACE_VIEWER", "Admin", "Editor", "Viewer"}
+)
+ROLE_MAX = 100
+
+
+@rule("service-key-role")
+def service_key_roles_are_workspace_roles(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """`serviceKeys.role` is a workspace role: never an organisation role, and written as the
+    role is (`Editor`, not `editor` or ` Editor`); at most 100 characters.
+
+    A role found wrong only at `up` is found after the workspace exists.
+    """
+    by_fold = {role.casefold(): role for role in WORKSPACE_ROLES | ORGANIZATION_ROLES}
+    for name, workspace in ctx.topology.workspaces.items():
+        if workspace.service_keys is None:
+            continue
+        role = workspace.service_keys.role
+        path = ("workspaces", name, "serviceKeys", "role")
+        if len(role) > ROLE_MAX:
+            yield ctx.error(
+                path, f"role is {len(role)} characters; a role name has at most {ROLE_MAX}"
+            )
+        elif role in ORGANIZATION_ROLES:
+            yield ctx.error(
+                path,
+                f"'{role}' is an organisation role: a workload's key gets a workspace role "
+                "(Admin, Editor, Viewer, or a custom workspace role)",
+            )
+        elif role not in WORKSPACE_ROLES and (known := by_fold.get(role.strip().casefold())):
+            yield ctx.error(path, f"role '{role}' is not a role's name; did you mean '{known}'?")
+        elif role != role.strip() or any(not ch.isprintable() for ch in role):
+            yield ctx.error(path, "role has surrounding spaces or unprintable characters")
+
+
 RULES = (
     workspace_is_referenced_or_created,
     adoption_is_explicit_and_single,
@@ -210,4 +251,5 @@ RULES = (
     shared_created_workspace_has_handle,
     organization_settings_when_creating,
     rotation_has_an_owner,
+    service_key_roles_are_workspace_roles,
 )

@@ -141,3 +141,39 @@ def test_a_referenced_workspace_with_its_own_key_needs_no_organisation():
     ):
         text = edit(text, line, "")
     assert valid(text).model.control_plane.organization_id is None
+
+
+@pytest.mark.parametrize(
+    ("role", "message"),
+    [
+        ("Organization Admin", "is an organisation role"),
+        ("ORGANIZATION_USER", "is an organisation role"),
+        ("editor", "did you mean 'Editor'?"),
+        ("' Editor'", "did you mean 'Editor'?"),
+        ('"Editor\\n"', "did you mean 'Editor'?"),
+        ("'x" + "y" * 120 + "'", "a role name has at most 100"),
+    ],
+)
+def test_a_key_role_is_a_workspace_role_written_as_it_is(role, message):
+    text = edit(EXAMPLE, "{role: Editor,", f"{{role: {role},")
+    error = only_error(text)
+    assert error.rule == "service-key-role"
+    assert error.line == line_of(text, "serviceKeys:")
+    assert message in error.message
+
+
+@pytest.mark.parametrize("role", ["Admin", "Viewer", "WORKSPACE_USER", "Deployer (custom)"])
+def test_workspace_and_custom_roles_are_accepted(role):
+    valid(edit(EXAMPLE, "{role: Editor,", f"{{role: '{role}',"))
+
+
+def test_adopting_names_the_field_and_deleting_an_adopted_workspace_is_pointed_out():
+    adopted = "0d2c4e6a-8b1f-4c3e-9a5d-7f0e2b4c6d8e"
+    text = edit(EXAMPLE, "    handle: team-c\n", f"    handle: team-c\n    adopt: {adopted}\n")
+    valid(text)
+    allowed = edit(
+        text, f"    adopt: {adopted}\n", f"    adopt: {adopted}\n    allowDeletion: true\n"
+    )
+    [warning] = [d for d in valid(allowed).warnings if d.rule == "workspace-adopt"]
+    assert "which this stack did not create" in warning.message
+    assert warning.line == line_of(allowed, "allowDeletion: true")
