@@ -44,6 +44,7 @@ from langsmith_dataplane.api.transport import ApiError
 from langsmith_dataplane.dynamic_kinds import CLOUD_DEPLOYMENT_KIND, CLOUD_DEPLOYMENT_REPLACES
 
 UPDATABLE = ("repo_ref", "config_path", "build_on_push", "env", "secret_env", "api_key")
+INTEGRATION = "integration"  # create-only by the id it resolves to (`_same_integration`)
 STABLE = ("deployment_id", "integration_id", "custom_url", "adopted", *CLOUD_DEPLOYMENT_REPLACES)
 
 
@@ -111,20 +112,18 @@ class CloudDeploymentProvider(ResourceProvider):
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """The integration is create-only by the id it resolves to: another way of naming the
         same installation (its id, or its new name) is no change."""
-        diff = record_diff(
+        renamed = olds.get(INTEGRATION) != news.get(INTEGRATION)
+        replaced_by: tuple[str, ...] = CLOUD_DEPLOYMENT_REPLACES
+        if renamed and not _same_integration(olds, news):
+            replaced_by = (*replaced_by, INTEGRATION)
+        return record_diff(
             olds,
             news,
-            replaced_by=CLOUD_DEPLOYMENT_REPLACES,
+            replaced_by=replaced_by,
             updated_by=UPDATABLE,
             stables=STABLE,
             delete_before_replace=True,  # one name per workspace
         )
-        if "integration" not in (diff.replaces or []):
-            return diff
-        if _same_integration(olds, news):
-            rest = {**news, "integration": olds.get("integration")}
-            return self.diff(id_, olds, rest)
-        return diff
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         client = _client(news)

@@ -29,11 +29,13 @@ SERVICE_KEY_UPDATES = ("role", "base_url", "admin_key")
 
 # Cloud SaaS deployments (LangChain runs them, built from GitHub).
 CLOUD_DEPLOYMENT_KIND = "langsmith-cloud-deployment"
+# The GitHub integration is create-only too, but by the id it resolves to, which only the
+# provider can know at `up`: naming it another way (its id, its new name) changes nothing, so it
+# is not listed here (the review shows such a change as an update).
 CLOUD_DEPLOYMENT_REPLACES = (
     "base_url",
     "workspace_id",
     "name",
-    "integration",
     "repo_url",
     "deployment_type",
 )

@@ -244,7 +244,8 @@ def test_up_creates_the_stack(project, api, fake_cp):
     # Only plain env reaches LangSmith; the secret value stays in the cluster's Secret.
     sent = {s["name"]: s["value"] for s in deployment["secrets"]}
     assert sent.pop("LOG_LEVEL") == "info"
-    assert set(sent) == {"DATAPLANE_SECRETS_CHECKSUM"}
+    assert set(sent) == {"DATAPLANE_SECRETS_CHECKSUM", "DATAPLANE_MANAGED_BY"}
+    assert sent["DATAPLANE_MANAGED_BY"] == "langsmith-dataplane stack local: deployment support-bot"
     assert OPENAI_KEY not in str(fake_cp.state.deployments.items)
     env_secret = core.read_namespaced_secret("support-bot-env", "alpha-agents")
     assert base64.b64decode(env_secret.data["OPENAI_API_KEY"]).decode() == OPENAI_KEY
