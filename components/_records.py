@@ -9,6 +9,9 @@ from typing import Any, TypeVar
 
 from pulumi.dynamic import DiffResult, ReadResult
 
+from components._partial import fail_keeping_state
+from langsmith_dataplane.api.deployment_record import DeploymentRecord
+from langsmith_dataplane.api.deployments import DeploymentsClient
 from langsmith_dataplane.api.transport import ApiError, NotFoundError
 
 Record = TypeVar("Record")
@@ -53,3 +56,24 @@ def record_diff(
         stables=[] if replaces else list(stables),
         delete_before_replace=delete_before_replace,
     )
+
+
+def wait_keeping_state(
+    client: DeploymentsClient,
+    deployment: DeploymentRecord,
+    outs: dict[str, Any],
+    inputs: dict[str, Any],
+) -> None:
+    """Wait for the deployment's revision into `outs` (`revision_id`, `revision_live`); a wait
+    that fails keeps the record in the state with `outs` (what LangSmith now runs), so the next
+    `up` waits again, a revert is a change and a removal still deletes it."""
+    try:
+        outs["revision_id"] = client.wait_until_deployed(deployment)
+    except ApiError as exc:
+        fail_keeping_state(exc, deployment.id, outs, inputs)
+    outs["revision_live"] = True
+
+
+def delete_deployment(client: DeploymentsClient, id_: str, props: dict[str, Any]) -> None:
+    """DELETE, then wait until it is gone; its tracing project too when the topology says."""
+    client.delete(id_, wait=True, tracing_project=bool(props.get("delete_tracing_project")))

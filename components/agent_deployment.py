@@ -33,12 +33,10 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from components._partial import fail_keeping_state
-from components._records import read_record, record_diff
+from components._records import delete_deployment, read_record, record_diff, wait_keeping_state
 from langsmith_dataplane.api.control_plane import control_plane
 from langsmith_dataplane.api.deployments import DeploymentBody, DeploymentsClient
 from langsmith_dataplane.api.revisions import DEFAULT_TIMEOUT
-from langsmith_dataplane.api.transport import ApiError
 from langsmith_dataplane.dynamic_kinds import DEPLOYMENT_KIND, DEPLOYMENT_REPLACES
 
 KIND = DEPLOYMENT_KIND
@@ -72,11 +70,7 @@ class AgentDeploymentProvider(ResourceProvider):
             "revision_live": not props.get("wait"),
         }
         if props.get("wait"):
-            try:
-                outs["revision_id"] = client.wait_until_deployed(deployment)
-            except ApiError as exc:
-                fail_keeping_state(exc, deployment.id, outs, props)
-            outs["revision_live"] = True
+            wait_keeping_state(client, deployment, outs, props)
         return CreateResult(deployment.id, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -116,17 +110,11 @@ class AgentDeploymentProvider(ResourceProvider):
             "revision_live": bool(olds.get("revision_live", True)) and not body,
         }
         if news.get("wait") and not outs["revision_live"]:
-            try:
-                outs["revision_id"] = client.wait_until_deployed(deployment)
-            except ApiError as exc:
-                fail_keeping_state(exc, id_, outs, news)
-            outs["revision_live"] = True
+            wait_keeping_state(client, deployment, outs, news)
         return UpdateResult(outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        _client(props).delete(
-            id_, wait=True, tracing_project=bool(props.get("delete_tracing_project"))
-        )
+        delete_deployment(_client(props), id_, props)
 
 
 @dataclass(frozen=True)

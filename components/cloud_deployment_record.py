@@ -34,8 +34,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from components._partial import fail_keeping_state
-from components._records import read_record, record_diff
+from components._records import delete_deployment, read_record, record_diff, wait_keeping_state
 from langsmith_dataplane.api.cloud_deployments import GithubDeploymentBody, IntegrationsClient
 from langsmith_dataplane.api.control_plane import control_plane
 from langsmith_dataplane.api.deployments import DeploymentsClient
@@ -85,11 +84,7 @@ class CloudDeploymentProvider(ResourceProvider):
             "adopted": existed and bool(props.get("adopt")),
         }
         if props.get("wait"):
-            try:
-                outs["revision_id"] = client.wait_until_deployed(deployment)
-            except ApiError as exc:
-                fail_keeping_state(exc, deployment.id, outs, props)
-            outs["revision_live"] = True
+            wait_keeping_state(client, deployment, outs, props)
             final = client.get(deployment.id)
             outs["custom_url"], outs["resolved_ref"] = final.custom_url, final.repo_ref
         return CreateResult(deployment.id, outs)
@@ -142,17 +137,11 @@ class CloudDeploymentProvider(ResourceProvider):
             "adopted": olds.get("adopted", False),
         }
         if news.get("wait") and not outs["revision_live"]:
-            try:
-                outs["revision_id"] = client.wait_until_deployed(deployment)
-            except ApiError as exc:
-                fail_keeping_state(exc, id_, outs, news)
-            outs["revision_live"] = True
+            wait_keeping_state(client, deployment, outs, news)
         return UpdateResult(outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        _client(props).delete(
-            id_, wait=True, tracing_project=bool(props.get("delete_tracing_project"))
-        )
+        delete_deployment(_client(props), id_, props)
 
 
 def _same_integration(olds: dict[str, Any], news: dict[str, Any]) -> bool:

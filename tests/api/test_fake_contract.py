@@ -57,8 +57,8 @@ def call(api, method: str, path: str, body: Any = None, *, admin: bool = False):
         return error.code, json.loads(raw) if raw else None
 
 
-def image_deployment(api, **config: Any) -> dict[str, Any]:
-    body = {
+def image_body(api, **config: Any) -> dict[str, Any]:
+    return {
         "name": "bot",
         "source": "external_docker",
         "source_config": {
@@ -70,7 +70,10 @@ def image_deployment(api, **config: Any) -> dict[str, Any]:
         "secrets": [{"name": "A", "value": "1"}],
         "secret_references": [{"name": "B", "secret_name": "s", "secret_key": "B"}],
     }
-    status, made = call(api, "POST", "/v2/deployments", body)
+
+
+def image_deployment(api, **config: Any) -> dict[str, Any]:
+    status, made = call(api, "POST", "/v2/deployments", image_body(api, **config))
     assert status == 201
     return made
 
@@ -138,21 +141,7 @@ def test_a_custom_url_cannot_be_cleared(api):
 
 def test_a_duplicate_name_is_400_not_409(api):
     image_deployment(api)
-    status, _ = call(
-        api,
-        "POST",
-        "/v2/deployments",
-        {
-            "name": "bot",
-            "source": "external_docker",
-            "source_config": {
-                "listener_id": api.state.listener["id"],
-                "listener_config": {"k8s_namespace": "team-a"},
-            },
-            "source_revision_config": {"image_uri": "r.example.com/bot:1"},
-            "secrets": [],
-        },
-    )
+    status, _ = call(api, "POST", "/v2/deployments", image_body(api))
     assert status in (400, 422)
 
 
