@@ -65,6 +65,7 @@ class ListenerArgs:
     wait_for_revisions: bool = True
     revision_timeout: float = 1800.0
     listener_id: str | None = None
+    adopt: str | None = None  # an existing registration with the compute id to take over
     quota: QuotaArgs | None = None
     network: AwsNetwork | None = None
     chart: ChartRef = LISTENER_CHART
@@ -172,6 +173,7 @@ class Listener(pulumi.ComponentResource):
                     api_key=args.api_key,
                     compute_id=args.compute_id,
                     namespaces=list(args.watch_namespaces),
+                    adopt=args.adopt,
                 ),
                 opts=child_opts(self),
             )

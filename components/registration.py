@@ -1,10 +1,11 @@
 """`ListenerRegistration`: registers a listener in the LangSmith control plane on `pulumi up`.
 
-A Pulumi dynamic resource, so no UI step: create POSTs the listener (adopting an existing one
-with the same compute id on 409), read GETs it (404 means gone, so Pulumi recreates it), update
-PATCHes its namespaces, and delete DELETEs it (404 counts as done). A new compute id, workspace
-or control plane is a replacement. The API key is a secret input: encrypted in state, never
-logged.
+A Pulumi dynamic resource, so no UI step: create POSTs the listener once (a listener with the
+compute id that appears after a lost answer is the stack's own; one registered before is taken
+over only when the topology names it in `adopt`), read GETs it (404 means gone, so Pulumi
+recreates it), update PATCHes its namespaces, and delete DELETEs it (404 counts as done). A new
+compute id, workspace or control plane is a replacement. The API key is a secret input:
+encrypted in state, never logged.
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ class ListenerRegistrationProvider(ResourceProvider):
     """CRUD against `/v2/listeners`; see the module docstring."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        listener, adopted = _client(props).ensure(props["compute_id"], props["namespaces"])
+        listener, adopted = _client(props).ensure(
+            props["compute_id"], props["namespaces"], props.get("adopt")
+        )
         return CreateResult(listener.id, _outs(props, listener.id, listener.namespaces, adopted))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -93,6 +96,7 @@ class ListenerRegistrationArgs:
     api_key: pulumi.Input[str]
     compute_id: pulumi.Input[str]
     namespaces: pulumi.Input[Sequence[str]]
+    adopt: str | None = None  # the id of an existing registration to take over
 
 
 class ListenerRegistration(Resource):
@@ -110,6 +114,7 @@ class ListenerRegistration(Resource):
             "api_key": pulumi.Output.secret(args.api_key),
             "compute_id": args.compute_id,
             "namespaces": args.namespaces,
+            "adopt": args.adopt,
             "listener_id": None,
             "adopted": None,
         }

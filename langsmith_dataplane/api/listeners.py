@@ -1,7 +1,8 @@
 """`/v2/listeners`: register a cluster's listener with the control plane.
 
-Natural key: (workspace, `compute_id`). A create that LangSmith answers 409 (made before, by the
-UI or by a run whose response was lost) adopts the existing listener.
+Natural key: (workspace, `compute_id`), unique (a second is refused with 409). The stack takes
+over a listener registered before only when the topology names it (`adopt`); one that appears
+after the stack's own POST lost its answer is the stack's.
 """
 
 from __future__ import annotations
@@ -81,21 +82,49 @@ class ListenersClient:
             None,
         )
 
-    def ensure(self, compute_id: str, namespaces: Sequence[str]) -> tuple[ListenerRecord, bool]:
-        """Create the listener, or adopt the existing one with this compute id (409).
+    def ensure(
+        self, compute_id: str, namespaces: Sequence[str], adopt: str | None = None
+    ) -> tuple[ListenerRecord, bool]:
+        """Register the listener, or take over the one with this compute id when the topology
+        names it (`adopt`). Returns the listener and whether it was adopted; an adopted
+        listener's namespaces are brought in line with `namespaces`.
 
-        Returns the listener and whether it was adopted; an adopted listener's namespaces are
-        brought in line with `namespaces`.
+        The POST is sent once: after a lost answer the listener that appeared with the compute
+        id is the stack's own. One registered before (by hand, or by a run that was killed) is
+        an error naming `adopt`, never taken over silently: destroying it would strand the
+        deployments made through it.
         """
-        try:
-            return self.create(compute_id, namespaces), False
-        except ConflictError:
-            existing = self.find(compute_id)
-            if existing is None:
-                raise ApiError(
-                    f"LangSmith says a listener with compute id '{compute_id}' exists, but it "
-                    "is not in the workspace's listener list"
-                ) from None
-            if sorted(existing.namespaces) != sorted(namespaces):
-                existing = self.update_namespaces(existing.id, namespaces)
-            return existing, True
+        existing = self.find(compute_id)
+        if existing is None:
+            body = {
+                "compute_type": "k8s",
+                "compute_id": compute_id,
+                "compute_config": {"k8s_namespaces": list(namespaces)},
+            }
+            try:
+                made, recovered = self.transport.create(
+                    "/v2/listeners",
+                    body,
+                    action=f"creating listener '{compute_id}'",
+                    recover=lambda: self.find(compute_id),
+                )
+            except ConflictError:  # registered meanwhile by someone else
+                existing = self.find(compute_id)
+                if existing is None:
+                    raise ApiError(
+                        f"LangSmith says a listener with compute id '{compute_id}' exists, but "
+                        "it is not in the workspace's listener list"
+                    ) from None
+            else:
+                return (made if recovered else ListenerRecord.from_json(made)), False
+        if adopt is None or adopt.lower() != existing.id.lower():
+            raise ApiError(
+                f"a listener with compute id '{compute_id}' is registered already (id "
+                f"{existing.id}), not by this stack: to take it over add `adopt: {existing.id}` "
+                "to the listener (its namespaces will follow the topology, and removing the "
+                f"listener deletes it), use `listenerId: {existing.id}` to run against it "
+                "without managing it, or give this listener another `computeId`"
+            )
+        if sorted(existing.namespaces) != sorted(namespaces):
+            existing = self.update_namespaces(existing.id, namespaces)
+        return existing, True

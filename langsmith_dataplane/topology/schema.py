@@ -514,8 +514,16 @@ class ListenerSpec(_Model):
     )
     listener_id: str | None = Field(
         None,
-        description="Id (UUID) of a listener created already in LangSmith; without it the "
-        "listener is registered by `pulumi up`.",
+        description="Id (UUID) of a listener created already in LangSmith, used as it is (never "
+        "registered, changed or deleted by the stack); without it the listener is registered "
+        "by `pulumi up`.",
+    )
+    adopt: str | None = Field(
+        None,
+        description="Id (UUID) of a listener registered already with this compute id (by hand, "
+        "or by a run that was killed), for the stack to take over: its namespaces follow the "
+        "topology and a removal deletes it. Nothing registered is taken over without it.",
+        json_schema_extra={"pattern": UUID_PATTERN},
     )
     renamed_from: str | None = Field(
         None, description="Previous key of this listener, so its resources are kept, not replaced."

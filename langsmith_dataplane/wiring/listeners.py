@@ -144,6 +144,7 @@ def build_listener(
         wait_for_revisions=options.wait_for_revisions,
         revision_timeout=options.revision_timeout,
         listener_id=spec.listener_id,
+        adopt=spec.adopt,
         quota=_quota(plan),
         network=cluster.network,
         chart=options.chart,

@@ -122,12 +122,18 @@ def test_create_read_update_delete(api):
     assert headers["X-Tenant-Id"] == WORKSPACE
 
 
-def test_conflict_adopts_the_existing_listener_across_pages(api):
+def test_a_listener_registered_before_is_taken_over_only_when_adopted_across_pages(api):
     for i in range(150):
         api.state.seed(WORKSPACE, f"other-{i}", ["x"])
     existing = api.state.seed(WORKSPACE, "dev", ["old-namespace"])
     api.state.seed(OTHER_WORKSPACE, "dev", ["elsewhere"])  # another workspace's listener
-    listener, adopted = client(api).ensure("dev", ["team-a"])
+    with pytest.raises(ApiError, match=rf"registered already \(id {existing['id']}\), not by"):
+        client(api).ensure("dev", ["team-a"])
+    assert api.state.listeners[existing["id"]]["compute_config"]["k8s_namespaces"] == [
+        "old-namespace"
+    ]  # untouched
+    api.state.requests.clear()
+    listener, adopted = client(api).ensure("dev", ["team-a"], adopt=existing["id"])
     assert adopted is True
     assert listener.id == existing["id"]
     assert listener.namespaces == ("team-a",)  # brought in line with the topology
@@ -224,9 +230,11 @@ def test_provider_lifecycle(api):
     provider.delete(created.id, updated.outs)  # already gone: fine
 
 
-def test_provider_adopts_on_conflict(api):
+def test_provider_adopts_only_what_the_topology_names(api):
     existing = api.state.seed(WORKSPACE, "dev", ["team-a"])
-    created = ListenerRegistrationProvider().create(props(api))
+    with pytest.raises(ApiError, match=rf"add `adopt: {existing['id']}`"):
+        ListenerRegistrationProvider().create(props(api))
+    created = ListenerRegistrationProvider().create({**props(api), "adopt": existing["id"]})
     assert created.id == existing["id"]
     assert created.outs["adopted"] is True
     assert len(api.state.listeners) == 1
@@ -338,8 +346,8 @@ def test_the_transport_trusts_the_ca_bundle_python_is_told_about(monkeypatch, tm
 
 @pytest.mark.parametrize("fault", ["act-then-drop", ("timeout", 2)])
 def test_a_registration_whose_answer_was_lost_is_adopted_not_duplicated(api, fault):
-    """The server registered the listener but the answer never arrived: the retried POST gets
-    409 and the listener is adopted; one listener exists."""
+    """The server registered the listener but the answer never arrived: the POST is not sent
+    again; the listener that appeared is the stack's own; one listener exists."""
     api.state.fault("POST", "/v2/listeners", fault)
     c = client(api, timeout=0.5)
     listener, _ = c.ensure("dev", ["team-a"])

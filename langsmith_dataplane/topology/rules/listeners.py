@@ -120,13 +120,20 @@ def namespaces_are_not_reserved(ctx: RuleContext) -> Iterator[Diagnostic]:
 @rule("compute-id")
 def compute_ids_unique(ctx: RuleContext) -> Iterator[Diagnostic]:
     """(workspace, compute id) is unique among listeners registered by the stack (not those with
-    `listenerId`).
+    `listenerId`); `listenerId` and `adopt` exclude each other.
 
     (workspace, compute id) is unique; compute id defaults to the cluster name.
     """
     seen: dict[tuple[str, str], str] = {}
     for lname, listener in ctx.topology.listeners.items():
         if listener.listener_id is not None:
+            if listener.adopt is not None:
+                yield ctx.error(
+                    ("listeners", lname, "adopt"),
+                    f"listener '{lname}' has 'listenerId' (used as it is, never managed) and "
+                    "'adopt' (taken over and managed): keep one",
+                    at="key",
+                )
             continue  # registered elsewhere: nothing is registered for it here
         compute_id = listener.effective_compute_id
         key = (listener.workspace, compute_id)

@@ -92,3 +92,17 @@ def test_explicit_compute_id_colliding_with_a_cluster_name():
     text = ref(("  b-dev:\n", SECOND_A_DEV + "    computeId: alpha\n  b-dev:\n"))
     error = only_error(text)
     assert "computeId 'alpha' is already used by listener 'a-prod'" in error.message
+
+
+def test_listener_id_and_adopt_exclude_each_other():
+    from tests.helpers import REFERENCE_TEXT, edit, errors_of
+
+    uuid_ = "0d2c4e6a-8b1f-4c3e-9a5d-7f0e2b4c6d8e"
+    text = edit(
+        REFERENCE_TEXT,
+        "    namespaces: [team-a]\n",
+        f"    namespaces: [team-a]\n    listenerId: {uuid_}\n    adopt: {uuid_}\n",
+    )
+    [error] = errors_of(text)
+    assert error.rule == "compute-id"
+    assert "keep one" in error.message
