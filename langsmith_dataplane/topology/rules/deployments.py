@@ -111,8 +111,8 @@ def env_name_problem(
 def deployments_can_be_created(ctx: RuleContext) -> Iterator[Diagnostic]:
     """A deployment's image has a tag or digest (never `:latest`), its namespace is the listener's
     (required with several), its variables are valid and not reserved, `customUrl` is a plain
-    https URL, `minScale <= maxScale`, and `env`, `secretEnv`, `resources`, `customUrl`,
-    `imagePullSecrets` come only with `image`.
+    https URL, `minScale <= maxScale`, limits at or above requests, and `env`, `secretEnv`,
+    `resources`, `customUrl`, `imagePullSecrets` come only with `image`.
 
     Image syntax, namespace of the listener, env names, secrets by reference, scale order.
     """
@@ -202,6 +202,16 @@ def _scale_and_url(ctx: RuleContext, path: tuple, deployment) -> Iterator[Diagno
             yield ctx.error(
                 (*path, "resources"), f"minScale {low} is greater than maxScale {high}", at="key"
             )
+        for request_key, request, limit_key, limit in (
+            ("cpu", resources.cpu, "cpuLimit", resources.cpu_limit),
+            ("memoryMb", resources.memory_mb, "memoryLimitMb", resources.memory_limit_mb),
+        ):
+            if request is not None and limit is not None and limit < request:
+                yield ctx.error(
+                    (*path, "resources", limit_key),
+                    f"{limit_key} {limit} is below the request {request_key} {request}: the "
+                    "operator's pod would be refused by the API server",
+                )
     if deployment.custom_url is not None:
         from langsmith_dataplane.topology.urls import https_url_problem
 

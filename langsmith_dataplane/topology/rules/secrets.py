@@ -175,4 +175,34 @@ def secrets_are_references(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-RULES = (secrets_are_references,)
+PROJECT = "langsmith-dataplane"  # Pulumi.yaml's `name`: a bare config key lives in it
+
+
+def _config_key(name: str) -> str:
+    """`langsmith-dataplane:x` and `x` are one config value of this project."""
+    return name.removeprefix(f"{PROJECT}:")
+
+
+@rule("admin-key-reuse")
+def admin_key_stays_with_people(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """The organisation admin's key (`controlPlane.adminKey`) is named by no other field: no
+    workspace `apiKey`, `licenseKey` or `secretEnv` value reads the same config value.
+
+    The one key that creates and deletes workspaces and keys never reaches a workload.
+    """
+    admin = ctx.topology.control_plane.admin_key
+    if admin is None:
+        return
+    for path, field, value in secret_references(ctx):
+        if path == ("controlPlane", "adminKey"):
+            continue
+        if _config_key(value) == _config_key(admin):
+            yield ctx.error(
+                path,
+                f"{field} names '{value}', the organisation admin's key (controlPlane.adminKey): "
+                "that key creates and deletes workspaces and keys and must never reach a "
+                "workload; name a key of the workload's own (or omit apiKey: the stacks make one)",
+            )
+
+
+RULES = (secrets_are_references, admin_key_stays_with_people)

@@ -126,3 +126,34 @@ def test_every_variable_the_host_backend_refuses_is_refused_at_validate(variable
         text.splitlines().index(f"        {field}: {{{variable}: {value}}}") + 1,
         len(f"        {field}: {{") + 1,
     )
+
+
+@pytest.mark.parametrize(
+    ("resources", "field"),
+    [
+        ("{cpu: 2, cpuLimit: 1}", "cpuLimit"),
+        ("{memoryMb: 2048, memoryLimitMb: 1024}", "memoryLimitMb"),
+    ],
+)
+def test_a_limit_below_its_request_is_refused_at_its_line(resources, field):
+    text = edit(
+        REFERENCE_TEXT,
+        "      support-bot: {redisDb: 1}\n",
+        f"      support-bot:\n        redisDb: 1\n        image: r.io/bot:1\n"
+        f"        resources: {resources}\n",
+    )
+    [error] = errors_of(text)
+    assert error.rule == "deployment"
+    assert error.message.startswith(f"{field} ")
+    assert "is below the request" in error.message
+
+
+def test_limits_at_or_above_requests_are_fine():
+    valid(
+        edit(
+            REFERENCE_TEXT,
+            "      support-bot: {redisDb: 1}\n",
+            "      support-bot:\n        redisDb: 1\n        image: r.io/bot:1\n"
+            "        resources: {cpu: 1, cpuLimit: 1, memoryMb: 1024, memoryLimitMb: 2048}\n",
+        )
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import errors_of, line_of, only_error, ref
 
 # -- secret-value, secret-ref ---
@@ -35,3 +37,34 @@ def test_api_key_reference_must_be_a_config_name():
     error = only_error(ref(("apiKey: workspaceB.apiKey", "apiKey: 'my key!'")))
     assert error.rule == "secret-ref"
     assert "my key!" not in error.message  # a refused value is never repeated
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        (
+            "    serviceKeys: {role: Editor, generation: 1}\n",
+            "    apiKey: langsmith.adminKey\n",
+            "apiKey",
+        ),
+        ("licenseKey: langgraph.licenseKey", "licenseKey: langsmith.adminKey", "licenseKey"),
+    ],
+)
+def test_the_admin_key_never_reaches_a_workload(old, new, field):
+    from tests.helpers import REPO, edit, errors_of
+
+    text = edit((REPO / "examples/new-workspace.yaml").read_text(), old, new)
+    errors = [e for e in errors_of(text) if e.rule == "admin-key-reuse"]
+    assert len(errors) == 1
+    assert errors[0].message.startswith(f"{field} names 'langsmith.adminKey'")
+
+
+def test_the_admin_key_in_the_projects_namespace_is_the_same_value():
+    from tests.helpers import REPO, edit, errors_of
+
+    text = edit(
+        (REPO / "examples/new-workspace.yaml").read_text(),
+        "    serviceKeys: {role: Editor, generation: 1}\n",
+        "    apiKey: 'langsmith-dataplane:langsmith.adminKey'\n",
+    )
+    assert [e.rule for e in errors_of(text) if e.rule == "admin-key-reuse"] == ["admin-key-reuse"]
