@@ -11,9 +11,12 @@ from langsmith_dataplane.topology.rules.deployments import env_name_problem
 from langsmith_dataplane.topology.rules.registry import RFC1123_PATTERN, RuleContext, rule
 
 # What LangChain's GitHub App builds from: a repository on github.com, nothing else in the URL.
+# An owner is what GitHub allows in a login: 1-39 letters, digits and single hyphens, neither
+# first nor last; a repository name 1-100 of [A-Za-z0-9._-], not `.` or `..`, no `.git`.
 GITHUB_REPOSITORY = re.compile(
-    r"https://github\.com/[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}"
+    r"https://github\.com/(?P<owner>[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38})/(?P<repo>[A-Za-z0-9._-]{1,100})"
 )
+INTEGRATION_MAX = 100
 TAG_PREFIX = "refs/tags/"
 _REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 _CONFIG_PATH = re.compile(r"[A-Za-z0-9._/-]+\.json")
@@ -21,7 +24,14 @@ NAME_MAX = 63
 
 
 def repository_problem(url: str) -> str | None:
-    if not GITHUB_REPOSITORY.fullmatch(url) or url.endswith((".git", "/.", "/..")):
+    match = GITHUB_REPOSITORY.fullmatch(url)
+    repo = match.group("repo") if match else ""
+    if (
+        match is None
+        or len(match.group("owner")) > 39
+        or repo in (".", "..")
+        or repo.lower().endswith(".git")
+    ):
         return (
             "must be https://github.com/<owner>/<repo> (no .git, path, query or credentials): "
             "LangChain builds Cloud SaaS deployments from github.com repositories"
@@ -30,23 +40,28 @@ def repository_problem(url: str) -> str | None:
 
 
 def ref_problem(ref: str) -> str | None:
-    """git check-ref-format's rules that matter here, and no leading '-' (an option to git)."""
+    """The whole of `git check-ref-format`, component by component (none empty, none starting
+    with '.' or ending in '.lock'; no '..', '@{', control characters, space or '~^:?*[\\'; not
+    '@' alone; no trailing '.'), and no leading '-' (an option to git)."""
     name = ref.removeprefix(TAG_PREFIX)
     if ref.startswith("refs/") and not ref.startswith(TAG_PREFIX):
         return "is a full ref: give a branch by its name (main) or a tag as refs/tags/<tag>"
+    components = name.split("/")
     if (
         not name
+        or name == "@"
         or len(ref) > 255
-        or name.startswith(("-", "/", "."))
-        or name.endswith(("/", ".", ".lock"))
+        or name.startswith("-")
+        or name.endswith(".")
         or ".." in name
-        or "//" in name
         or "@{" in name
         or _REF_FORBIDDEN.search(name)
+        or any(not part or part.startswith(".") or part.endswith(".lock") for part in components)
     ):
         return (
-            "is not a git branch or tag name (no spaces, '..', '~^:?*[\\', leading '-' or "
-            "trailing '/' or '.lock')"
+            "is not a git branch or tag name (git check-ref-format: no spaces, '..', '@{', "
+            "'~^:?*[\\', empty parts, a part starting with '.' or ending in '.lock', '@' alone, "
+            "a leading '-' or a trailing '.')"
         )
     return None
 
@@ -105,6 +120,14 @@ def cloud_deployments_can_be_created(ctx: RuleContext) -> Iterator[Diagnostic]:
         if not source.integration.strip():
             yield ctx.error(
                 (*path, "github", "integration"), "integration must name the GitHub integration"
+            )
+        elif len(source.integration) > INTEGRATION_MAX or any(
+            not ch.isprintable() for ch in source.integration
+        ):
+            yield ctx.error(
+                (*path, "github", "integration"),
+                f"integration must be the GitHub account the LangSmith GitHub App is installed "
+                f"on, or the integration's id: at most {INTEGRATION_MAX} printable characters",
             )
         for field, values in (("env", cloud.env), ("secretEnv", cloud.secret_env)):
             for env in values:

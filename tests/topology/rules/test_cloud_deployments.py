@@ -26,6 +26,11 @@ def test_the_example_holds_all_three_models():
         "https://github.com/example-org/support-bot/tree/main",
         "https://token@github.com/example-org/support-bot",
         "https://github.com/example-org",
+        "https://github.com/example-org/support-bot.GIT",
+        "https://github.com/example-org-/support-bot",
+        "https://github.com/example--org/support-bot",
+        "https://github.com/-example/support-bot",
+        "https://github.com/example-org/..",
     ],
 )
 def test_the_repository_is_a_github_com_url(bad):
@@ -38,13 +43,48 @@ def test_the_repository_is_a_github_com_url(bad):
 
 
 @pytest.mark.parametrize(
-    "bad", ["-main", "feature..x", "refs/heads/main", "main branch", "main.lock", "a~1", "/main"]
+    "bad",
+    [
+        "-main",
+        "feature..x",
+        "refs/heads/main",
+        "main branch",
+        "main.lock",
+        "a~1",
+        "/main",
+        "@",
+        "feature/.hidden",
+        "release.lock/x",
+        "a//b",
+        "main.",
+        "x@{1}",
+        "refs/tags/.v1",
+    ],
 )
 def test_the_ref_is_a_branch_or_a_tag(bad):
     text = edit(EXAMPLE, "ref: main", f"ref: '{bad}'")
     error = only_error(text)
     assert error.rule == "cloud-deployment"
     assert error.line == line_of(text, "      ref:")
+
+
+@pytest.mark.parametrize(
+    "good", ["main", "feature/x.y", "release-2.3", "refs/tags/v2.3.0-rc.1", "user@host", "a.b/c"]
+)
+def test_valid_refs_and_repositories_still_plan(good):
+    text = edit(EXAMPLE, "ref: main", f"ref: '{good}'")
+    if good.startswith("refs/tags/"):
+        text = edit(text, "buildOnPush: true", "buildOnPush: false")
+    valid(edit(text, "example-org/support-bot", "ex-ample9/support.bot_2"))
+
+
+@pytest.mark.parametrize("bad", [r"example\x1borg", "x" * 101])
+def test_an_integration_name_is_printable_and_bounded(bad):
+    text = edit(EXAMPLE, "integration: example-org", f'integration: "{bad}"')
+    error = only_error(text)
+    assert error.rule == "cloud-deployment"
+    assert "at most 100 printable characters" in error.message
+    assert error.line == line_of(text, "integration:")
 
 
 def test_a_tag_never_builds_on_push():
