@@ -9,6 +9,7 @@ from langsmith_dataplane.diagnostics import Diagnostic
 from langsmith_dataplane.suggest import suggester
 from langsmith_dataplane.topology.rules.deployments import env_name_problem
 from langsmith_dataplane.topology.rules.registry import RFC1123_PATTERN, RuleContext, rule
+from langsmith_dataplane.topology.rules.secrets import looks_like_credential
 
 # What LangChain's GitHub App builds from: a repository on github.com, nothing else in the URL.
 # An owner is what GitHub allows in a login: 1-39 letters, digits and single hyphens, neither
@@ -21,6 +22,15 @@ TAG_PREFIX = "refs/tags/"
 _REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 _CONFIG_PATH = re.compile(r"[A-Za-z0-9._/-]+\.json")
 NAME_MAX = 63
+
+
+def without_userinfo(url: str) -> str:
+    """The URL as a message may show it: a user or token before '@' is never repeated."""
+    scheme, sep, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    if sep and "@" in authority:
+        return f"{scheme}://[credentials removed]@{authority.rsplit('@', 1)[1]}{slash}{path}"
+    return url
 
 
 def repository_problem(url: str) -> str | None:
@@ -103,7 +113,8 @@ def cloud_deployments_can_be_created(ctx: RuleContext) -> Iterator[Diagnostic]:
         source = cloud.github
         if problem := repository_problem(source.repository):
             yield ctx.error(
-                (*path, "github", "repository"), f"repository '{source.repository}' {problem}"
+                (*path, "github", "repository"),
+                f"repository '{without_userinfo(source.repository)}' {problem}",
             )
         if problem := ref_problem(source.ref):
             yield ctx.error((*path, "github", "ref"), f"ref '{source.ref}' {problem}")
@@ -120,6 +131,12 @@ def cloud_deployments_can_be_created(ctx: RuleContext) -> Iterator[Diagnostic]:
         if not source.integration.strip():
             yield ctx.error(
                 (*path, "github", "integration"), "integration must name the GitHub integration"
+            )
+        elif looks_like_credential(source.integration):
+            yield ctx.error(
+                (*path, "github", "integration"),
+                "integration looks like a credential, not the GitHub account the LangSmith "
+                "GitHub App is installed on: remove it from the file and revoke it",
             )
         elif len(source.integration) > INTEGRATION_MAX or any(
             not ch.isprintable() for ch in source.integration

@@ -83,6 +83,14 @@ def _entropy(text: str) -> float:
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
 
+# Keys that are only hex digits (32: many API keys and MD5-shaped tokens; 40: GitHub's classic
+# tokens, SHA-1-shaped ones) or a UUID, which stay under the entropy threshold: never a name.
+_HEX_KEY = re.compile(
+    r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}"
+    r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+
 def looks_like_credential(value: str) -> bool:
     """A LangSmith key, a known token shape, or a long random-looking string without the dots
     config names use."""
@@ -99,8 +107,9 @@ def looks_like_credential(value: str) -> bool:
 
 
 def reference_problem(value: str) -> str | None:
-    """Why `value` is not a reference to a secret config value, never quoting it."""
-    if looks_like_credential(value):
+    """Why `value` is not a reference to a secret config value, never quoting it. A bare hex
+    key or a UUID is a credential here (where a name belongs), though not in a plain `env`."""
+    if looks_like_credential(value) or _HEX_KEY.fullmatch(value):
         return (
             "looks like a credential itself, not the NAME of a Pulumi secret config value: "
             "remove it from the file (and rotate it), store it with `pulumi config set --secret "

@@ -68,3 +68,40 @@ def test_the_admin_key_in_the_projects_namespace_is_the_same_value():
         "    apiKey: 'langsmith-dataplane:langsmith.adminKey'\n",
     )
     assert [e.rule for e in errors_of(text) if e.rule == "admin-key-reuse"] == ["admin-key-reuse"]
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "0123456789abcdef0123456789abcdef",  # 32 hex digits
+        "0123456789abcdef0123456789abcdef01234567",  # 40: a classic GitHub token's shape
+        "6f1e8c52-4b1e-4b7e-9a51-2d1d2f7e0a01",  # a UUID-shaped token
+    ],
+)
+def test_a_hex_key_or_uuid_where_a_name_belongs_is_refused_and_never_echoed(pasted):
+    from tests.helpers import REPO, edit, errors_of
+
+    text = edit(
+        (REPO / "examples/promotion.yaml").read_text(),
+        "secretEnv: {OPENAI_API_KEY: openai.devKey}",
+        f"secretEnv: {{OPENAI_API_KEY: '{pasted}'}}",
+    )
+    [error] = [e for e in errors_of(text) if e.rule == "secret-ref"]
+    assert "looks like a credential itself" in error.message
+    assert pasted not in error.format()
+
+
+def test_a_token_in_a_repository_url_or_as_an_integration_is_never_echoed():
+    from tests.helpers import REPO, edit, errors_of
+
+    token = "ghp_" + "A1b2C3d4E5" * 4
+    base = (REPO / "examples/promotion.yaml").read_text()
+    url = edit(base, "https://github.com/example-org/", f"https://{token}@github.com/example-org/")
+    as_name = edit(base, "integration: example-org", f"integration: {token}")
+    for text, fragment in ((url, "[credentials removed]@github.com"), (as_name, "credential")):
+        errors = errors_of(text)
+        assert errors
+        assert any(fragment in e.message for e in errors)
+        for error in errors:
+            assert token not in error.format()
+            assert token not in error.format("github")
