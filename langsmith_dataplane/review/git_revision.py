@@ -27,10 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from langsmith_dataplane.diagnostics import clean
+from langsmith_dataplane.diagnostics import TopologyError, clean
 from langsmith_dataplane.simulation import UNKNOWN, RecordedResource, Secret
+from langsmith_dataplane.topology.loader import load_yaml
 
 # What the program is made of: a change to any of these can change what a stack declares.
 PROGRAM_PATHS = (
@@ -127,16 +126,24 @@ class BaseRevision:
             stack = _stack_of_config_file(name)
             if stack is not None:
                 path = name if directory == "." else f"{directory}/{name}"
-                out[stack] = _config_values(self.read(path))
+                out[stack] = _config_values(self.read(path), f"{self.display}:{path}")
         return out
+
+
+def _bounded(text: str | None, name: str) -> Any:
+    """YAML the program reads, with the topology's limits (depth, aliases, keys) and its
+    file:line:col errors: an aliased stack config cannot make a review slow."""
+    if not text or not text.strip():
+        return None  # no such file, or an empty one
+    try:
+        return load_yaml(text, name).data
+    except TopologyError as exc:
+        raise GitError(exc.render()) from None
 
 
 def stack_config_dir(pulumi_yaml: str | None) -> str:
     """Pulumi.yaml's `stackConfigDir` (default: the project directory)."""
-    try:
-        project = yaml.safe_load(pulumi_yaml or "") or {}
-    except yaml.YAMLError:
-        project = {}
+    project = _bounded(pulumi_yaml, "Pulumi.yaml") or {}
     directory = project.get("stackConfigDir") if isinstance(project, dict) else None
     return str(directory).strip("/") if directory else "."
 
@@ -146,11 +153,8 @@ def _stack_of_config_file(name: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _config_values(text: str | None) -> dict[str, Any]:
-    try:
-        document = yaml.safe_load(text or "") or {}
-    except yaml.YAMLError:
-        return {"(unreadable)": text}
+def _config_values(text: str | None, name: str) -> dict[str, Any]:
+    document = _bounded(text, name) or {}
     config = document.get("config") if isinstance(document, dict) else None
     return dict(config) if isinstance(config, dict) else {}
 
@@ -164,7 +168,9 @@ def work_tree_stack_configs(top: Path) -> dict[str, dict[str, Any]]:
     for path in sorted(directory.glob("Pulumi.*.y*ml")) if directory.is_dir() else []:
         stack = _stack_of_config_file(path.name)
         if stack is not None:
-            out[stack] = _config_values(path.read_text(encoding="utf-8"))
+            out[stack] = _config_values(
+                path.read_text(encoding="utf-8"), str(path.relative_to(top))
+            )
     return out
 
 

@@ -320,3 +320,29 @@ def test_the_base_revision_runs_on_this_interpreter_when_it_pins_the_same_packag
     (venv / ".installed").touch()
     assert git_revision.interpreter_for(other, head) == venv / "bin" / "python"
     assert str(git_revision.venv_cache()).startswith(str(tmp_path))
+
+
+def test_an_aliased_stack_config_is_refused_at_its_line_not_expanded(capsys, tmp_path):
+    """`diff --git` reads both revisions' stacks/Pulumi.<stack>.yaml with the topology's
+    limits: an alias bomb there is an error at its line, in well under a second."""
+    import time
+
+    repo = tmp_path / "repo"
+    (repo / "stacks").mkdir(parents=True)
+    path = repo / "topology.yaml"
+    path.write_text(REFERENCE_TEXT)
+    (repo / "Pulumi.yaml").write_text("name: p\nruntime: python\nstackConfigDir: stacks\n")
+    levels = ["  l0: &l0 [x, x, x, x, x, x, x, x, x, x]"] + [
+        f"  l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, 7)
+    ]
+    (repo / "stacks" / "Pulumi.dev.yaml").write_text("config:\n" + "\n".join(levels) + "\n")
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "."], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    started = time.perf_counter()
+    code, _, err = run(capsys, "diff", "--git", "HEAD", str(path))
+    assert time.perf_counter() - started < 5
+    assert code == 2
+    assert "stacks/Pulumi.dev.yaml:" in err
+    assert "an alias bomb?" in err
