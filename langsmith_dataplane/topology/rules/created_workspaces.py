@@ -104,7 +104,7 @@ def workspace_names_are_valid(ctx: RuleContext) -> Iterator[Diagnostic]:
     """A handle is a lowercase DNS label; a display name uses the API's characters; two created
     workspaces never share a handle (or, without handles, a display name).
 
-    Created workspaces are found again by handle (else display name), so both must be unique.
+    Other stacks find a workspace by its handle, and people by its name: both must be unique.
     """
     seen: dict[tuple[str, str], str] = {}
     for name, workspace in ctx.topology.workspaces.items():
@@ -132,8 +132,9 @@ def workspace_names_are_valid(ctx: RuleContext) -> Iterator[Diagnostic]:
         if first != name:
             yield ctx.error(
                 (*path, "handle") if handle else path,
-                f"workspace '{name}' has the same {natural[0]} as workspace '{first}': a "
-                "created workspace is found again by its handle (else its display name)",
+                f"workspace '{name}' has the same {natural[0]} as workspace '{first}': "
+                "LangSmith would hold two workspaces nobody can tell apart (or refuse the "
+                "second handle); give each its own",
                 at="value" if handle else "key",
             )
 

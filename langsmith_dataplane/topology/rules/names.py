@@ -32,8 +32,10 @@ from langsmith_dataplane.naming import (
     server_keys_secret,
     server_policies_key,
     server_stores_secret,
+    service_key_resource,
     store_server,
     watched_policies_key,
+    workspace_component,
 )
 from langsmith_dataplane.topology.rules.registry import (
     RFC1123_PATTERN,
@@ -44,6 +46,7 @@ from langsmith_dataplane.topology.schema import (
     Topology,
 )
 from langsmith_dataplane.topology.source_map import Path
+from langsmith_dataplane.topology.workspace_use import creates_keys, is_created
 
 
 def _label_problem(name: str) -> str | None:
@@ -241,8 +244,44 @@ def _own_form(key: str, limit: int) -> bool:
     return len(key) <= limit and _DNS1123.fullmatch(key) is not None
 
 
+# The workload kinds a workspace makes a service key for, by topology section.
+_KEY_OWNERS = (("listeners", "listener"), ("agentServers", "agent-server"))
+
+
+def _workspace_records(t: Topology) -> Iterator[Derived]:
+    """The Pulumi names of each workspace's records (`-record` or `-lookup`) and of every
+    service key it makes: all children of one `Workspace` type with one resource type, so two
+    equal names are one URN whatever their workspaces (reported at the key that makes each)."""
+    scope = ("pulumi", "workspace-records")
+    what = "a Pulumi resource name"
+    for wname, workspace in sorted(t.workspaces.items()):
+        path: Path = ("workspaces", wname)
+        component = workspace_component(wname)
+        if is_created(workspace):
+            yield Derived(f"{component}-record", "", what, path, scope)
+            yield Derived(f"{component}-lookup", "", what, path, scope)
+        if not creates_keys(workspace):
+            continue
+        owners = [
+            (section, kind, name, spec)
+            for section, kind in _KEY_OWNERS
+            for name, spec in sorted(getattr(t, _ATTRS[section]).items())
+        ] + [
+            ("cloudDeployments", "cloud-deployment", name, spec)
+            for name, spec in sorted(t.cloud_deployments.items())
+        ]
+        for section, kind, name, spec in owners:
+            if spec.workspace == wname:
+                key = service_key_resource(wname, kind, name)
+                yield Derived(key, "", what, (section, name), scope)
+
+
+_ATTRS = {"listeners": "listeners", "agentServers": "agent_servers"}
+
+
 def derived_names(t: Topology) -> Iterator[Derived]:
     """Every derived name, with the topology key it comes from."""
+    yield from _workspace_records(t)
     for lname, listener in sorted(t.listeners.items()):
         path: Path = ("listeners", lname)
         cluster = listener.cluster

@@ -270,3 +270,36 @@ def test_render_never_writes_two_objects_to_one_file(tmp_path):
     assert len(identities) == len(rendered.manifests) == len(set(rendered.manifests))
     assert ("c", "Secret", "ns", "a-backing-stores") in identities
     assert ("c", "Secret", "ns-a", "b-backing-stores") in identities
+
+
+def test_a_workspaces_record_and_another_workloads_key_cannot_share_a_urn():
+    """Listener `x-record`'s key in workspace `team-c` and workspace
+    `team-c-key-listener-x`'s record are both `workspace-team-c-key-listener-x-record`, a
+    child of one `Workspace` type: one URN, so the plan would silently drop one."""
+    from tests.helpers import REPO, edit, errors_of, line_of
+
+    text = (REPO / "examples/new-workspace.yaml").read_text()
+    text = edit(
+        text,
+        "\nclusters:\n",
+        "  team-c-key-listener-x:\n    owner: platform-us\n\nclusters:\n",
+    )
+    text = edit(
+        text,
+        "  c-eu:\n",
+        "  x-record:\n    workspace: team-c\n    cluster: us-east\n    namespaces: [x]\n"
+        "    computeId: x\n    ingress: gateway\n  c-eu:\n",
+    ).replace("    ingress: gateway\n  c-eu:", "  c-eu:")
+    errors = [e for e in errors_of(text) if e.rule == "derived-names"]
+    assert len(errors) == 1, errors
+    assert "workspace-team-c-key-listener-x-record" in errors[0].message
+    assert errors[0].line in (
+        line_of(text, "  x-record:"),
+        line_of(text, "  team-c-key-listener-x:"),
+    )
+
+
+def test_workspace_records_and_keys_that_differ_are_fine():
+    from tests.helpers import REPO, valid
+
+    valid((REPO / "examples/new-workspace.yaml").read_text())
