@@ -649,6 +649,12 @@ class AgentServerSpec(_Model):
         "for the hostname in the server's own namespace (the stack's Gateway or plain "
         "Ingress); omit it when your own Gateway or Istio terminates TLS.",
     )
+    plain_http: bool = Field(
+        False,
+        description="Serve 'hostname' over plain HTTP although its cluster serves HTTPS: the "
+        "callers' X-Api-Key headers then cross the network in clear, so only on a network you "
+        "trust. Without it, a server under a TLS cluster needs 'tls'.",
+    )
     auth: Literal["langsmith", "custom"] = Field(
         "langsmith",
         description="Who may call the server: 'langsmith' (default) accepts only requests with "

@@ -190,7 +190,7 @@ def test_the_url_output_says_what_is_served():
         edit(
             MIXED.read_text(),
             "    tls: {}                      # your Gateway 'agents' terminates TLS for this hostname too\n",
-            "",
+            "    plainHttp: true\n",  # said explicitly: the cluster itself serves HTTPS
         ),
         "shared",
     )

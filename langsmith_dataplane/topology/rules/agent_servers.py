@@ -149,8 +149,9 @@ def agent_server_namespaces_are_their_own(ctx: RuleContext) -> Iterator[Diagnost
 @rule("agent-server-exposure")
 def agent_servers_are_served(ctx: RuleContext) -> Iterator[Diagnostic]:
     """A server's hostname is its own and served by the exposure; `tls` has a hostname, a
-    `secretName` when the stack serves it, none when your gateway does; at most 63 server
-    hostnames on the stack's Gateway.
+    `secretName` when the stack serves it, none when your gateway does; a server under a TLS
+    cluster has `tls` (or says `plainHttp: true`); at most 63 server hostnames on the stack's
+    Gateway.
 
     A server's hostname is its own and covered by the exposure; TLS has what it needs.
     """
@@ -188,7 +189,20 @@ def agent_servers_are_served(ctx: RuleContext) -> Iterator[Diagnostic]:
                     f"and Gateway API allows {GATEWAY_LISTENERS_MAX}: move servers to another "
                     "cluster or name your own Gateway ('gateway:')",
                 )
+        if server.tls is not None and server.plain_http:
+            yield ctx.error(
+                (*path, "plainHttp"), "give 'tls' or 'plainHttp: true', not both", at="key"
+            )
         if server.tls is None:
+            if served_by.tls is not None and not server.plain_http:
+                yield ctx.error(
+                    (*path, "hostname"),
+                    f"cluster '{server.cluster}' serves HTTPS, but '{server.hostname}' would be "
+                    "plain HTTP and its callers' X-Api-Key headers would cross the network in "
+                    "clear: add 'tls' (secretName: a certificate Secret for it, or 'tls: {}' "
+                    "when your gateway holds one), or 'plainHttp: true' to say plain HTTP is "
+                    "meant",
+                )
             continue
         secret = server.tls.secret_name
         if stack_serves and not secret:

@@ -147,3 +147,18 @@ def test_the_pool_must_fit_the_in_cluster_postgres():
     [error] = errors_of(text)
     assert error.rule == "agent-server-resources"
     assert "raise it to 110 or more" in error.message
+
+
+def test_a_server_under_a_tls_cluster_is_served_over_tls_unless_told_otherwise():
+    from tests.helpers import REPO, edit, errors_of, line_of, valid
+
+    mixed = (REPO / "examples/mixed-models.yaml").read_text()
+    tls_line = "    tls: {}                      # your Gateway 'agents' terminates TLS for this hostname too\n"
+    plain = edit(mixed, tls_line, "")
+    [error] = [e for e in errors_of(plain) if e.rule == "agent-server-exposure"]
+    assert "would be plain HTTP" in error.message
+    assert "X-Api-Key" in error.message
+    assert error.line == line_of(plain, "hostname: search.agents.example.com")
+    valid(edit(mixed, tls_line, "    plainHttp: true\n"))
+    both = edit(mixed, tls_line, tls_line + "    plainHttp: true\n")
+    assert any("not both" in e.message for e in errors_of(both))
