@@ -212,13 +212,17 @@ ORGANIZATION_ROLES = frozenset(
 WORKSPACE_ROLES = frozenset(
     {"WORKSPACE_ADMIN", "WORKSPACE_USER", "WORKSPACE_VIEWER", "Admin", "Editor", "Viewer"}
 )
+# Every workload writes: a listener registers and deploys, a server traces, a Cloud deployment
+# is created and revised. A read-only key fails all of them at `up`.
+READ_ONLY_ROLES = frozenset({"WORKSPACE_VIEWER", "Viewer"})
 ROLE_MAX = 100
 
 
 @rule("service-key-role")
 def service_key_roles_are_workspace_roles(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """`serviceKeys.role` is a workspace role: never an organisation role, and written as the
-    role is (`Editor`, not `editor` or ` Editor`); at most 100 characters.
+    """`serviceKeys.role` is a workspace role that can write: never an organisation role or
+    Viewer, and written as the role is (`Editor`, not `editor` or ` Editor`); at most 100
+    characters.
 
     A role found wrong only at `up` is found after the workspace exists.
     """
@@ -231,6 +235,13 @@ def service_key_roles_are_workspace_roles(ctx: RuleContext) -> Iterator[Diagnost
         if len(role) > ROLE_MAX:
             yield ctx.error(
                 path, f"role is {len(role)} characters; a role name has at most {ROLE_MAX}"
+            )
+        elif role in READ_ONLY_ROLES:
+            yield ctx.error(
+                path,
+                f"'{role}' is read-only: the keys go to listeners (which register and deploy), "
+                "Agent Servers (which trace) and Cloud deployments (which are created and "
+                "revised); use Editor, Admin or a custom workspace role that can write",
             )
         elif role in ORGANIZATION_ROLES:
             yield ctx.error(

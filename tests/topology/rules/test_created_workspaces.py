@@ -147,6 +147,8 @@ def test_a_referenced_workspace_with_its_own_key_needs_no_organisation():
     ("role", "message"),
     [
         ("Organization Admin", "is an organisation role"),
+        ("Viewer", "is read-only"),
+        ("WORKSPACE_VIEWER", "is read-only"),
         ("ORGANIZATION_USER", "is an organisation role"),
         ("editor", "did you mean 'Editor'?"),
         ("' Editor'", "did you mean 'Editor'?"),
@@ -162,7 +164,7 @@ def test_a_key_role_is_a_workspace_role_written_as_it_is(role, message):
     assert message in error.message
 
 
-@pytest.mark.parametrize("role", ["Admin", "Viewer", "WORKSPACE_USER", "Deployer (custom)"])
+@pytest.mark.parametrize("role", ["Admin", "WORKSPACE_USER", "Deployer (custom)"])
 def test_workspace_and_custom_roles_are_accepted(role):
     valid(edit(EXAMPLE, "{role: Editor,", f"{{role: '{role}',"))
 
