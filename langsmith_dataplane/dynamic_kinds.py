@@ -56,8 +56,8 @@ STATEFUL_KINDS = frozenset(
 # How plan and diff name each kind (instead of `dynamic/Resource`).
 DISPLAY_TYPES = {
     DEPLOYMENT_KIND: "langsmith/Deployment",
-    CLOUD_DEPLOYMENT_KIND: "langsmith/CloudDeployment",
-    WORKSPACE_KIND: "langsmith/Workspace",
+    CLOUD_DEPLOYMENT_KIND: "langsmith/CloudDeploymentRecord",
+    WORKSPACE_KIND: "langsmith/WorkspaceRecord",
     WORKSPACE_LOOKUP_KIND: "langsmith/WorkspaceLookup",
     SERVICE_KEY_KIND: "langsmith/ServiceKey",
 }

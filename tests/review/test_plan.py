@@ -135,7 +135,8 @@ def test_a_new_workspace_and_its_keys_in_words_and_json(capsys):
         "role Editor, generation 1" in out
     )
     assert "service key for agent server c-search" in out
-    assert "1 langsmith/Workspace" in out
+    assert "1 langsmith/WorkspaceRecord" in out
+    assert "1 langsmith/Workspace," in out  # the component, never confused with its record
     assert "1 langsmith/WorkspaceLookup" in out
     assert "2 langsmith/ServiceKey" in out
     code, out, _ = run(capsys, "plan", NEW_WORKSPACE, "--format", "json")
@@ -173,3 +174,19 @@ def test_an_adopted_workspace_is_said_to_be_taken_over(capsys, tmp_path):
         f"workspace team-c: ADOPTED, the existing workspace {adopted} taken over by this stack "
         "as 'Team C', handle team-c; kept in LangSmith if removed from the topology" in out
     )
+
+
+def test_no_record_is_shown_under_a_components_name():
+    """A record's display type (`langsmith/WorkspaceRecord`) never equals a component's
+    (`langsmith/Workspace`): a count of one must never hide two kinds."""
+    import re
+
+    from langsmith_dataplane.dynamic_kinds import DISPLAY_TYPES, REGISTRATION_DISPLAY_TYPE
+
+    components = set()
+    for path in (REPO / "components").rglob("*.py"):
+        components |= set(re.findall(r'"langsmith:index:(\w+)"', path.read_text()))
+    assert "Workspace" in components
+    shown = {t.split("/", 1)[1] for t in [*DISPLAY_TYPES.values(), REGISTRATION_DISPLAY_TYPE]}
+    assert not shown & components
+    assert len(set(DISPLAY_TYPES.values())) == len(DISPLAY_TYPES)

@@ -86,13 +86,13 @@ def test_diff_a_ref_change_updates_a_type_change_or_removal_is_a_stateful_loss()
     assert ref.stateful_losses == []
     typed = diff_topologies(base, parse_topology(edit(TEXT, "type: dev", "type: prod")).model)
     assert typed.stateful_losses == [
-        ("dev", "replaced langsmith/CloudDeployment cloud-support-bot-dev-deployment")
+        ("dev", "replaced langsmith/CloudDeploymentRecord cloud-support-bot-dev-deployment")
     ]
     gone = edit(TEXT, TEXT[TEXT.index("cloudDeployments:") : TEXT.index("listeners:")], "")
     removed = diff_topologies(base, parse_topology(edit(gone, "  dev: {}\n", "")).model)
     assert (
         "dev",
-        "removed langsmith/CloudDeployment cloud-support-bot-dev-deployment",
+        "removed langsmith/CloudDeploymentRecord cloud-support-bot-dev-deployment",
     ) in removed.stateful_losses
 
 
@@ -106,7 +106,7 @@ def test_plan_shows_all_three_models(capsys):
     )
     assert "listener support-prod:" in out
     assert "agent server support-search (standalone" in out
-    assert "1 langsmith/CloudDeployment" in out
+    assert "1 langsmith/CloudDeploymentRecord" in out
     assert main(["plan", str(EXAMPLE), "--format", "json"]) == 0
     stacks = json.loads(capsys.readouterr().out)["stacks"]
     assert stacks["dev"]["resourceCount"] == 2

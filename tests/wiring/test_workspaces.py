@@ -123,4 +123,4 @@ def test_diff_reports_rotation_and_removal_as_stateful_losses():
     )
     diff = diff_topologies(base, parse_topology(removed).model)
     losses = [what for _, what in diff.stateful_losses]
-    assert "removed langsmith/Workspace workspace-team-c-record" in losses
+    assert "removed langsmith/WorkspaceRecord workspace-team-c-record" in losses
