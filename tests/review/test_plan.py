@@ -82,16 +82,26 @@ def test_markdown_has_tables_diagram_and_folded_details(capsys):
 def test_mermaid_edges():
     from langsmith_dataplane.topology import parse_topology
 
+    from langsmith_dataplane.review.diagram import node_id as n
+
     diagram = mermaid(parse_topology(REFERENCE_TEXT).model)
     for edge in (
-        "stack_dev --> cluster_dev",
-        "cluster_dev --> listener_a_dev",
-        "listener_a_dev --> ns_dev_team_a",
-        "listener_a_dev -.-> workspace_A",
-        "stack_prod_alpha --> cluster_alpha",
+        f"{n('stack', 'dev')} --> {n('cluster', 'dev')}",
+        f"{n('cluster', 'dev')} --> {n('listener', 'a-dev')}",
+        f"{n('listener', 'a-dev')} --> {n('ns', 'dev_team-a')}",
+        f"{n('listener', 'a-dev')} -.-> {n('workspace', 'A')}",
+        f"{n('stack', 'prod-alpha')} --> {n('cluster', 'alpha')}",
     ):
-        assert edge in diagram
-    assert 'stack_prod_alpha[["stack prod-alpha · protected"]]' in diagram
+        assert edge in diagram, (edge, diagram)
+    assert f'{n("stack", "prod-alpha")}[["stack prod-alpha · protected"]]' in diagram
+
+
+def test_mermaid_node_ids_never_collapse_two_names():
+    from langsmith_dataplane.review.diagram import node_id
+
+    ids = {node_id("workspace", name) for name in ("team-c", "team.c", "team_c", "teamc")}
+    assert len(ids) == 4
+    assert all(i.replace("_", "").isalnum() for i in ids)
 
 
 def test_unknown_stack_is_a_usage_error(capsys):
