@@ -80,9 +80,8 @@ def test_markdown_has_tables_diagram_and_folded_details(capsys):
 
 
 def test_mermaid_edges():
-    from langsmith_dataplane.topology import parse_topology
-
     from langsmith_dataplane.review.diagram import node_id as n
+    from langsmith_dataplane.topology import parse_topology
 
     diagram = mermaid(parse_topology(REFERENCE_TEXT).model)
     for edge in (
