@@ -209,14 +209,17 @@ def _deployment_requests(resources: list[RecordedResource], out: Path) -> list[P
     for resource in resources:
         if is_deployment(resource):
             request = DeploymentBody.from_props(mask(resource.inputs)).create_body()
+            name = f"{resource.name}.yaml"
         elif record_kind(resource) == CLOUD_DEPLOYMENT_KIND:
             # Cloud SaaS: the integration's id is resolved from its name at `up`.
             props = mask(resource.inputs)
             integration = f"<id of GitHub integration '{props['integration']}'>"
             request = GithubDeploymentBody.from_props(props, integration).create_body()
+            # A '.' is in no topology name: `cloud.<name>` never meets a hybrid request's file.
+            name = f"cloud.{props['name']}.yaml"
         else:
             continue
-        path = _directory(out / "deployments") / f"{resource.name}.yaml"
+        path = _directory(out / "deployments") / name
         _write_owned(path, yaml.safe_dump(request, sort_keys=False))
         written.append(path)
     return written

@@ -139,3 +139,13 @@ def test_a_cloud_deployment_renders_its_exact_create_request_masked(tmp_path):
     # With the id `up` resolves in place, it is a request the published API accepts.
     request["source_config"]["integration_id"] = "3b0f8f4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
     assert schema_check(control_plane_openapi(), "DeploymentCreateRequest", request) is None
+
+
+def test_hybrid_and_cloud_requests_never_share_a_file(tmp_path):
+    """Listener `cloud-x`'s deployment `y-deployment` and Cloud deployment `x-agent-y` both have
+    the resource name `cloud-x-agent-y-deployment`; their request files stay two."""
+    text = (REPO / "examples/promotion.yaml").read_text()
+    [path] = render_stack(topology(REPO / "examples/promotion.yaml"), "dev", tmp_path).deployments
+    assert path.name == "cloud.support-bot-dev.yaml"
+    assert "." not in "support-bot-dev"  # names are labels: a '.' marks the Cloud files
+    assert text  # the example renders as it is

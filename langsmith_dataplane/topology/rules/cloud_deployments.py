@@ -160,22 +160,27 @@ def cloud_deployments_can_be_created(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 @rule("cloud-deployment-name")
 def names_unique_across_models(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """A Cloud deployment's name is not also a hybrid deployment's name in its workspace.
+    """A Cloud deployment's name is not also a hybrid deployment's name, nor a standalone Agent
+    Server's tracing project, in its workspace.
 
-    LangSmith names deployments per workspace, whatever runs them.
+    LangSmith names deployments, and the tracing projects they make, per workspace, whatever
+    runs them.
     """
-    hybrid: dict[tuple[str, str], str] = {}
+    taken: dict[tuple[str, str], str] = {}
     for lname, listener in sorted(ctx.topology.listeners.items()):
         for dname in listener.deployments:
-            hybrid.setdefault((listener.workspace, dname), lname)
+            taken.setdefault((listener.workspace, dname), f"listener '{lname}''s deployment")
+    for sname, server in sorted(ctx.topology.agent_servers.items()):
+        project = server.tracing_project or sname
+        taken.setdefault((server.workspace, project), f"Agent Server '{sname}''s tracing project")
     for name, cloud in sorted(ctx.topology.cloud_deployments.items()):
-        owner = hybrid.get((cloud.workspace, name))
+        owner = taken.get((cloud.workspace, name))
         if owner is not None:
             yield ctx.error(
                 ("cloudDeployments", name),
-                f"Cloud deployment '{name}' has the name of listener '{owner}''s deployment in "
-                f"workspace '{cloud.workspace}': LangSmith names deployments per workspace, "
-                f"whatever runs them; rename one (e.g. '{name}-cloud')",
+                f"Cloud deployment '{name}' has the name of {owner} in workspace "
+                f"'{cloud.workspace}': LangSmith names deployments and their tracing projects "
+                f"per workspace, whatever runs them; rename one (e.g. '{name}-cloud')",
                 at="key",
             )
 

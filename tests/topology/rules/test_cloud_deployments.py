@@ -148,3 +148,10 @@ def test_a_stack_owning_nothing_is_refused():
     error = only_error(text)
     assert error.rule == "stack-empty"
     assert (error.line, error.col) == (line_of(text, "  spare:"), 3)
+
+
+def test_a_name_shared_with_an_agent_servers_tracing_project_is_refused():
+    text = edit(EXAMPLE, "  support-bot-dev:\n", "  support-search:\n")
+    error = only_error(text)
+    assert error.rule == "cloud-deployment-name"
+    assert "Agent Server 'support-search''s tracing project" in error.message
