@@ -143,9 +143,11 @@ def test_a_cloud_deployment_renders_its_exact_create_request_masked(tmp_path):
 
 def test_hybrid_and_cloud_requests_never_share_a_file(tmp_path):
     """Listener `cloud-x`'s deployment `y-deployment` and Cloud deployment `x-agent-y` both have
-    the resource name `cloud-x-agent-y-deployment`; their request files stay two."""
-    text = (REPO / "examples/promotion.yaml").read_text()
+    the resource name `cloud-x-agent-y-deployment`: a Cloud request's file is named
+    `cloud.<name>.yaml`, with a '.' that no topology name (an RFC 1123 label) and so no hybrid
+    request's file can hold."""
+    from langsmith_dataplane.topology.rules.registry import RFC1123_PATTERN
+
     [path] = render_stack(topology(REPO / "examples/promotion.yaml"), "dev", tmp_path).deployments
     assert path.name == "cloud.support-bot-dev.yaml"
-    assert "." not in "support-bot-dev"  # names are labels: a '.' marks the Cloud files
-    assert text  # the example renders as it is
+    assert not RFC1123_PATTERN.fullmatch("cloud.x")
