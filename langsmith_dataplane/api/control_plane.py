@@ -17,8 +17,10 @@ def control_plane(base_url: str, api_key: str, workspace_id: str, **options: Any
         headers={"X-Api-Key": api_key, "X-Tenant-Id": workspace_id},
         service="the LangSmith control plane",
         forbidden=(
-            "Either the organisation's plan does not include hybrid listeners and deployments, "
-            f"or the API key has no access to workspace {workspace_id}"
+            "Either the organisation's plan does not include listeners and their deployments "
+            "(LangSmith allows registering listeners only on self-hosted enterprise plans; "
+            "standalone Agent Servers need no registration), or the API key has no access to "
+            f"workspace {workspace_id}"
         ),
         **options,
     )

@@ -74,9 +74,12 @@ def _described(topology: Topology, stack: str) -> list[str]:
                 else "none (no deployments)"
             )
             redis = "elasticache" if listener.redis.elasticache else "inCluster"
-            registered = (
-                f"listenerId {listener.listener_id}" if listener.listener_id else "registered on up"
-            )
+            if listener.listener_id:
+                registered = f"listenerId {listener.listener_id}"
+            elif listener.adopt:
+                registered = f"ADOPTED: the registered listener {listener.adopt} taken over on up"
+            else:
+                registered = "registered on up"
             lines.append(
                 f"  listener {plan.key}: workspace {plan.workspace_key}, "
                 f"compute id {plan.compute_id}, "
@@ -95,6 +98,14 @@ def _described(topology: Topology, stack: str) -> list[str]:
                 )
             )
         lines.extend(_revision_wait_note(cluster))
+    registers = any(
+        not plan.spec.listener_id for cluster in slice_.clusters for plan in cluster.listeners
+    )
+    if registers:
+        lines.append(
+            "listeners (the legacy hybrid setup): LangSmith allows registering them only on "
+            "self-hosted enterprise plans; a 403 on registration means the plan has none"
+        )
     return lines
 
 

@@ -147,7 +147,8 @@ def test_forbidden_plan_gives_a_clear_error_without_the_key(api):
     message = str(info.value)
     assert info.value.status == 403
     assert "plan does not allow listeners" in message
-    assert "does not include hybrid listeners" in message
+    assert "does not include listeners" in message
+    assert "only on self-hosted enterprise plans" in message
     assert NO_PLAN_KEY not in message
 
 

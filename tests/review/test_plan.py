@@ -57,7 +57,11 @@ def test_text_gives_counts_per_stack_and_type_first(capsys):
         "team-a; postgres none (no deployments), redis inCluster; registered on up; API key "
         "from secret config workspaceA.apiKey"
     )
-    assert lines[9].startswith("resources: 36 k8s/NetworkPolicy, 6 k8s/Secret, ")
+    assert lines[9] == (
+        "listeners (the legacy hybrid setup): LangSmith allows registering them only on "
+        "self-hosted enterprise plans; a 403 on registration means the plan has none"
+    )
+    assert lines[10].startswith("resources: 36 k8s/NetworkPolicy, 6 k8s/Secret, ")
     assert all(
         len(line) <= 100
         for line in lines
