@@ -42,14 +42,20 @@ class ListenersClient:
         return f"/v2/listeners/{urllib.parse.quote(listener_id, safe='')}"
 
     def create(self, compute_id: str, namespaces: Sequence[str]) -> ListenerRecord:
+        """POSTed once: after a lost answer the listener that appeared with the compute id is
+        the one this call made (a 409 is the caller's to explain)."""
         body = {
             "compute_type": "k8s",
             "compute_id": compute_id,
             "compute_config": {"k8s_namespaces": list(namespaces)},
         }
-        response = self.transport.request("POST", "/v2/listeners", body)
-        action = f"creating listener '{compute_id}'"
-        return ListenerRecord.from_json(self.transport.expect(response, 200, 201, action=action))
+        made, recovered = self.transport.create(
+            "/v2/listeners",
+            body,
+            action=f"creating listener '{compute_id}'",
+            recover=lambda: self.find(compute_id),
+        )
+        return made if recovered else ListenerRecord.from_json(made)
 
     def get(self, listener_id: str) -> ListenerRecord:
         response = self.transport.request("GET", self._path(listener_id))
@@ -96,18 +102,8 @@ class ListenersClient:
         """
         existing = self.find(compute_id)
         if existing is None:
-            body = {
-                "compute_type": "k8s",
-                "compute_id": compute_id,
-                "compute_config": {"k8s_namespaces": list(namespaces)},
-            }
             try:
-                made, recovered = self.transport.create(
-                    "/v2/listeners",
-                    body,
-                    action=f"creating listener '{compute_id}'",
-                    recover=lambda: self.find(compute_id),
-                )
+                return self.create(compute_id, namespaces), False
             except ConflictError:  # registered meanwhile by someone else
                 existing = self.find(compute_id)
                 if existing is None:
@@ -115,8 +111,6 @@ class ListenersClient:
                         f"LangSmith says a listener with compute id '{compute_id}' exists, but "
                         "it is not in the workspace's listener list"
                     ) from None
-            else:
-                return (made if recovered else ListenerRecord.from_json(made)), False
         if adopt is None or adopt.lower() != existing.id.lower():
             raise ApiError(
                 f"a listener with compute id '{compute_id}' is registered already (id "

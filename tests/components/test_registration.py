@@ -164,19 +164,29 @@ def test_422_shows_the_detail(api):
     assert "path.listener_id: Input should be a valid UUID" in str(info.value)
 
 
-def test_5xx_is_retried_with_backoff(api):
-    api.state.fail_next.extend([503, 502])
+def posts(api) -> int:
+    return sum(1 for method, path, _ in api.state.requests if method == "POST")
+
+
+def test_5xx_is_retried_with_backoff_after_looking(api):
+    """A create is sent again only after a read shows the last attempt made nothing."""
+    api.state.fault("POST", "/v2/listeners", 503, nth=1)
+    api.state.fault("POST", "/v2/listeners", 502, nth=2)
     c = client(api)
     assert c.create("dev", ["team-a"]).compute_id == "dev"
-    assert c.sleeps == [0.0, 1.0]  # urllib3's exponential backoff
-    assert len(api.state.requests) == 3
+    assert c.sleeps == [0.5, 1.0]  # exponential backoff
+    assert posts(api) == 3
+    methods = [method for method, _, _ in api.state.requests]
+    assert methods == ["POST", "GET", "POST", "GET", "POST"]
+    assert len(api.state.listeners) == 1
 
 
 def test_dropped_connections_are_retried(api):
-    api.state.fail_next.append("drop")
+    api.state.fault("POST", "/v2/listeners", "drop")
     c = client(api)
     assert c.create("dev", ["team-a"]).compute_id == "dev"
-    assert c.sleeps == [0.0]
+    assert c.sleeps == [0.5]
+    assert len(api.state.listeners) == 1
 
 
 def test_4xx_is_not_retried(api):
@@ -188,11 +198,12 @@ def test_4xx_is_not_retried(api):
 
 
 def test_persistent_5xx_gives_up(api):
-    api.state.fail_next.extend([503] * 10)
+    for nth in range(1, 11):
+        api.state.fault("POST", "/v2/listeners", 503, nth=nth)
     c = client(api, retries=2)
-    with pytest.raises(ApiError, match="server error 503"):
+    with pytest.raises(ApiError, match=r"no success after 3 attempts \(HTTP 503"):
         c.create("dev", ["team-a"])
-    assert len(api.state.requests) == 3
+    assert posts(api) == 3
 
 
 def test_unreachable_control_plane():
