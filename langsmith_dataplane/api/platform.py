@@ -131,10 +131,9 @@ class WorkspacesClient:
         )
 
     def _create(self, display_name: str, handle: str | None, workspace_id: str) -> WorkspaceRecord:
-        if handle is not None:
-            holder = next((w for w in self.all() if not w.is_deleted and w.handle == handle), None)
-            if holder is not None:
-                raise ConflictError(_taken(handle, holder), 409)
+        holder = self.find(handle) if handle is not None else None
+        if holder is not None:
+            raise ConflictError(_taken(handle or "", holder), 409)
         body: dict[str, Any] = {"id": workspace_id, "display_name": display_name}
         if handle is not None:
             body["tenant_handle"] = handle
