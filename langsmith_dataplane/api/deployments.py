@@ -193,8 +193,8 @@ class DeploymentsClient:
             return found if found is not None and not spec.adoption_problem(found) else None
 
         try:
-            made, recovered = self.transport.create(
-                "/v2/deployments", spec.create_body(), action=action, recover=recover
+            made, recovered = self.transport.write_once(
+                "POST", "/v2/deployments", spec.create_body(), action=action, recover=recover
             )
         except ApiError as exc:
             if exc.status not in DUPLICATE:

@@ -49,7 +49,8 @@ class ListenersClient:
             "compute_id": compute_id,
             "compute_config": {"k8s_namespaces": list(namespaces)},
         }
-        made, recovered = self.transport.create(
+        made, recovered = self.transport.write_once(
+            "POST",
             "/v2/listeners",
             body,
             action=f"creating listener '{compute_id}'",

@@ -139,8 +139,8 @@ class WorkspacesClient:
             body["tenant_handle"] = handle
         action = f"creating workspace '{display_name}'"
         try:
-            made, recovered = self.transport.create(
-                WORKSPACES, body, action=action, recover=lambda: self.get(workspace_id)
+            made, recovered = self.transport.write_once(
+                "POST", WORKSPACES, body, action=action, recover=lambda: self.get(workspace_id)
             )
         except ConflictError:  # an attempt whose answer was lost made it, or the handle went
             found = self.get(workspace_id)

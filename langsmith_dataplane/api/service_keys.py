@@ -96,7 +96,8 @@ class ServiceKeysClient:
             for orphan in self.find(workspace_id, description):
                 self.delete(orphan.id)
 
-        created, _ = self.transport.create(
+        created, _ = self.transport.write_once(
+            "POST",
             SERVICE_KEYS,
             body,
             action=f"creating the service key '{description}'",

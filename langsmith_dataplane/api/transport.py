@@ -159,18 +159,6 @@ class Transport:
             self._once = session
         return self._once
 
-    def create(
-        self,
-        path: str,
-        body: Any,
-        *,
-        action: str,
-        recover: Callable[[], Any],
-        ok: tuple[int, ...] = (200, 201),
-    ) -> tuple[Any, bool]:
-        """POST a create that must never happen twice (see `write_once`)."""
-        return self.write_once("POST", path, body, action=action, recover=recover, ok=ok)
-
     def write_once(
         self,
         method: str,
