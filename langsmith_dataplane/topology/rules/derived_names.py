@@ -140,10 +140,6 @@ def _own_form(key: str, limit: int) -> bool:
     return len(key) <= limit and _DNS1123.fullmatch(key) is not None
 
 
-# The workload kinds a workspace makes a service key for, by topology section.
-_KEY_OWNERS = (("listeners", "listener"), ("agentServers", "agent-server"))
-
-
 def _workspace_records(t: Topology) -> Iterator[Derived]:
     """The Pulumi names of each workspace's records (`-record` or `-lookup`) and of every
     service key it makes: all children of one `Workspace` type with one resource type, so two
@@ -158,21 +154,22 @@ def _workspace_records(t: Topology) -> Iterator[Derived]:
             yield Derived(f"{component}-lookup", "", what, path, scope)
         if not creates_keys(workspace):
             continue
+        # The workloads a workspace makes a service key for: (section, kind, name, workspace).
         owners = [
-            (section, kind, name, spec)
-            for section, kind in _KEY_OWNERS
-            for name, spec in sorted(getattr(t, _ATTRS[section]).items())
-        ] + [
-            ("cloudDeployments", "cloud-deployment", name, spec)
-            for name, spec in sorted(t.cloud_deployments.items())
+            *(("listeners", "listener", n, spec.workspace) for n, spec in t.listeners.items()),
+            *(
+                ("agentServers", "agent-server", n, spec.workspace)
+                for n, spec in t.agent_servers.items()
+            ),
+            *(
+                ("cloudDeployments", "cloud-deployment", n, spec.workspace)
+                for n, spec in t.cloud_deployments.items()
+            ),
         ]
-        for section, kind, name, spec in owners:
-            if spec.workspace == wname:
+        for section, kind, name, workspace_of in sorted(owners):
+            if workspace_of == wname:
                 key = service_key_resource(wname, kind, name)
                 yield Derived(key, "", what, (section, name), scope)
-
-
-_ATTRS = {"listeners": "listeners", "agentServers": "agent_servers"}
 
 
 def derived_names(t: Topology) -> Iterator[Derived]:
