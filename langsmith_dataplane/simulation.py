@@ -40,6 +40,12 @@ PLACEHOLDER_API_KEY = "placeholder-api-key-not-a-real-key"
 SIMULATED_SERVICE_KEY = "simulated-service-key-not-a-real-key"  # what a made key "returns"
 
 
+def placeholder_for(name: str) -> str:
+    """The stand-in for the secret config value `name`: one per name, so pointing a reference
+    at another value is a change the review sees (and shows by name, never by value)."""
+    return f"{PLACEHOLDER_API_KEY}[{name}]"
+
+
 def _stable_id(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:12]
 
@@ -160,10 +166,16 @@ def _dynamic(inputs: dict) -> dict:
         )
         return {"workspace_id": str(found), "adopted": False}
     if kind == SERVICE_KEY_KIND:
-        key = uuid.uuid5(uuid.NAMESPACE_URL, f"service-key/{inputs.get('description')}")
+        key = uuid.uuid5(
+            uuid.NAMESPACE_URL,
+            "service-key/{}/{}/{}".format(
+                inputs.get("organization_id"), inputs.get("workspace_id"), inputs.get("description")
+            ),
+        )
         return {
             "key_id": str(key),
-            "key": SIMULATED_SERVICE_KEY,
+            # A new key is a new value: what holds it (Secrets, checksums) changes with it.
+            "key": f"{SIMULATED_SERVICE_KEY}-{str(key)[:8]}",
             "short_key": "lsv2_sk_sim...",
             "role_id": str(uuid.uuid5(key, str(inputs.get("role")))),
         }
@@ -235,7 +247,7 @@ def simulate(
     slice_ = slice_for_stack(topology, stack)
 
     def lookup(name: str) -> pulumi.Output[str]:
-        return pulumi.Output.secret(keys.get(name, PLACEHOLDER_API_KEY))
+        return pulumi.Output.secret(keys[name] if name in keys else placeholder_for(name))
 
     resources, outputs = run_under_mocks(
         stack, lambda: build_stack(slice_, lookup, options or ProgramOptions())

@@ -5,79 +5,33 @@ Both topologies run under mocks; resources are matched by URN, or through aliase
 cannot update in place (a namespace name, an RDS engine, a node group's instance types, ...)
 makes the change a replacement. Deleting or replacing a stateful resource (databases, caches,
 StatefulSets, namespaces, the EKS cluster, the operator's CRD), or turning a stack's `protect`
-off, is a stateful loss, reported first.
+off, is a stateful loss, reported first. A service key replaced is a rotation, its own kind: the
+new key is made and handed to what holds it before the old one is revoked, so nothing is lost.
+Each changed path is shown with its old and new value (secrets by reference name only).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from langsmith_dataplane.dynamic_kinds import SERVICE_KEY_KIND
 from langsmith_dataplane.forked import map_parallel
 from langsmith_dataplane.review.masking import reveal
-from langsmith_dataplane.review.plan import display_type, is_stateful, replaced_by
+from langsmith_dataplane.review.plan import display_type, is_stateful, record_kind
+from langsmith_dataplane.review.replace_rules import forces_replacement
+from langsmith_dataplane.review.shown_values import old_and_new
 from langsmith_dataplane.simulation import RecordedResource, simulate
 from langsmith_dataplane.stack_slice import slice_for_stack
 from langsmith_dataplane.topology.schema import Topology
 
-# Input paths the provider cannot change in place (a change means delete + create).
-_K8S_IDENTITY = ("metadata.name", "metadata.namespace", "apiVersion", "kind")
-REPLACE_PATHS: dict[str, tuple[str, ...]] = {
-    "kubernetes:apps/v1:StatefulSet": (
-        "spec.selector",
-        "spec.serviceName",
-        "spec.volumeClaimTemplates",
-        "spec.podManagementPolicy",
-    ),
-    "kubernetes:batch/v1:Job": ("spec.template", "spec.selector", "spec.completions"),
-    "kubernetes:core/v1:Service": ("spec.clusterIP",),
-    "kubernetes:core/v1:Secret": ("type",),
-    "kubernetes:storage.k8s.io/v1:StorageClass": ("provisioner", "parameters", "reclaimPolicy"),
-    "kubernetes:helm.sh/v3:Release": ("name", "namespace"),
-    "aws:rds/instance:Instance": (
-        "identifier",
-        "engine",
-        "storageEncrypted",
-        "username",
-        "dbSubnetGroupName",
-        "kmsKeyId",
-    ),
-    "aws:elasticache/replicationGroup:ReplicationGroup": (
-        "replicationGroupId",
-        "engine",
-        "atRestEncryptionEnabled",
-        "subnetGroupName",
-        "port",
-    ),
-    "aws:eks/cluster:Cluster": ("name", "roleArn", "encryptionConfig"),
-    "aws:eks/nodeGroup:NodeGroup": (
-        "nodeGroupName",
-        "clusterName",
-        "subnetIds",
-        "instanceTypes",
-        "amiType",
-        "nodeRoleArn",
-    ),
-    "aws:ec2/vpc:Vpc": ("cidrBlock",),
-    "aws:ec2/subnet:Subnet": ("cidrBlock", "availabilityZone", "vpcId"),
-    "aws:ec2/securityGroup:SecurityGroup": ("vpcId", "description", "name"),
-    "aws:rds/subnetGroup:SubnetGroup": ("name",),
-    "random:index/randomPassword:RandomPassword": (
-        "length",
-        "special",
-        "upper",
-        "lower",
-        "numeric",
-    ),
-    "pulumi-python:dynamic:Resource": ("compute_id", "workspace_id", "base_url"),
-}
 IGNORED_PATHS = ("__provider",)
+KINDS = ("added", "removed", "changed", "replaced", "rotated", "renamed")
 
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # added, removed, changed, replaced, renamed
+    kind: str  # one of KINDS
     type: str
     name: str
     urn: str
@@ -85,6 +39,7 @@ class Change:
     reason: str = ""
     old_name: str = ""
     stateful: bool = False
+    values: tuple[tuple[str, str, str], ...] = ()  # (path, old, new), as `shown_values` shows
 
     @property
     def stateful_loss(self) -> bool:
@@ -103,6 +58,8 @@ class Change:
             out["reason"] = self.reason
         if self.old_name:
             out["oldName"] = self.old_name
+        if self.values:
+            out["values"] = [{"path": p, "old": o, "new": n} for p, o, n in self.values]
         return out
 
 
@@ -112,6 +69,8 @@ class StackDiff:
     status: str  # unchanged, changed, added, removed, "no base"
     changes: list[Change] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # What is not lost now but arms a loss (a deletion allowed): said, never a failure.
+    cautions: list[str] = field(default_factory=list)
 
     def of(self, kind: str) -> list[Change]:
         return [c for c in self.changes if c.kind == kind]
@@ -150,11 +109,9 @@ class TopologyDiff:
             "stacks": {
                 name: {
                     "status": d.status,
-                    **{
-                        kind: [c.as_json() for c in d.of(kind)]
-                        for kind in ("added", "removed", "changed", "replaced", "renamed")
-                    },
+                    **{kind: [c.as_json() for c in d.of(kind)] for kind in KINDS},
                     "warnings": d.warnings,
+                    "cautions": d.cautions,
                 }
                 for name, d in self.stacks.items()
             },
@@ -175,16 +132,6 @@ def _differences(old: Any, new: Any, prefix: str = "") -> list[str]:
                 out.extend(_differences(old[key], new[key], path))
         return out
     return [] if old == new else [prefix or "(value)"]
-
-
-def _forces_replacement(resource: RecordedResource, paths: Iterable[str]) -> list[str]:
-    type_ = resource.type
-    rules = REPLACE_PATHS.get(type_, ())
-    if type_.startswith("kubernetes:") and type_ != "kubernetes:helm.sh/v3:Release":
-        rules = (*rules, *_K8S_IDENTITY)
-    if type_ == "pulumi-python:dynamic:Resource":
-        rules = replaced_by(resource)
-    return [p for p in paths if any(p == r or p.startswith(f"{r}.") for r in rules)]
 
 
 def _old_urns(resource: RecordedResource, by_urn: dict[str, RecordedResource]) -> list[str]:
@@ -211,6 +158,34 @@ def _protection_removed(stack: str, base: Topology | None, head: Topology | None
             "cache, volume, namespace and cluster of the stack"
         ]
     return []
+
+
+def _keys_remade_for_renamed_holders(changes: list[Change]) -> list[Change]:
+    """A renamed listener or server gets a key of its new name (its description names its
+    holder) and the old key goes: Pulumi deletes what left the program last, after the new key
+    is in the holder's Secret, so the pair is a rotation, not a loss."""
+    renames = [
+        (c.old_name, c.name)
+        for c in changes
+        if c.kind == "renamed"
+        and c.type in ("langsmith:index:Listener", "langsmith:index:AgentServer")
+    ]
+    added = {c.name for c in changes if c.kind == "added" and c.type == "langsmith/ServiceKey"}
+    out = []
+    for change in changes:
+        remade = next(
+            (
+                change.name[: -len(old)] + new
+                for old, new in renames
+                if change.name.endswith(f"-{old}") and change.name[: -len(old)] + new in added
+            ),
+            None,
+        )
+        if change.kind == "removed" and change.type == "langsmith/ServiceKey" and remade:
+            reason = f"rotated: revoked once its holder has switched to {remade}"
+            change = Change("removed", change.type, change.name, change.urn, reason=reason)
+        out.append(change)
+    return out
 
 
 def diff_stack(stack: str, base: Topology | None, head: Topology | None) -> StackDiff:
@@ -244,23 +219,37 @@ def diff_resources(
         matched_old.add(previous_urn)
         previous = old[previous_urn]
         paths = _differences(reveal(previous.inputs), reveal(resource.inputs))
-        replacing = _forces_replacement(resource, paths)
+        replacing = forces_replacement(resource, paths)
+        values = old_and_new(previous.inputs, resource.inputs, tuple(paths))
         if replacing:
-            reason = "cannot change in place: " + ", ".join(replacing)
+            rotation = record_kind(resource) == SERVICE_KEY_KIND
+            reason = (
+                "rotated: a new key, handed to what holds it before the old one is revoked"
+                if rotation
+                else "cannot change in place: " + ", ".join(replacing)
+            )
             changes.append(
                 Change(
-                    "replaced",
+                    "rotated" if rotation else "replaced",
                     display_type(resource),
                     resource.name,
                     urn,
                     tuple(paths),
                     reason,
-                    stateful=is_stateful(resource),
+                    stateful=is_stateful(resource) and not rotation,
+                    values=values,
                 )
             )
         elif paths:
             changes.append(
-                Change("changed", display_type(resource), resource.name, urn, tuple(paths))
+                Change(
+                    "changed",
+                    display_type(resource),
+                    resource.name,
+                    urn,
+                    tuple(paths),
+                    values=values,
+                )
             )
         if previous_urn != urn:
             changes.append(
@@ -279,12 +268,20 @@ def diff_resources(
                     stateful=is_stateful(resource),
                 )
             )
+    changes = _keys_remade_for_renamed_holders(changes)
     status = "changed" if changes else "unchanged"
+    cautions = [
+        f"{c.type} {c.name}: allow_deletion false -> true: removing it from the topology (or "
+        "`pulumi destroy`) now deletes it in LangSmith, with its traces and datasets"
+        for c in changes
+        for path, _, new in c.values
+        if path == "allow_deletion" and new == "true"
+    ]
     if base is None:
         status = "added"
     elif head is None:
         status = "removed"
-    return StackDiff(stack, status, changes, list(warnings or []))
+    return StackDiff(stack, status, changes, list(warnings or []), cautions)
 
 
 def diff_topologies(base: Topology, head: Topology) -> TopologyDiff:

@@ -2,30 +2,67 @@
 
 from __future__ import annotations
 
-from langsmith_dataplane.review.diff import Change, StackDiff, TopologyDiff
+from langsmith_dataplane.review.diff import KINDS, Change, StackDiff, TopologyDiff
 from langsmith_dataplane.review.escape import markdown, terminal
 
 MARKDOWN_LIMIT = 60_000
-SYMBOLS = {"added": "+", "removed": "-", "changed": "~", "replaced": "+-", "renamed": ">"}
+SYMBOLS = {
+    "added": "+",
+    "removed": "-",
+    "changed": "~",
+    "replaced": "+-",
+    "rotated": "+-",
+    "renamed": ">",
+}
+COUNTED = ("added", "changed", "replaced", "rotated", "removed", "renamed")
+assert set(COUNTED) == set(KINDS)
+
+
+# What a change of these inputs sets off beyond the resource itself.
+_NEW_REVISION = {
+    "langsmith/Deployment": ("image", "env", "secret_references", "resource_spec"),
+    "langsmith/CloudDeploymentRecord": ("repo_ref", "config_path", "env", "secret_env"),
+}
+_POD_TEMPLATE = ("secrets-checksum", "image", "env", "resources", "podAnnotations", "tag")
+
+
+def consequence(change: Change) -> str:
+    """` [release upgraded; pods roll]`, ` [a new revision]`, or nothing."""
+    if change.kind != "changed":
+        return ""
+    if change.type == "kubernetes:helm.sh/v3:Release":
+        rolls = any(word in path for path in change.paths for word in _POD_TEMPLATE)
+        return " [release upgraded; pods roll]" if rolls else " [release upgraded]"
+    revision = _NEW_REVISION.get(change.type, ())
+    if any(path.split(".")[0] in revision for path in change.paths):
+        return " [a new revision]"
+    return ""
 
 
 def _line(change: Change) -> str:
-    return terminal(_described(change), limit=None)
+    return terminal(_described(change) + consequence(change), limit=None)
 
 
 def _described(change: Change) -> str:
     text = f"{SYMBOLS[change.kind]} {change.type}  {change.name}"
     if change.kind == "renamed":
         return f"{text} (was {change.old_name})"
-    if change.kind == "replaced":
+    if change.kind == "removed" and change.reason:
         return f"{text}: {change.reason}"
-    if change.paths:
-        return f"{text}: {', '.join(change.paths)}"
+    if change.values:
+        shown = ", ".join(f"{path} ({old} -> {new})" for path, old, new in change.values)
+        text = f"{text}: {shown}"
+    elif change.paths:
+        text = f"{text}: {', '.join(change.paths)}"
+    if change.kind in ("replaced", "rotated"):
+        return f"{text}; {change.reason}" if change.paths else f"{text}: {change.reason}"
     return text
 
 
-def _rename_summary(changes: list[Change]) -> list[str]:
-    """A renamed listener's resources read best as one line: `b-dev -> team-b-dev (31)`."""
+def _rename_summary(d: StackDiff) -> list[str]:
+    """A renamed listener's resources read best as one line: `b-dev -> team-b-dev (31)`, with
+    what of it is replaced or rotated all the same (its key names its owner)."""
+    changes = d.of("renamed")
     listeners = [c for c in changes if c.type == "langsmith:index:Listener"]
     counts = dict.fromkeys(((c.old_name, c.name) for c in listeners), 0)
     rest = []
@@ -35,21 +72,34 @@ def _rename_summary(changes: list[Change]) -> list[str]:
             rest.append(_line(change))
         else:
             counts[owner] += 1
-    lines = [
-        f"> listener {old} renamed to {new} through aliases: {count} resources kept, "
-        "nothing replaced"
-        for (old, new), count in sorted(counts.items())
-    ]
-    return lines + rest
+    lines = []
+    for (old, new), count in sorted(counts.items()):
+        redone = [
+            c
+            for c in d.changes
+            if (c.kind in ("replaced", "rotated") and new in c.name)
+            or (c.kind == "removed" and c.reason and new in c.reason)
+        ]
+        tail = (
+            "; made anew all the same: " + ", ".join(f"{c.type} {c.name}" for c in redone)
+            if redone
+            else ", nothing replaced"
+        )
+        lines.append(
+            f"> listener {old} renamed to {new} through aliases: {count} resources kept{tail}"
+        )
+    return [terminal(line, limit=None) for line in lines] + rest
 
 
 def _lines(d: StackDiff) -> list[str]:
-    lines = [_line(c) for kind in ("removed", "replaced", "changed", "added") for c in d.of(kind)]
-    return lines + _rename_summary(d.of("renamed"))
+    kinds = ("removed", "replaced", "rotated", "changed", "added")
+    lines = [_line(c) for kind in kinds for c in d.of(kind)]
+    cautions = [terminal(f"! caution: {text}", limit=None) for text in d.cautions]
+    return cautions + lines + _rename_summary(d)
 
 
 def _counts(d: StackDiff) -> str:
-    parts = [f"{len(d.of(k))} {k}" for k in ("added", "changed", "replaced", "removed", "renamed")]
+    parts = [f"{len(d.of(k))} {k}" for k in COUNTED]
     return ", ".join(p for p in parts if not p.startswith("0 "))
 
 
@@ -88,14 +138,19 @@ def diff_markdown(diff: TopologyDiff, base: str, head: str) -> str:
         out.extend(f"> - `{stack}`: {markdown(what)}" for stack, what in losses)
         out.append("")
     out += [
-        "| stack | status | added | changed | replaced | removed | renamed |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| stack | status | " + " | ".join(COUNTED) + " |",
+        "| --- | --- |" + " ---: |" * len(COUNTED),
     ]
+    cautions = [(name, c) for name in diff.affected_stacks for c in diff.stacks[name].cautions]
+    if cautions:
+        out[-2:-2] = [
+            "> [!WARNING]\n> **Deletion armed** in " + f"{len(cautions)} place(s):",
+            *(f"> - `{stack}`: {markdown(text)}" for stack, text in cautions),
+            "",
+        ]
     for name in diff.affected_stacks:
         d = diff.stacks[name]
-        counts = " | ".join(
-            str(len(d.of(k))) for k in ("added", "changed", "replaced", "removed", "renamed")
-        )
+        counts = " | ".join(str(len(d.of(k))) for k in COUNTED)
         out.append(f"| `{name}` | {d.status} | {counts} |")
     out.append("")
     footer = "\n_Deploy affected stacks with `pulumi up -s <stack>`._\n"

@@ -105,12 +105,24 @@ def test_allow_deletion_and_protect_and_rotation():
     )
 
 
-def test_diff_reports_rotation_and_removal_as_stateful_losses():
+def test_diff_reports_rotation_as_its_own_kind_and_removal_as_a_stateful_loss():
     base = parse_topology(TEXT).model
     rotated = parse_topology(edit(TEXT, "generation: 1", "generation: 2")).model
     diff = diff_topologies(base, rotated)
-    losses = [what for _, what in diff.stateful_losses]
-    assert "replaced langsmith/ServiceKey workspace-team-c-key-listener-c-prod" in losses
+    assert diff.stateful_losses == []  # the README's one-PR rotation passes its own gate
+    us = diff.stacks["platform-us"]
+    assert sorted(c.name for c in us.of("rotated")) == [
+        "workspace-team-c-key-agent-server-c-search",
+        "workspace-team-c-key-listener-c-prod",
+    ]
+    # What holds each key changes with it: the Secrets, the registration, both releases.
+    assert sorted((c.type, c.name) for c in us.of("changed")) == [
+        ("kubernetes:core/v1:Secret", "c-prod-api-key"),
+        ("kubernetes:core/v1:Secret", "c-search-keys"),
+        ("kubernetes:helm.sh/v3:Release", "c-prod-chart"),
+        ("kubernetes:helm.sh/v3:Release", "c-search-chart"),
+        ("langsmith/Registration", "c-prod-registration"),
+    ]
     removed = edit(
         TEXT,
         "  c-eu:\n    workspace: team-c\n    cluster: eu-west\n    namespaces: [team-c]\n",
