@@ -117,13 +117,10 @@ class Workspace(pulumi.ComponentResource):
                     args.allow_deletion,
                     args.adopt,
                 ),
-                opts=child_opts(
-                    self,
-                    protect=args.protect or None,
-                    # Deleting a workspace deletes its traces and datasets: unless the topology
-                    # allows it, a workspace removed from the topology is only forgotten.
-                    retain_on_delete=not args.allow_deletion,
-                ),
+                # Deleting a workspace deletes its traces and datasets: unless the topology
+                # allows it, a workspace removed from the topology is only forgotten (the
+                # provider's delete keeps it and says so).
+                opts=child_opts(self, protect=args.protect or None),
             )
             return record.workspace_id
         lookup = WorkspaceLookup(

@@ -8,8 +8,8 @@ Dynamic resources over the platform API (`api/platform.py`, the shared transport
   topology names it in `adopt` (then `adopted` is true). Read GETs it (gone: the next `up`
   recreates it); update renames it; a new handle or organisation is a replacement. Delete
   deletes the workspace WITH its traces and datasets, so it runs only when `allow_deletion` was
-  true when the stack last ran: otherwise the wiring also sets `retain_on_delete` and Pulumi
-  only forgets it.
+  true when the stack last ran: otherwise Pulumi only forgets it, and the provider says so in
+  one line of the engine's output (`retain_on_delete` would keep it silently: `delete[retain]`).
 * `WorkspaceLookup` (every other stack deploying into it): finds the owner's workspace by its
   handle at `up`, so nobody copies an id between stacks; deleting a lookup deletes nothing.
 
@@ -33,6 +33,7 @@ from pulumi.dynamic import (
 
 from components._records import record_diff
 from langsmith_dataplane.api.platform import WorkspacesClient, platform
+from langsmith_dataplane.api.revisions import stderr_line
 from langsmith_dataplane.api.transport import ApiError
 from langsmith_dataplane.dynamic_kinds import (
     WORKSPACE_KIND,
@@ -99,6 +100,12 @@ class WorkspaceProvider(ResourceProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if props.get("allow_deletion"):
             _client(props).delete(id_)
+            return
+        name = props.get("handle") or props.get("display_name") or id_
+        stderr_line(
+            f"workspace {name} ({id_}) kept in LangSmith with its traces and datasets: "
+            "allowDeletion was not true; the stack only forgets it"
+        )
 
 
 class WorkspaceLookupProvider(ResourceProvider):

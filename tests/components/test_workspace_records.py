@@ -95,11 +95,15 @@ def test_refresh_after_deletion_in_the_ui_forgets_it_and_the_next_up_recreates(a
     assert recreated.outs["adopted"] is False
 
 
-def test_destroy_keeps_the_workspace_unless_deletion_is_allowed(api):
+def test_destroy_keeps_the_workspace_unless_deletion_is_allowed(api, capsys):
     provider = WorkspaceProvider()
     kept = provider.create(props(api))
+    capsys.readouterr()
     provider.delete(kept.id, kept.outs)
     assert api.platform.workspaces[kept.id]["is_deleted"] is False  # traces and datasets stay
+    # One line the engine shows, not only `delete[retain]`.
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"workspace {kept.outs['handle']} ({kept.id}) kept in LangSmith")
     allowed = provider.create(props(api, display_name="Scratch", handle="scratch"))
     allowed_outs = {**allowed.outs, "allow_deletion": True}
     provider.delete(allowed.id, allowed_outs)

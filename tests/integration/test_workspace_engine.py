@@ -270,11 +270,13 @@ def test_a_key_revoked_in_the_ui_is_made_again_by_refresh_and_up(project, api, o
 
 
 def test_destroy_revokes_the_keys_and_keeps_the_workspace(project, fake_cp, organisation):
-    project.run("destroy", "--yes", "--skip-preview")
+    result = project.run("destroy", "--yes", "--skip-preview")
     assert organisation.service_keys == {}
     assert fake_cp.state.listeners == {}
     [kept] = live_workspaces(organisation)  # its traces and datasets stay
     assert kept["tenant_handle"] == "team-c"
+    # Said in one line of the engine's output, not only as `delete[retain]`.
+    assert f"workspace team-c ({kept['id']}) kept in LangSmith with its traces" in plain(result.out)
 
 
 def test_up_again_recognises_its_own_and_destroy_with_deletion_allowed_deletes_it(

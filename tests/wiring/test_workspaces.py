@@ -26,7 +26,8 @@ def test_the_owner_creates_the_workspace_and_keeps_it_on_removal():
     assert workspace.name == "workspace-team-c-record"
     assert workspace.inputs["display_name"] == "Team C"
     assert workspace.inputs["handle"] == "team-c"
-    assert workspace.retain_on_delete  # allowDeletion false: removal only forgets it
+    # allowDeletion false: removal only forgets it (the provider's delete keeps it, saying so).
+    assert workspace.inputs["allow_deletion"] is False
     assert isinstance(workspace.inputs["admin_key"], Secret)
     assert not records(sim, "langsmith-workspace-lookup")
 
@@ -86,7 +87,7 @@ def test_allow_deletion_and_protect_and_rotation():
         TEXT, "    owner: platform-us ", "    allowDeletion: true\n    owner: platform-us "
     )
     [workspace] = records(simulated_text(allowed, "platform-us"), "langsmith-workspace")
-    assert not workspace.retain_on_delete
+    assert workspace.inputs["allow_deletion"] is True
     protected = edit(
         TEXT,
         "platform-us: {clusters: [us-east]}",

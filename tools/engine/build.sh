@@ -164,10 +164,19 @@ SRC
     -o "$bin/traefik" github.com/traefik/traefik/v3/cmd/traefik)
 }
 
+# What a complete engine directory holds (as $LANGSMITH_ENGINE_SRC/build.sh makes it).
+PULUMI_BINARIES=(pulumi pulumi-language-python pulumi-language-python-exec
+  pulumi-resource-pulumi-python pulumi-resource-kubernetes pulumi-resource-random)
+
 build_pulumi() {
   local src="${LANGSMITH_ENGINE_SRC:-$here/../../../shared/engine-src}"
-  local out="$cache/pulumi-$PULUMI_VERSION"
-  if [ -x "$src/build.sh" ]; then
+  local out="$cache/pulumi-$PULUMI_VERSION" b complete=1
+  for b in "${PULUMI_BINARIES[@]}"; do [ -x "$out/$b" ] || complete=0; done
+  if [ "$complete" = 1 ]; then
+    # A cached engine is reused before any source is asked for (a clone has none beside it).
+    log "reusing the cached Pulumi engine $PULUMI_VERSION in $out"
+    echo "$out"
+  elif [ -x "$src/build.sh" ]; then
     log "building the Pulumi engine $PULUMI_VERSION from $src (about 17 min cold, 1 min warm)"
     "$src/build.sh" "$out" >&2
     echo "$out"
