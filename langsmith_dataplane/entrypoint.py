@@ -17,11 +17,13 @@ import os
 import signal
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import pulumi
 
 from langsmith_dataplane import settings
+from langsmith_dataplane.chart_staging import STAGING_DIR, staged_sources
 from langsmith_dataplane.charts import (
     CHARTS_DIR_ENV,
     ChartSourceError,
@@ -105,8 +107,15 @@ def options_from_config(config: pulumi.Config) -> ProgramOptions:
             agent_server_path=config.get(settings.AGENT_SERVER_CHART_PATH) or None,
             setting=setting,
         )
+        # Sent by what they are, not where they sit (`chart_staging`): the program runs in the
+        # project directory, as do the providers that read the path.
+        charts = staged_sources(charts, Path.cwd())
     except ChartSourceError as exc:
         raise pulumi.RunError(str(exc)) from None
+    except OSError as exc:
+        raise pulumi.RunError(
+            f"cannot copy the local charts into {STAGING_DIR}/ of the project: {exc}"
+        ) from None
     wait = config.get_bool(settings.WAIT_FOR_REVISIONS)
     timeout = config.get_int(settings.REVISION_TIMEOUT)
     if timeout is not None and not 1 <= timeout <= 86_400:

@@ -12,6 +12,7 @@ import grpc
 import pulumi
 import pytest
 
+from langsmith_dataplane.chart_staging import STAGING_DIR
 from langsmith_dataplane.charts import chart_sources
 from langsmith_dataplane.versions import (
     AGENT_SERVER_CHART,
@@ -44,9 +45,11 @@ def charts_dir(tmp_path: Path, charts=ALL) -> Path:
     return root
 
 
-def releases(topology: str, stack: str, config: dict[str, str]) -> dict[str, dict]:
+def releases(
+    topology: str, stack: str, config: dict[str, str], project: Path | None = None
+) -> dict[str, dict]:
     config = {"langsmith-dataplane:topology": str(REPO / topology), **config, **KEYS}
-    monitor = run_entrypoint(stack, config, list(KEYS))
+    monitor = run_entrypoint(stack, config, list(KEYS), project)
     return {
         r.name: r.inputs
         for r in monitor.recorded.values()
@@ -62,22 +65,45 @@ def releases(topology: str, stack: str, config: dict[str, str]) -> dict[str, dic
     ],
 )
 def test_every_chart_of_the_stack_comes_from_the_charts_dir(tmp_path, topology, stack):
-    root = charts_dir(tmp_path)
-    installed = releases(topology, stack, {"langsmith-dataplane:chartsDir": str(root)})
+    root, project = charts_dir(tmp_path), tmp_path / "project"
+    project.mkdir()
+    installed = releases(topology, stack, {"langsmith-dataplane:chartsDir": str(root)}, project)
     assert installed
     for name, inputs in installed.items():
-        chart = Path(inputs["chart"])
-        assert chart.is_relative_to(root), name
-        assert (chart / "Chart.yaml").is_file(), name
-        assert inputs["version"] == chart.name.rsplit("-", 1)[1], name  # Chart.yaml's version
+        chart = Path(inputs["chart"])  # the copy in the project, by name and digest
+        assert chart.parts[0] == STAGING_DIR, name
+        assert not chart.is_absolute(), name
+        copied = project / chart / "Chart.yaml"
+        source = chart_source(root, chart.name.rsplit("-", 1)[0])
+        assert copied.read_bytes() == (source / "Chart.yaml").read_bytes(), name
+        assert inputs["version"] == source.name.rsplit("-", 1)[1], name  # Chart.yaml's version
         assert "repositoryOpts" not in inputs, name
+
+
+def chart_source(root: Path, directory: str) -> Path:
+    [found] = [p for p in (root / directory, root / "addons" / directory) if p.is_dir()]
+    return found
+
+
+def test_the_same_charts_anywhere_are_the_same_inputs_and_a_changed_byte_is_not(tmp_path):
+    """A laptop's ~/charts and a CI runner's checkout: no release upgrades for a path."""
+    here, there = charts_dir(tmp_path / "laptop"), charts_dir(tmp_path / "runner")
+    a = releases("topology.yaml", "single", {"langsmith-dataplane:chartsDir": str(here)})
+    b = releases("topology.yaml", "single", {"langsmith-dataplane:chartsDir": str(there)})
+    assert a == b
+    keda = there / "addons" / f"keda-{KEDA_CHART.version}"
+    (keda / "values.yaml").write_text("replicaCount: 2\n")
+    c = releases("topology.yaml", "single", {"langsmith-dataplane:chartsDir": str(there)})
+    changed = sorted(name for name in a if a[name]["chart"] != c[name]["chart"])
+    assert changed == [name for name in sorted(a) if "keda" in name]
+    assert all(a[name]["version"] == c[name]["version"] for name in a)
 
 
 def test_the_environment_variable_is_the_default(tmp_path, monkeypatch):
     root = charts_dir(tmp_path)
     monkeypatch.setenv("LANGSMITH_CHARTS_DIR", str(root))
     installed = releases("topology.yaml", "single", {})
-    assert all(Path(i["chart"]).is_relative_to(root) for i in installed.values())
+    assert all(Path(i["chart"]).parts[0] == STAGING_DIR for i in installed.values())
 
 
 def test_without_the_setting_charts_come_from_their_repositories(monkeypatch):

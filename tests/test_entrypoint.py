@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
+from pathlib import Path
+
 import pulumi
 import pytest
 import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 
 from langsmith_dataplane import entrypoint
+from langsmith_dataplane.chart_staging import staged_path
 from langsmith_dataplane.event_loops import simulation_loop
 from langsmith_dataplane.simulation import DataplaneMocks, RecordingMonitor
 from tests.helpers import REFERENCE_TEXT, edit, line_of
 
 
-def run_entrypoint(stack: str, config: dict[str, str], secret_keys: list[str]) -> RecordingMonitor:
+def run_entrypoint(
+    stack: str, config: dict[str, str], secret_keys: list[str], project: Path | None = None
+) -> RecordingMonitor:
+    """The program as the engine runs it, in a project directory of its own (where it stages
+    local charts): `project`, or a scratch one."""
+    with contextlib.ExitStack() as stack_:
+        where = project or Path(stack_.enter_context(tempfile.TemporaryDirectory()))
+        stack_.enter_context(contextlib.chdir(where))
+        return _run_entrypoint(stack, config, secret_keys)
+
+
+def _run_entrypoint(stack: str, config: dict[str, str], secret_keys: list[str]) -> RecordingMonitor:
     mocks = DataplaneMocks()
     monitor = RecordingMonitor(mocks, project="langsmith-dataplane", stack=stack)
 
@@ -110,7 +126,8 @@ def test_chart_path_and_skip_await_come_from_config(tmp_path):
     ]
     assert releases
     for release in releases:
-        assert release.inputs["chart"] == str(chart)
+        # The chart by what it is (its directory's name and digest), copied into the project.
+        assert release.inputs["chart"] == staged_path(chart)
         # a local chart keeps its Chart.yaml version: a preview shows no version change
         assert release.inputs["version"] == "0.2.99"
         assert "repositoryOpts" not in release.inputs

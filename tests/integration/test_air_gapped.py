@@ -11,6 +11,7 @@ repository would fail here (no internet). No kubelet runs, so a stand-in marks H
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from langsmith_dataplane.chart_staging import STAGING_DIR
 from langsmith_dataplane.charts import chart_sources
 from tests.artifacts import charts_root
 from tests.fake_control_plane import ApiKey
@@ -184,7 +186,6 @@ def test_up_installs_every_chart_from_local_copies(project, api):
         for r in state
         if r["type"] == "kubernetes:helm.sh/v3:Release"
     }
-    root = charts_root().resolve()
     assert set(releases) == {
         "gw-envoy-gateway",
         "gw-keda",
@@ -194,7 +195,9 @@ def test_up_installs_every_chart_from_local_copies(project, api):
         "search-chart",
     }
     for name, inputs in releases.items():
-        assert Path(inputs["chart"]).is_relative_to(root), name
+        # By what the chart is: its copy in the project, named by its digest.
+        assert Path(inputs["chart"]).parts[0] == STAGING_DIR, name
+        assert (project.root / inputs["chart"] / "Chart.yaml").is_file(), name
         assert "repositoryOpts" not in inputs, name
     _, core = api
     installed = {
@@ -211,6 +214,19 @@ def test_a_second_up_changes_nothing(project, api):
     """A local chart keeps its Chart.yaml version: nothing shows as changing."""
     with HookJobs(api):
         project.up("--expect-no-changes")
+
+
+def test_the_same_charts_under_another_directory_upgrade_nothing(project, api, tmp_path):
+    """A laptop and a CI runner keep the charts in different places: no release upgrades."""
+    elsewhere = tmp_path / "charts-on-another-machine"
+    shutil.copytree(charts_root(), elsewhere)
+    shutil.rmtree(project.root / STAGING_DIR)  # a fresh checkout has no copies either
+    project.config("langsmith-dataplane:chartsDir", str(elsewhere))
+    try:
+        with HookJobs(api):
+            project.up("--expect-no-changes")
+    finally:
+        project.config("langsmith-dataplane:chartsDir", str(charts_root()))
 
 
 def test_destroy(project, api):
