@@ -73,6 +73,21 @@ def build_parser(handlers: Mapping[str, Handler]) -> argparse.ArgumentParser:
     render.add_argument("--out", required=True, metavar="DIR", help="output directory")
     render.set_defaults(handler=handlers["render"])
 
+    topologies = commands.add_parser(
+        "topologies",
+        help="list the topology files the project's stacks read (for CI: review and deploy each)",
+    )
+    topologies.add_argument(
+        "--project", default=".", metavar="DIR", help="the Pulumi project (default: .)"
+    )
+    topologies.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text: one file per line; json: each file with the stacks that read it",
+    )
+    topologies.set_defaults(handler=handlers["topologies"])
+
     schema = commands.add_parser("schema", help="print the topology JSON Schema")
     schema.set_defaults(handler=handlers["schema"])
     return parser

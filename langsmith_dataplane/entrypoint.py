@@ -118,11 +118,9 @@ def options_from_config(config: pulumi.Config) -> ProgramOptions:
         ) from None
     wait = config.get_bool(settings.WAIT_FOR_REVISIONS)
     timeout = config.get_int(settings.REVISION_TIMEOUT)
-    if timeout is not None and not 1 <= timeout <= 86_400:
-        raise pulumi.RunError(
-            f"{settings.setting(settings.REVISION_TIMEOUT)} is {timeout}: give the seconds to "
-            "wait for a revision, 1 to 86400"
-        )
+    problem = settings.revision_timeout_problem(timeout)
+    if problem:
+        raise pulumi.RunError(problem)
     return ProgramOptions(
         revision_timeout=float(timeout or 1800),
         chart=charts.listener,

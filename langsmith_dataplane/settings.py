@@ -30,6 +30,20 @@ KEYS = (
 )
 
 DEFAULT_TOPOLOGY = "topology.yaml"
+BOOLEANS = (WAIT_FOR_REVISIONS, SKIP_AWAIT)  # `type: boolean` in Pulumi.yaml
+INTEGERS = (REVISION_TIMEOUT,)  # `type: integer`
+REVISION_TIMEOUT_RANGE = (1, 86_400)
+
+
+def revision_timeout_problem(timeout: int | None) -> str | None:
+    """Why the program refuses a `revisionTimeout`, or None."""
+    low, high = REVISION_TIMEOUT_RANGE
+    if timeout is None or low <= timeout <= high:
+        return None
+    return (
+        f"{setting(REVISION_TIMEOUT)} is {timeout}: give the seconds to wait for a revision, "
+        f"{low} to {high}"
+    )
 
 
 def setting(key: str) -> str:

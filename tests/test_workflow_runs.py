@@ -27,6 +27,7 @@ from tests.helpers import REPO
 
 PROJECT_FILES = (
     "__main__.py",
+    "examples",
     "components",
     "langsmith_dataplane",
     "Pulumi.yaml",
@@ -281,5 +282,29 @@ def test_an_unknown_before_fails_with_a_message(branch, tmp_path):
     failed = affected.failed
     assert failed is not None
     assert not ups
-    assert "::error::cannot tell which stacks changed since 1111" in failed.out
+    assert "::error::cannot tell which stacks of topology.yaml changed since 1111" in failed.out
     assert "dataplane: error: cannot read topology.yaml at git ref 1111" in failed.out
+
+
+def test_a_stack_reading_another_topology_file_is_reviewed_and_deployed(branch, tmp_path):
+    """`langsmith-dataplane:topology` names regions/eu.yaml: its stack gets a review and a
+    deploy like any other, and only its own."""
+    (branch / "regions").mkdir()
+    shutil.copy2(branch / "examples/new-workspace.yaml", branch / "regions/eu.yaml")
+    (branch / "stacks/Pulumi.platform-eu.yaml").write_text(
+        "config:\n  langsmith-dataplane:topology: regions/eu.yaml\n"
+    )
+    git(branch, "add", "-A")
+    git(branch, "commit", "-qm", "a stack of its own topology")
+    git(branch, "update-ref", "refs/remotes/origin/main", "HEAD")
+    before = git(branch, "rev-parse", "HEAD")
+    commit(branch, "regions/eu.yaml", "namespaces: [team-c]\n", "namespaces: [team-c, more]\n")
+    run = review(branch, "main", tmp_path)
+    assert run.failed is None, run.failed
+    comment = (branch / "diff.md").read_text()
+    assert "| `platform-eu` | changed |" in comment
+    affected, *ups = deploy(branch, before, tmp_path, {})
+    assert affected.failed is None, affected.failed
+    # platform-us is declared there too, but no stack file reads regions/eu.yaml for it.
+    assert json.loads(affected.outputs["stacks"]) == ["platform-eu"]
+    assert len(ups) == 1

@@ -51,4 +51,35 @@ def test_workflow_commands_parse(path):
 def test_review_workflow_covers_validate_diff_and_plan():
     workflow = yaml.safe_load((REPO / ".github/workflows/topology-review.yaml").read_text())
     commands = [argv[0] for argv in dataplane_calls(workflow)]
-    assert commands == ["validate", "diff", "plan"]
+    assert commands == ["topologies", "validate", "diff", "plan"]
+
+
+@pytest.mark.parametrize("name", ["topology-review.yaml", "topology-deploy.yaml"])
+def test_every_file_the_program_or_its_install_reads_triggers_the_workflow(name):
+    """A stack's own topology file, the policy pack and the install files included."""
+    import fnmatch
+
+    workflow = yaml.safe_load((REPO / ".github/workflows" / name).read_text())
+    triggers = workflow.get(True) or workflow.get("on")
+    event = triggers.get("pull_request") or triggers.get("push")
+    patterns = event["paths"]
+
+    def covered(path: str) -> bool:  # GitHub's `**` matches across directories
+        return any(fnmatch.fnmatch(path, p.replace("**", "*")) for p in patterns)
+
+    for path in (
+        "topology.yaml",
+        "regions/eu.yaml",
+        "stacks/Pulumi.dev.yaml",
+        "policy/__main__.py",
+        "policy/PulumiPolicy.yaml",
+        "components/listener.py",
+        "langsmith_dataplane/versions.py",
+        "requirements.lock",
+        "requirements.txt",
+        "pyproject.toml",
+        "Makefile",
+        "Pulumi.yaml",
+        "__main__.py",
+    ):
+        assert covered(path), f"{name}: a change of {path} runs no review or deploy"

@@ -89,6 +89,8 @@ class StackDiff:
 class TopologyDiff:
     stacks: dict[str, StackDiff]
     notes: list[str] = field(default_factory=list)
+    # `file:line: error: ...` for stack config files the merged code refuses (`stack_checks`).
+    config_errors: list[str] = field(default_factory=list)
     # The two sides (None: no base), for what is decided across stacks (`waves`).
     base: Topology | None = field(default=None, repr=False, compare=False)
     head: Topology | None = field(default=None, repr=False, compare=False)
@@ -105,6 +107,7 @@ class TopologyDiff:
         return {
             "affectedStacks": self.affected_stacks,
             "notes": self.notes,
+            "configErrors": self.config_errors,
             "statefulLoss": [{"stack": s, "what": w} for s, w in self.stateful_losses],
             "stacks": {
                 name: {

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from langsmith_dataplane.diagnostics import TopologyError, clean
+from langsmith_dataplane.review.stack_checks import StackConfig
 from langsmith_dataplane.simulation import UNKNOWN, RecordedResource, Secret
 from langsmith_dataplane.topology.loader import load_yaml
 
@@ -159,19 +160,24 @@ def _config_values(text: str | None, name: str) -> dict[str, Any]:
     return dict(config) if isinstance(config, dict) else {}
 
 
-def work_tree_stack_configs(top: Path) -> dict[str, dict[str, Any]]:
+def work_tree_stack_files(top: Path) -> list[StackConfig]:
+    """Every `Pulumi.<stack>.yaml` of the work tree's stack config directory, with its text."""
     pulumi_yaml = top / "Pulumi.yaml"
     directory = top / stack_config_dir(
         pulumi_yaml.read_text(encoding="utf-8") if pulumi_yaml.is_file() else None
     )
-    out = {}
+    out = []
     for path in sorted(directory.glob("Pulumi.*.y*ml")) if directory.is_dir() else []:
         stack = _stack_of_config_file(path.name)
         if stack is not None:
-            out[stack] = _config_values(
-                path.read_text(encoding="utf-8"), str(path.relative_to(top))
-            )
+            shown = str(path.relative_to(top))
+            text = path.read_text(encoding="utf-8")
+            out.append(StackConfig(stack, shown, text, _config_values(text, shown)))
     return out
+
+
+def work_tree_stack_configs(top: Path) -> dict[str, dict[str, Any]]:
+    return {config.stack: config.values for config in work_tree_stack_files(top)}
 
 
 def resolve(ref: str, head_path: str) -> BaseRevision:
