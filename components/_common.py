@@ -82,6 +82,13 @@ def require_available(chart: ChartRef) -> None:
         raise pulumi.RunError(chart.unavailable)
 
 
+# Settings of every Kubernetes provider the stack makes. `enable_secret_mutable`: a Secret whose
+# data changes (a rotated key, a new password) is updated in place; the provider's default
+# replaces it, and, the name being fixed, deletes it first, so a pod starting in between finds
+# no Secret. Pods still pick up the new value: the rollout checksum rolls them (`rollout.py`).
+PROVIDER_SETTINGS: dict[str, Any] = {"enable_secret_mutable": True}
+
+
 def release_chart(chart: ChartRef) -> dict[str, Any]:
     """`helm.v3.Release` arguments for a chart: a repository chart with its pinned version, an
     OCI reference with its version, or a local path (with its Chart.yaml version)."""

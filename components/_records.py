@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from pulumi.dynamic import DiffResult, ReadResult
+from pulumi.runtime.rpc import UNKNOWN
 
 from components._partial import fail_keeping_state
 from langsmith_dataplane.api.deployment_record import DeploymentRecord
@@ -47,9 +48,15 @@ def record_diff(
     delete_before_replace: bool,
 ) -> DiffResult:
     """A change of a `replaced_by` input replaces the record; of an `updated_by` one (empty and
-    missing alike) updates it in place; unchanged outputs stay known in a preview."""
-    replaces = [key for key in replaced_by if olds.get(key) != news.get(key)]
+    missing alike) updates it in place; unchanged outputs stay known in a preview. An input not
+    known yet in a preview (another record's output, itself being updated) is an update there,
+    not a replacement: the engine diffs again at `up` with the value, which is mostly the same
+    (a renamed workspace keeps its id)."""
+    changed = [key for key in replaced_by if olds.get(key) != news.get(key)]
+    replaces = [key for key in changed if news.get(key) != UNKNOWN]
+    unknown = [key for key in changed if news.get(key) == UNKNOWN]
     updates = [key for key in updated_by if (olds.get(key) or None) != (news.get(key) or None)]
+    updates += unknown
     return DiffResult(
         changes=bool(replaces or updates),
         replaces=replaces,

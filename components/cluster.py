@@ -14,7 +14,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components._common import ComponentError, child_opts
+from components._common import PROVIDER_SETTINGS, ComponentError, child_opts
 from components.aws_network import AwsNetwork
 from components.cluster_addons import (
     AddonCharts,
@@ -87,6 +87,7 @@ class Cluster(pulumi.ComponentResource):
                 cluster_provider(name),
                 kubeconfig=args.existing.kubeconfig_path,
                 context=args.existing.context,
+                **PROVIDER_SETTINGS,
                 opts=child_opts(self),
             )
             # The API server's own addresses, so egress policies can allow exactly them. They

@@ -23,6 +23,7 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.runtime.rpc import UNKNOWN
 
 from components._records import read_record
 from langsmith_dataplane.api.control_plane import control_plane
@@ -68,8 +69,9 @@ class ListenerRegistrationProvider(ResourceProvider):
         )
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = [key for key in REPLACE_ON_CHANGE if olds.get(key) != news.get(key)]
-        changed = replaces[:]
+        changed = [key for key in REPLACE_ON_CHANGE if olds.get(key) != news.get(key)]
+        # Not known yet in a preview: an update there, diffed again with the value at `up`.
+        replaces = [key for key in changed if news.get(key) != UNKNOWN]
         if sorted(olds.get("namespaces") or []) != sorted(news.get("namespaces") or []):
             changed.append("namespaces")
         if olds.get("api_key") != news.get("api_key"):

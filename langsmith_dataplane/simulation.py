@@ -53,8 +53,11 @@ def _stable_id(*parts: str) -> str:
 class DataplaneMocks(pulumi_mocks.Mocks):
     """Plausible computed outputs for the resource types and invokes this program uses."""
 
-    def __init__(self) -> None:
+    def __init__(self, unknown_outputs: frozenset[str] = frozenset()) -> None:
         self.regions: dict[str, str] = {}
+        # LangSmith records (dynamic resources) previewed as updated: the engine knows none of
+        # their outputs but the id until `up` (Python's dynamic provider keeps none stable).
+        self.unknown_outputs = unknown_outputs
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
         inputs = dict(args.inputs)
@@ -69,6 +72,8 @@ class DataplaneMocks(pulumi_mocks.Mocks):
                 or state.get("workspace_id")
                 or rid
             )
+        if args.typ == "pulumi-python:dynamic:Resource" and args.name in self.unknown_outputs:
+            return rid, {}  # in a preview, what is missing is unknown
         if args.typ == "pulumi:providers:aws":
             self.regions[args.name] = str(inputs.get("region", "us-east-1"))
         if args.typ.startswith("kubernetes:") and args.typ != "kubernetes:helm.sh/v3:Release":
@@ -212,18 +217,24 @@ class SimulatedStack:
 
 
 def run_under_mocks(
-    stack: str, program: Callable[[], pulumi.Input[Any]]
+    stack: str,
+    program: Callable[[], pulumi.Input[Any]],
+    unknown_outputs: frozenset[str] = frozenset(),
 ) -> tuple[list[RecordedResource], dict[str, Any]]:
     """Run `program` (it declares resources, returns the stack outputs) for `stack` under the
     mocks; what it registered and its outputs. The plan and the bare benchmark share it, so
-    they are measured under the same mocks and monitor."""
+    they are measured under the same mocks and monitor. With `unknown_outputs` (names of
+    records) it runs as a preview in which those records' outputs are not known yet."""
     captured: dict[str, Any] = {}
     with simulation_loop():
-        mocks = DataplaneMocks()
+        mocks = DataplaneMocks(unknown_outputs)
         monitor = RecordingMonitor(mocks, project=PROJECT, stack=stack)
         # A fresh root stack for this stack: set_mocks keeps an earlier simulation's otherwise.
         pulumi.runtime.settings.set_root_resource(None)  # type: ignore[arg-type]  # the SDK's reset
-        pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+        preview = bool(unknown_outputs)
+        pulumi_mocks.set_mocks(
+            mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor
+        )
 
         @pulumi.runtime.test
         def run() -> pulumi.Output[Any]:
@@ -241,8 +252,10 @@ def simulate(
     *,
     api_keys: Mapping[str, str] | None = None,
     options: ProgramOptions | None = None,
+    unknown_outputs: frozenset[str] = frozenset(),
 ) -> SimulatedStack:
-    """Run `build_stack` for `stack` under mocks; API keys default to secret placeholders."""
+    """Run `build_stack` for `stack` under mocks; API keys default to secret placeholders.
+    `unknown_outputs`: see `run_under_mocks`."""
     keys = dict(api_keys or {})
     slice_ = slice_for_stack(topology, stack)
 
@@ -250,6 +263,6 @@ def simulate(
         return pulumi.Output.secret(keys[name] if name in keys else placeholder_for(name))
 
     resources, outputs = run_under_mocks(
-        stack, lambda: build_stack(slice_, lookup, options or ProgramOptions())
+        stack, lambda: build_stack(slice_, lookup, options or ProgramOptions()), unknown_outputs
     )
     return SimulatedStack(stack, resources, outputs)

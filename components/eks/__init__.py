@@ -19,7 +19,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components._common import base_labels, child_opts
+from components._common import PROVIDER_SETTINGS, base_labels, child_opts
 from components.aws_network import AwsNetwork
 from components.eks import iam
 from components.eks.args import EksArgs, NodeGroup, Vpc
@@ -119,6 +119,7 @@ def build_eks(
     provider = k8s.Provider(
         cluster_provider(name),
         kubeconfig=kubeconfig,
+        **PROVIDER_SETTINGS,
         opts=child_opts(parent, depends_on=groups),
     )
     k8s.storage.v1.StorageClass(

@@ -17,7 +17,7 @@ from typing import Any
 
 from langsmith_dataplane.dynamic_kinds import SERVICE_KEY_KIND
 from langsmith_dataplane.forked import map_parallel
-from langsmith_dataplane.review.masking import reveal
+from langsmith_dataplane.review.masking import UNKNOWN, reveal
 from langsmith_dataplane.review.plan import display_type, is_stateful, record_kind
 from langsmith_dataplane.review.replace_rules import forces_replacement
 from langsmith_dataplane.review.shown_values import old_and_new
@@ -192,12 +192,42 @@ def _keys_remade_for_renamed_holders(changes: list[Change]) -> list[Change]:
 
 
 def diff_stack(stack: str, base: Topology | None, head: Topology | None) -> StackDiff:
-    return diff_resources(
+    return diff_as_previewed(
         stack,
         simulate(base, stack).resources if base else None,
-        simulate(head, stack).resources if head else None,
+        head,
         _protection_removed(stack, base, head),
     )
+
+
+PREVIEW_ROUNDS = 4  # each round can only add records; real chains are 2 deep
+
+
+def diff_as_previewed(
+    stack: str,
+    base: list[RecordedResource] | None,
+    head: Topology | None,
+    warnings: list[str],
+) -> StackDiff:
+    """As the engine previews it: a LangSmith record updated in place has no known output but
+    its id until `up` (Python's dynamic provider keeps none stable), so whatever reads one
+    (the Secret holding a key whose role changes, the release with its checksum) is an update
+    in the preview too. The head is simulated again with those outputs unknown until no new
+    record joins them."""
+    if head is None:
+        return diff_resources(stack, base, None, warnings)
+    unknown: frozenset[str] = frozenset()
+    for _ in range(PREVIEW_ROUNDS):
+        resources = simulate(head, stack, unknown_outputs=unknown).resources
+        diff = diff_resources(stack, base, resources, warnings)
+        # Records updated in place, by name: a `langsmith/` type that only changes.
+        updated = frozenset(
+            c.name for c in diff.changes if c.kind == "changed" and c.type.startswith("langsmith/")
+        )
+        if updated <= unknown:
+            break
+        unknown |= updated
+    return diff
 
 
 def diff_resources(
@@ -224,6 +254,10 @@ def diff_resources(
         paths = _differences(reveal(previous.inputs), reveal(resource.inputs))
         replacing = forces_replacement(resource, paths)
         values = old_and_new(previous.inputs, resource.inputs, tuple(paths))
+        # Not known until `up` (`diff_as_previewed`): an update in the preview, as the
+        # providers' diffs say (`record_diff`), mostly the same value at `up`.
+        unknown = {path for path, _, shown_new in values if shown_new == UNKNOWN}
+        replacing = [path for path in replacing if path not in unknown]
         if replacing:
             rotation = record_kind(resource) == SERVICE_KEY_KIND
             reason = (
@@ -317,14 +351,13 @@ def diff_programs(
     out = {}
     for stack in sorted(set(base.stacks) | set(head.stacks)):
         old = base_resources.get(stack, []) if stack in base.stacks else None
-        new = None
-        if stack in head.stacks:
-            new = (
-                head_resources.get(stack, [])
-                if head_resources is not None
-                else simulate(head, stack).resources
-            )
         warnings = _protection_removed(stack, base, head)
+        if head_resources is None:
+            out[stack] = diff_as_previewed(
+                stack, old, head if stack in head.stacks else None, warnings
+            )
+            continue
+        new = head_resources.get(stack, []) if stack in head.stacks else None
         out[stack] = diff_resources(stack, old, new, warnings)
     return TopologyDiff(out, base=base, head=head)
 

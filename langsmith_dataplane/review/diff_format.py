@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from langsmith_dataplane.review.diff import KINDS, Change, StackDiff, TopologyDiff
 from langsmith_dataplane.review.escape import markdown, terminal
+from langsmith_dataplane.review.masking import UNKNOWN
 
 MARKDOWN_LIMIT = 60_000
 SYMBOLS = {
@@ -27,9 +28,15 @@ _POD_TEMPLATE = ("secrets-checksum", "image", "env", "resources", "podAnnotation
 
 
 def consequence(change: Change) -> str:
-    """` [release upgraded; pods roll]`, ` [a new revision]`, or nothing."""
+    """` [release upgraded; pods roll]`, ` [a new revision]`, or nothing; and whether the
+    preview can know the new value (`diff.diff_as_previewed`)."""
     if change.kind != "changed":
         return ""
+    if any(new == UNKNOWN for _, _, new in change.values):
+        return (
+            " [reads an output not known until `up`: the preview shows an update that may "
+            "change nothing]"
+        )
     if change.type == "kubernetes:helm.sh/v3:Release":
         rolls = any(word in path for path in change.paths for word in _POD_TEMPLATE)
         return " [release upgraded; pods roll]" if rolls else " [release upgraded]"

@@ -8,7 +8,9 @@ import urllib.request
 import uuid
 
 import pytest
+from pulumi.runtime.rpc import UNKNOWN
 
+from components._records import record_diff
 from components.registration import ListenerRegistrationProvider
 from langsmith_dataplane.api.control_plane import control_plane
 from langsmith_dataplane.api.listeners import ListenersClient
@@ -286,6 +288,32 @@ def test_provider_diff_replaces_on_a_new_compute_id():
     assert diff.delete_before_replace is True
     assert provider.diff("id", olds, {**olds, "namespaces": ["a"]}).changes is False
     assert provider.diff("id", olds, {**olds, "workspace_id": "w2"}).replaces == ["workspace_id"]
+    # Not known yet in a preview (the workspace record is being renamed): an update, never a
+    # replacement; the engine diffs again at `up` with the value.
+    unknown = provider.diff("id", olds, {**olds, "workspace_id": UNKNOWN})
+    assert (unknown.changes, unknown.replaces) == (True, [])
+
+
+def test_record_diff_never_replaces_on_a_value_not_known_yet():
+    olds = {"workspace_id": "w", "role": "Editor"}
+    known = record_diff(
+        olds,
+        {**olds, "workspace_id": "w2"},
+        replaced_by=("workspace_id",),
+        updated_by=("role",),
+        stables=(),
+        delete_before_replace=False,
+    )
+    assert known.replaces == ["workspace_id"]
+    unknown = record_diff(
+        olds,
+        {**olds, "workspace_id": UNKNOWN},
+        replaced_by=("workspace_id",),
+        updated_by=("role",),
+        stables=(),
+        delete_before_replace=False,
+    )
+    assert (unknown.changes, unknown.replaces) == (True, [])
 
 
 # -- wiring into the program (mocks) ------------------------------------------------------------

@@ -24,6 +24,7 @@ from tests.integration.conftest import (
     serving_fake_control_plane,
 )
 from tests.integration.engine import keep_log, plain, ready_project
+from tests.integration.review_matrix import compare, short
 
 pytestmark = pytest.mark.integration
 
@@ -147,6 +148,17 @@ def held_keys(api) -> dict[str, str]:
     }
 
 
+def secret_uids(api) -> dict[str, str]:
+    _, core = api
+    return {
+        name: core.read_namespaced_secret(name, namespace).metadata.uid
+        for name, namespace in (
+            ("c-dev-langsmith-api-key", "langgraph-c-dev"),
+            ("c-search-langgraph-keys", "c-search"),
+        )
+    }
+
+
 def helm_revisions(api, release: str) -> int:
     _, core = api
     secrets = core.list_secret_for_all_namespaces(label_selector=f"owner=helm,name={release}")
@@ -202,11 +214,35 @@ def test_no_key_in_state_or_engine_output(project, organisation):
         assert all(value not in entry for entry in project.log)
 
 
+MATRIX = {
+    "rotation": ("generation: 1", "generation: 2"),
+    "listener rename": ("  c-dev:\n", "  c-main:\n    renamedFrom: c-dev\n"),
+    "secret reference": ("licenseKey: langgraph.licenseKey", "licenseKey: langgraph.nextLicense"),
+    "image bump": ("search:1.0.0", "search:1.0.1"),
+    "watched namespaces": ("namespaces: [c-agents]", "namespaces: [c-agents, c-more]"),
+    "role": ("role: Editor", "role: Admin"),
+    "workspace rename": ("displayName: Team C", "displayName: Team C (search)"),
+    "deletion allowed": ("    owner: ", "    allowDeletion: true\n    owner: "),
+}
+
+
+@pytest.mark.parametrize("change", sorted(MATRIX))
+def test_the_review_lists_what_the_preview_does(project, topology, tmp_path, change):
+    """Every create, update, replace and delete of the real engine's preview, and nothing
+    else, under the same kind in `dataplane diff` (a rotated key is a replacement there)."""
+    project.config("langgraph.nextLicense", LICENSE + "-next", secret=True)
+    old, new = MATRIX[change]
+    engine, review = compare(project, STACK, topology, edit(topology, old, new), tmp_path)
+    assert engine, f"{change}: the preview changes nothing"
+    assert short(review) == short(engine)
+
+
 def test_rotation_creates_new_keys_rolls_the_releases_then_revokes_the_old(
     project, api, fake_cp, organisation, topology
 ):
     old = {owner: key["id"] for owner, key in keys_by_owner(organisation).items()}
     before = helm_revisions(api, "c-dev")
+    uids = secret_uids(api)
     fake_cp.state.requests.clear()
     project.write_topology(edit(topology, "generation: 1", "generation: 2"))
     project.up()
@@ -216,6 +252,8 @@ def test_rotation_creates_new_keys_rolls_the_releases_then_revokes_the_old(
     assert all(k["description"].endswith("generation 2") for k in new.values())
     assert held_keys(api) == {owner: key["_secret"] for owner, key in new.items()}
     assert helm_revisions(api, "c-dev") == before + 1  # the release rolled with the new key
+    # The Secrets were updated in place, never deleted first: no pod starts and finds none.
+    assert secret_uids(api) == uids
     # Each new key existed before its old one was revoked.
     order = [
         (method, path.split("?")[0])

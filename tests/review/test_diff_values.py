@@ -114,3 +114,30 @@ def test_values_never_show_a_secret_and_find_keys_holding_dots():
     assert a.endswith("old")
     assert b.endswith("new")
     assert len(a) <= 72
+
+
+def test_a_role_change_shows_what_the_preview_will_update():
+    """The key is updated in place; the engine knows none of its outputs until `up`, so what
+    reads the key is an update in the preview too, said as such."""
+    diff = diff_topologies(
+        model(NEW_WORKSPACE), model(edit(NEW_WORKSPACE, "role: Editor", "role: Admin"))
+    )
+    eu = diff.stacks["platform-eu"]
+    assert eu.of("replaced") == eu.of("rotated") == []
+    assert sorted((c.type, c.name) for c in eu.of("changed")) == [
+        ("kubernetes:core/v1:Secret", "c-eu-api-key"),
+        ("kubernetes:helm.sh/v3:Release", "c-eu-chart"),
+        ("langsmith/Registration", "c-eu-registration"),
+        ("langsmith/ServiceKey", "workspace-team-c-key-listener-c-eu"),
+    ]
+    text = diff_text(diff)
+    assert "role (Editor -> Admin)" in text
+    assert "the preview shows an update that may change nothing" in text
+
+
+def test_a_renamed_workspace_replaces_nothing_that_reads_its_id():
+    renamed = edit(NEW_WORKSPACE, "displayName: Team C", "displayName: Team C (US)")
+    diff = diff_topologies(model(NEW_WORKSPACE), model(renamed))
+    us = diff.stacks["platform-us"]
+    assert us.of("replaced") == us.of("rotated") == us.of("removed") == []
+    assert "langsmith/WorkspaceRecord" in {c.type for c in us.of("changed")}

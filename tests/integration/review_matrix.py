@@ -1,0 +1,92 @@
+"""`dataplane diff` beside the real engine's `pulumi preview --json`, resource for resource.
+
+The preview decides: for a change from the stack's current topology to `head`, every URN the
+engine would create, update, replace or delete must be the URN the review lists under the same
+kind (a rotated key is a replacement to the engine; a rename is `same` unless it also changes).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ENGINE_KIND = {
+    "create": "create",
+    "update": "update",
+    "replace": "replace",
+    "create-replacement": "replace",
+    "delete-replaced": "replace",
+    "delete": "delete",
+}
+DIFF_KIND = {
+    "added": "create",
+    "changed": "update",
+    "replaced": "replace",
+    "rotated": "replace",
+    "removed": "delete",
+}
+
+
+def _ours(urn: str) -> bool:
+    kind = urn.split("::")[2]
+    return not kind.startswith(("pulumi:pulumi:Stack", "pulumi:providers:"))
+
+
+def engine_ops(preview: dict[str, Any]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for step in preview["steps"]:
+        kind = ENGINE_KIND.get(step.get("op", ""))
+        if kind and _ours(step["urn"]):
+            out.setdefault(kind, set()).add(step["urn"])
+    return out
+
+
+def diff_ops(diff: dict[str, Any], stack: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for listed, kind in DIFF_KIND.items():
+        for change in diff["stacks"][stack].get(listed, []):
+            if change["type"] != "pulumi:config":
+                out.setdefault(kind, set()).add(change["urn"])
+    return out
+
+
+def review(base: str, head: str, where: Path) -> dict[str, Any]:
+    (where / "base.yaml").write_text(base)
+    (where / "head.yaml").write_text(head)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "langsmith_dataplane.cli",
+            "diff",
+            "--format",
+            "json",
+            str(where / "base.yaml"),
+            str(where / "head.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def compare(project: Any, stack: str, base: str, head: str, where: Path) -> tuple[dict, dict]:
+    """(engine, review) ops for `base -> head`; the project is left at `base`."""
+    project.write_topology(head)
+    try:
+        preview = project.preview_json()
+    finally:
+        project.write_topology(base)
+    return engine_ops(preview), diff_ops(review(base, head, where), stack)
+
+
+def short(ops: dict[str, set[str]]) -> dict[str, list[str]]:
+    """Readable in a failure: each URN by its type and name."""
+    return {
+        kind: sorted(f"{u.split('::')[2].rsplit('$', 1)[-1]}::{u.split('::')[3]}" for u in urns)
+        for kind, urns in sorted(ops.items())
+    }
