@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from pulumi.dynamic import DiffResult, ReadResult
-from pulumi.runtime.rpc import UNKNOWN
+from pulumi.output import Unknown
 
 from components._partial import fail_keeping_state
 from langsmith_dataplane.api.deployment_record import DeploymentRecord
@@ -38,6 +38,12 @@ def read_record(
     return ReadResult(id_, outputs(record))
 
 
+def not_known_yet(value: Any) -> bool:
+    """An input a preview cannot know yet: the dynamic provider host hands it over as
+    `pulumi.output.Unknown` (`rpc.deserialize_property` with unknowns kept)."""
+    return isinstance(value, Unknown)
+
+
 def record_diff(
     olds: dict[str, Any],
     news: dict[str, Any],
@@ -53,8 +59,8 @@ def record_diff(
     not a replacement: the engine diffs again at `up` with the value, which is mostly the same
     (a renamed workspace keeps its id)."""
     changed = [key for key in replaced_by if olds.get(key) != news.get(key)]
-    replaces = [key for key in changed if news.get(key) != UNKNOWN]
-    unknown = [key for key in changed if news.get(key) == UNKNOWN]
+    replaces = [key for key in changed if not not_known_yet(news.get(key))]
+    unknown = [key for key in changed if not_known_yet(news.get(key))]
     updates = [key for key in updated_by if (olds.get(key) or None) != (news.get(key) or None)]
     updates += unknown
     return DiffResult(

@@ -23,9 +23,8 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
-from pulumi.runtime.rpc import UNKNOWN
 
-from components._records import read_record
+from components._records import not_known_yet, read_record
 from langsmith_dataplane.api.control_plane import control_plane
 from langsmith_dataplane.api.listeners import ListenersClient
 from langsmith_dataplane.dynamic_kinds import REGISTRATION_REPLACES
@@ -71,7 +70,7 @@ class ListenerRegistrationProvider(ResourceProvider):
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = [key for key in REPLACE_ON_CHANGE if olds.get(key) != news.get(key)]
         # Not known yet in a preview: an update there, diffed again with the value at `up`.
-        replaces = [key for key in changed if news.get(key) != UNKNOWN]
+        replaces = [key for key in changed if not not_known_yet(news.get(key))]
         if sorted(olds.get("namespaces") or []) != sorted(news.get("namespaces") or []):
             changed.append("namespaces")
         if olds.get("api_key") != news.get("api_key"):

@@ -8,7 +8,7 @@ import urllib.request
 import uuid
 
 import pytest
-from pulumi.runtime.rpc import UNKNOWN
+from pulumi.output import Unknown
 
 from components._records import record_diff
 from components.registration import ListenerRegistrationProvider
@@ -290,7 +290,7 @@ def test_provider_diff_replaces_on_a_new_compute_id():
     assert provider.diff("id", olds, {**olds, "workspace_id": "w2"}).replaces == ["workspace_id"]
     # Not known yet in a preview (the workspace record is being renamed): an update, never a
     # replacement; the engine diffs again at `up` with the value.
-    unknown = provider.diff("id", olds, {**olds, "workspace_id": UNKNOWN})
+    unknown = provider.diff("id", olds, {**olds, "workspace_id": Unknown()})
     assert (unknown.changes, unknown.replaces) == (True, [])
 
 
@@ -307,7 +307,7 @@ def test_record_diff_never_replaces_on_a_value_not_known_yet():
     assert known.replaces == ["workspace_id"]
     unknown = record_diff(
         olds,
-        {**olds, "workspace_id": UNKNOWN},
+        {**olds, "workspace_id": Unknown()},
         replaced_by=("workspace_id",),
         updated_by=("role",),
         stables=(),

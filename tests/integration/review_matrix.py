@@ -35,9 +35,18 @@ def _ours(urn: str) -> bool:
     return not kind.startswith(("pulumi:pulumi:Stack", "pulumi:providers:"))
 
 
+REASONS: dict[str, Any] = {}  # why the engine replaces, for a failure's message
+
+
 def engine_ops(preview: dict[str, Any]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
+    REASONS.clear()
     for step in preview["steps"]:
+        if step.get("op") == "replace":
+            REASONS[step["urn"].rsplit("::", 1)[-1]] = {
+                "replaceReasons": step.get("replaceReasons"),
+                "diffReasons": step.get("diffReasons"),
+            }
         kind = ENGINE_KIND.get(step.get("op", ""))
         if kind and _ours(step["urn"]):
             out.setdefault(kind, set()).add(step["urn"])

@@ -24,7 +24,7 @@ from tests.integration.conftest import (
     serving_fake_control_plane,
 )
 from tests.integration.engine import keep_log, plain, ready_project
-from tests.integration.review_matrix import compare, short
+from tests.integration.review_matrix import REASONS, compare, short
 
 pytestmark = pytest.mark.integration
 
@@ -234,7 +234,9 @@ def test_the_review_lists_what_the_preview_does(project, topology, tmp_path, cha
     old, new = MATRIX[change]
     engine, review = compare(project, STACK, topology, edit(topology, old, new), tmp_path)
     assert engine, f"{change}: the preview changes nothing"
-    assert short(review) == short(engine)
+    assert short(review) == short(engine), json.dumps(
+        [short(review), short(engine), REASONS], indent=1
+    )
 
 
 def test_rotation_creates_new_keys_rolls_the_releases_then_revokes_the_old(
