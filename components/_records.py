@@ -11,9 +11,13 @@ from pulumi.dynamic import DiffResult, ReadResult
 from pulumi.output import Unknown
 
 from components._partial import fail_keeping_state
+from langsmith_dataplane.api.cancellation import listen_for_engine_cancel
 from langsmith_dataplane.api.deployment_record import DeploymentRecord
 from langsmith_dataplane.api.deployments import DeploymentsClient
 from langsmith_dataplane.api.transport import ApiError, NotFoundError
+
+# Imported where the waits run, in the dynamic provider host: its `Cancel` now stops them.
+listen_for_engine_cancel()
 
 Record = TypeVar("Record")
 

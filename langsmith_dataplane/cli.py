@@ -258,4 +258,8 @@ def run() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    run()
+    # `python -m` runs this file as `__main__`; run the imported module instead, so that
+    # `cli_diff` (which imports `langsmith_dataplane.cli`) raises the same `UsageError`.
+    from langsmith_dataplane.cli import run as run_imported
+
+    run_imported()

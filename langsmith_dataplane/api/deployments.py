@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from langsmith_dataplane.api.cancellation import CANCELLED
 from langsmith_dataplane.api.deployment_record import (
     MANAGED_BY,
     DeploymentRecord,
@@ -174,7 +175,9 @@ class DeploymentsClient:
     poll: float = 5.0
     wait_timeout: float = 1800.0
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    # Both end early on the engine's cancel (`cancellation`): a Ctrl-C stops the waits.
+    sleep: Callable[[float], object] = field(default=CANCELLED.wait, repr=False)
+    cancelled: Callable[[], bool] = field(default=CANCELLED.is_set, repr=False)
     report: Callable[[str], None] | None = field(default=None, repr=False)
 
     @staticmethod
@@ -264,6 +267,12 @@ class DeploymentsClient:
                 status = self.get(deployment_id).status
             except NotFoundError:
                 return
+            if self.cancelled():
+                raise ApiError(
+                    f"stopped waiting for deployment {deployment_id} to go: the update was "
+                    "cancelled. Its deletion was sent; the state keeps it until the next "
+                    "`pulumi up` (or `destroy`) sees it gone"
+                )
             if self.clock() >= deadline:
                 raise ApiError(
                     f"deployment {deployment_id} is still {status or 'present'} "
@@ -306,6 +315,7 @@ class DeploymentsClient:
             timeout=self.wait_timeout,
             clock=self.clock,
             sleep=self.sleep,
+            cancelled=self.cancelled,
         )
         if self.report is not None:
             waiter.report = self.report

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from langsmith_dataplane.api.cancellation import CANCELLED
 from langsmith_dataplane.api.transport import ApiError, Transport
 from langsmith_dataplane.review.escape import terminal
 
@@ -50,7 +51,9 @@ class RevisionWaiter:
     timeout: float = DEFAULT_TIMEOUT
     report: Callable[[str], None] = field(default=stderr_line, repr=False)
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    # Ends early on the engine's cancel (`cancellation`): a Ctrl-C stops the wait.
+    sleep: Callable[[float], object] = field(default=CANCELLED.wait, repr=False)
+    cancelled: Callable[[], bool] = field(default=CANCELLED.is_set, repr=False)
 
     def wait(self, deployment_id: str, name: str, revision_id: str, url: str | None = None) -> str:
         """The id of the revision that went live: `revision_id`, or the one that superseded
@@ -86,6 +89,13 @@ class RevisionWaiter:
                     )
                     revision_id, last = newer, None
                     continue
+            if self.cancelled():
+                raise ApiError(
+                    f"deployment '{name}': stopped waiting for revision {revision_id} "
+                    f"({status}): the update was cancelled. LangSmith goes on with the "
+                    "revision; the state keeps the deployment and the next `pulumi up` waits "
+                    "for it again"
+                )
             if self.clock() >= deadline:
                 raise ApiError(
                     f"deployment '{name}' revision {revision_id} is still {status} after "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from langsmith_dataplane.review.diff import KINDS, Change, StackDiff, TopologyDiff
+from langsmith_dataplane.review.changes import KINDS, Change, StackDiff, TopologyDiff
 from langsmith_dataplane.review.escape import markdown, terminal
 from langsmith_dataplane.review.masking import UNKNOWN
 

@@ -293,17 +293,24 @@ def recover_after_a_kill(project) -> None:
 
 
 def test_ctrl_c_cancels_and_the_next_run_converges(project, fake_cp, organisation):
+    """The revision is never released while the engine runs: the cancel itself must end the
+    wait (the engine's `Cancel` reaches the dynamic provider host, `api/cancellation.py`),
+    well before `revisionTimeout`; the next `up` waits for the same revision and converges."""
     text = (project.root / "topology.yaml").read_text()
     project.write_topology(edit(text, "slow:1.0.0", "slow:1.0.1"))
     fake_cp.state.revision_outcomes["registry.example.com/slow:1.0.1"] = "stuck"
     reads = revision_reads(fake_cp)
     process = project.start("up", "--yes", "--skip-preview")
     wait_for(lambda: revision_reads(fake_cp) > reads + 1, "the up waits on the new revision")
+    revisions_before = len(fake_cp.state.deployments.revisions)
     signal_group(process, signal.SIGINT)  # Ctrl-C in the terminal: the whole foreground group
-    # The engine lets the in-flight update finish before it stops: let the revision go live.
-    unstick(fake_cp, "registry.example.com/slow:1.0.1")
-    process.wait(timeout=300)
+    assert process.wait(timeout=120) != 0  # the stuck revision was NOT released
+    said = plain(process.log_path.read_text())  # type: ignore[attr-defined]
+    assert "stopped waiting for revision" in said
+    assert "the update was cancelled" in said
+    unstick(fake_cp, "registry.example.com/slow:1.0.1")  # LangSmith goes on with it
     converges(project)
+    assert len(fake_cp.state.deployments.revisions) == revisions_before  # none made anew
     assert deployment_names(fake_cp) == ["bot", "extra", "helper", "slow"]
     assert counts(fake_cp, organisation)["keys"] == 2
 
