@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components._common import base_labels, child_opts, release_chart
+from components._common import base_labels, child_opts
 from components.agent_server_args import (
     AgentServerArgs,
 )
@@ -25,6 +25,7 @@ from components.agent_server_values import (
     LICENSE_KEY,
     server_values,
 )
+from components.helm_release import guarded_release
 from components.namespace import Namespace, NamespaceArgs
 from components.postgres import Postgres, PostgresArgs
 from components.redis import Redis, RedisArgs
@@ -143,10 +144,13 @@ class AgentServer(pulumi.ComponentResource):
                 *(args.secret_env[k] for k in sorted(args.secret_env)),
             ],
         )
-        self.release = k8s.helm.v3.Release(
+        self.release = guarded_release(
+            self,
             f"{name}-chart",
-            name=args.release_name,
+            release=args.release_name,
             namespace=namespace.name,
+            chart=args.chart,
+            access=args.cluster_access,
             values=server_values(
                 args,
                 keys_secret=keys.metadata.name,
@@ -157,8 +161,7 @@ class AgentServer(pulumi.ComponentResource):
             ),
             skip_await=args.skip_await,
             timeout=900,
-            **release_chart(args.chart),
-            opts=child_opts(self, depends_on=[namespace, self.postgres, self.redis]),
+            depends_on=[namespace, self.postgres, self.redis],
         )
         self.register_outputs({"namespace": self.namespace, "release": args.release_name})
 

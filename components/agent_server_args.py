@@ -10,6 +10,7 @@ import pulumi
 
 from components.aws_network import AwsNetwork
 from components.exposure import Exposure
+from components.helm_history import ClusterAccess
 from components.postgres import PostgresStore
 from components.redis import RedisStore
 from langsmith_dataplane.versions import AGENT_SERVER_CHART, ChartRef
@@ -82,4 +83,6 @@ class AgentServerArgs:
     chart: ChartRef = AGENT_SERVER_CHART
     protect: bool = False
     skip_await: bool = False
+    # The cluster's API as its release guard reaches it (None: no guard, outside a stack).
+    cluster_access: ClusterAccess | None = None
     labels: Mapping[str, str] = field(default_factory=dict)

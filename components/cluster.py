@@ -26,6 +26,7 @@ from components.cluster_addons import (
     install_addons,
 )
 from components.eks import EksArgs, build_eks
+from components.helm_history import ClusterAccess
 from components.operator_crd import operator_crd
 from langsmith_dataplane.naming import cluster_provider
 from langsmith_dataplane.versions import ChartRef
@@ -65,6 +66,8 @@ class Cluster(pulumi.ComponentResource):
     network: AwsNetwork | None
     api_server: pulumi.Output[list[dict[str, Any]]]
     exposure: ExposureTarget
+    # How the stack's Helm release guards reach the API (`release_recovery`).
+    access: ClusterAccess
 
     def __init__(
         self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None
@@ -77,12 +80,16 @@ class Cluster(pulumi.ComponentResource):
         if args.eks is not None:
             eks = build_eks(self, name, args.eks, protect=args.protect)
             self.provider, self.kubeconfig, self.network = eks.provider, eks.kubeconfig, eks.network
+            self.access = ClusterAccess(kubeconfig=eks.kubeconfig)
             # EKS replaces the API server's network interfaces (upgrades, scaling), always
             # inside the VPC: allow the VPC on 443 rather than today's addresses.
             self.api_server = pulumi.Output.from_input(eks.network.vpc_cidr).apply(
                 lambda cidr: [{"cidr": cidr, "port": API_SERVER_PORT}]
             )
         elif args.existing is not None:
+            self.access = ClusterAccess(
+                kubeconfig_path=args.existing.kubeconfig_path, context=args.existing.context
+            )
             self.provider = k8s.Provider(
                 cluster_provider(name),
                 kubeconfig=args.existing.kubeconfig_path,
@@ -110,6 +117,7 @@ class Cluster(pulumi.ComponentResource):
             needs=args.addon_needs,
             server_routes=args.server_routes,
             charts=args.addon_charts,
+            access=self.access,
         )
         if args.operator_chart is not None:
             operator_crd(

@@ -20,7 +20,9 @@ from typing import Any, Literal
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components._common import base_labels, child_opts, release_chart
+from components._common import base_labels, child_opts
+from components.helm_history import ClusterAccess
+from components.helm_release import guarded_release
 from langsmith_dataplane.naming import DEFAULT_GATEWAY, server_gateway_listener
 from langsmith_dataplane.versions import (
     GATEWAY_CHART,
@@ -121,19 +123,21 @@ def helm_release(
     *,
     provider: k8s.Provider,
     skip_await: bool,
+    access: ClusterAccess | None,
     values: dict[str, Any] | None = None,
 ) -> k8s.helm.v3.Release:
-    extra: dict[str, Any] = {"values": values} if values else {}
-    return k8s.helm.v3.Release(
+    return guarded_release(
+        parent,
         f"{name}-{release}",
-        name=release,
+        release=release,
         namespace=namespace,
-        create_namespace=True,
+        chart=chart,
+        access=access,
+        values=values or None,
         skip_await=skip_await,
         timeout=600,
-        **release_chart(chart),
-        **extra,
-        opts=child_opts(parent, provider=provider),
+        provider=provider,
+        create_namespace=True,
     )
 
 
@@ -148,10 +152,16 @@ def install_addons(
     needs: AddonNeeds | None = None,
     server_routes: Sequence[ServerRoute] = (),
     charts: AddonCharts | None = None,
+    access: ClusterAccess | None = None,
 ) -> ExposureTarget:
     """KEDA, metrics-server and the exposure; returns where Agent Server traffic enters."""
     charts = charts or AddonCharts()
-    release = {"parent": parent, "provider": provider, "skip_await": skip_await}
+    release = {
+        "parent": parent,
+        "provider": provider,
+        "skip_await": skip_await,
+        "access": access,
+    }
     needs = needs or AddonNeeds()
     if addons.keda and needs.keda:
         helm_release(name=name, release="keda", chart=charts.keda, namespace="keda", **release)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components._common import base_labels, child_opts, release_chart
+from components._common import base_labels, child_opts
 from components.agent_deployment import (
     AgentDeployment,
     AgentDeploymentArgs,
@@ -25,6 +25,8 @@ from components.agent_deployment import (
 )
 from components.aws_network import AwsNetwork
 from components.exposure import Exposure
+from components.helm_history import ClusterAccess
+from components.helm_release import guarded_release
 from components.listener_values import helm_values
 from components.namespace import Namespace, NamespaceArgs, QuotaArgs
 from components.postgres import Postgres, PostgresArgs, PostgresStore
@@ -71,6 +73,7 @@ class ListenerArgs:
     chart: ChartRef = LISTENER_CHART
     protect: bool = False
     skip_await: bool = False
+    cluster_access: ClusterAccess | None = None  # for the release's guard (`helm_release`)
 
 
 class Listener(pulumi.ComponentResource):
@@ -161,7 +164,6 @@ class Listener(pulumi.ComponentResource):
         key = rollout_key(self, name)
         stores_secrets = self._deployment_secrets(name, args, watched, labels)
         env_secrets = self._env_secrets(name, args, watched, labels)
-
         if args.listener_id is not None:
             self.listener_id = pulumi.Output.from_input(args.listener_id)
         else:
@@ -181,11 +183,13 @@ class Listener(pulumi.ComponentResource):
             # in-place update (Pulumi's Python dynamic provider ignores `stables`): a preview
             # that only adds a namespace shows the release's listenerId unchanged.
             self.listener_id = registration.id
-
-        self.release = k8s.helm.v3.Release(
+        self.release = guarded_release(
+            self,
             f"{name}-chart",
-            name=args.release_name,
+            release=args.release_name,
             namespace=release_ns.name,
+            chart=args.chart,
+            access=args.cluster_access,
             values=helm_values(
                 args,
                 listener_id=self.listener_id,
@@ -196,8 +200,7 @@ class Listener(pulumi.ComponentResource):
             ),
             skip_await=args.skip_await,
             timeout=900,
-            **release_chart(args.chart),
-            opts=child_opts(self, depends_on=[*watched.values(), *self.stores]),
+            depends_on=[*watched.values(), *self.stores],
         )
         self.agent_deployments = {
             deployment: self._agent_deployment(

@@ -40,6 +40,11 @@ CLOUD_DEPLOYMENT_REPLACES = (
     "deployment_type",
 )
 
+# A guard before each Helm release (`components/release_recovery.py`): it changes only when the
+# cluster holds a pending revision of the release, never because its inputs changed.
+RELEASE_RECOVERY_KIND = "helm-release-recovery"
+CHANGED_BY_THE_CLUSTER_ONLY = frozenset({RELEASE_RECOVERY_KIND})
+
 # What replaces each kind of record; a listener registration has no `kind` input.
 REPLACES_BY_KIND = {
     DEPLOYMENT_KIND: DEPLOYMENT_REPLACES,
@@ -60,5 +65,6 @@ DISPLAY_TYPES = {
     WORKSPACE_KIND: "langsmith/WorkspaceRecord",
     WORKSPACE_LOOKUP_KIND: "langsmith/WorkspaceLookup",
     SERVICE_KEY_KIND: "langsmith/ServiceKey",
+    RELEASE_RECOVERY_KIND: "helm/ReleaseRecovery",
 }
 REGISTRATION_DISPLAY_TYPE = "langsmith/Registration"

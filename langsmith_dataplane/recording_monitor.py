@@ -75,6 +75,8 @@ class RecordedResource:
     dependencies: list[str] = field(default_factory=list)
     read: bool = False
     retain_on_delete: bool = False
+    # The inputs whose change the engine ignores on an update (`ignore_changes`).
+    ignore_changes: list[str] = field(default_factory=list)
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -121,6 +123,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             dependencies=list(request.dependencies),
             read=read,
             retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
+            ignore_changes=list(getattr(request, "ignoreChanges", []) or []),
         )
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name

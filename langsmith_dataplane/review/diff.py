@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from langsmith_dataplane.dynamic_kinds import SERVICE_KEY_KIND
+from langsmith_dataplane.dynamic_kinds import CHANGED_BY_THE_CLUSTER_ONLY, SERVICE_KEY_KIND
 from langsmith_dataplane.forked import map_parallel
 from langsmith_dataplane.review.changes import Change, StackDiff, TopologyDiff
 from langsmith_dataplane.review.masking import UNKNOWN, reveal
@@ -42,6 +42,11 @@ def _differences(old: Any, new: Any, prefix: str = "") -> list[str]:
                 out.extend(_differences(old[key], new[key], path))
         return out
     return [] if old == new else [prefix or "(value)"]
+
+
+def _ignored(path: str, ignore_changes: list[str]) -> bool:
+    """A path the engine does not update (`ignore_changes`): no change in the preview."""
+    return any(path == key or path.startswith(key + ".") for key in ignore_changes)
 
 
 def _old_urns(resource: RecordedResource, by_urn: dict[str, RecordedResource]) -> list[str]:
@@ -159,6 +164,9 @@ def diff_resources(
         matched_old.add(previous_urn)
         previous = old[previous_urn]
         paths = _differences(reveal(previous.inputs), reveal(resource.inputs))
+        paths = [p for p in paths if not _ignored(p, resource.ignore_changes)]
+        if record_kind(resource) in CHANGED_BY_THE_CLUSTER_ONLY:
+            paths = []  # its provider's diff reads the cluster, not its inputs
         replacing = forces_replacement(resource, paths)
         values = old_and_new(previous.inputs, resource.inputs, tuple(paths))
         # Not known until `up` (`diff_as_previewed`): an update in the preview, as the

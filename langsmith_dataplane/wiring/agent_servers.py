@@ -58,6 +58,7 @@ def build_agent_server(
         chart=options.agent_server_chart,
         protect=slice_.protect,
         skip_await=options.skip_await,
+        cluster_access=cluster.access,
     )
     return AgentServer(
         plan.key,

@@ -150,6 +150,7 @@ def build_listener(
         chart=options.chart,
         protect=slice_.protect,
         skip_await=options.skip_await,
+        cluster_access=cluster.access,
     )
     aliases = [pulumi.Alias(name=spec.renamed_from)] if spec.renamed_from else None
     # In a protect stack every child inherits `protect`: Pulumi deletes unprotected resources

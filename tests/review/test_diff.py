@@ -72,7 +72,7 @@ def test_rename_with_renamed_from_renames_and_replaces_nothing():
     )
     text = diff_text(diff)
     assert (
-        "> listener b-dev renamed to team-b-dev through aliases: 33 resources kept, nothing replaced"
+        "> listener b-dev renamed to team-b-dev through aliases: 34 resources kept, nothing replaced"
         in text
     )
     assert "STATEFUL LOSS" not in text

@@ -22,7 +22,7 @@ def test_json_shape_and_masked_secrets(capsys):
     data = json.loads(out)
     assert list(data["stacks"]) == ["dev"]
     resources = data["stacks"]["dev"]["resources"]
-    assert len(resources) == data["stacks"]["dev"]["resourceCount"] == 78
+    assert len(resources) == data["stacks"]["dev"]["resourceCount"] == 83
     assert set(resources[0]) == {"urn", "type", "name", "parent", "protect", "inputs"}
     by_name = {r["name"]: r for r in resources}
     assert by_name["a-dev-api-key"]["inputs"]["stringData"] == "[secret]"
@@ -36,9 +36,9 @@ def test_text_gives_counts_per_stack_and_type_first(capsys):
     code, out, _ = run(capsys, "plan", str(REFERENCE))
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == f"Plan of {REFERENCE}: 4 stack(s), 315 resources"
+    assert lines[0] == f"Plan of {REFERENCE}: 4 stack(s), 333 resources"
     # What each stack deploys, in words, leads; then its counts; the tree only with --verbose.
-    assert lines[3] == "== stack dev: 78 resources (protect: no) =="
+    assert lines[3] == "== stack dev: 83 resources (protect: no) =="
     # The workspaces first: how the stack gets each id and key.
     assert lines[4].startswith("workspace A: id 6f1e8c52-4b1e-4b7e-9a51-2d1d2f7e0a01 (made ")
     assert lines[4].endswith("API key from secret config workspaceA.apiKey (made elsewhere)")
@@ -78,7 +78,7 @@ def test_markdown_has_tables_diagram_and_folded_details(capsys):
     code, out, _ = run(capsys, "plan", str(REFERENCE), "--format", "markdown")
     assert code == 0
     assert out.startswith("## Plan of ")
-    assert "| `prod-alpha` | 86 | yes | alpha | a-prod |" in out
+    assert "| `prod-alpha` | 90 | yes | alpha | a-prod |" in out
     assert "```mermaid\nflowchart LR" in out
     assert out.index("| type |") < out.index("```mermaid") < out.index("<details>")
 

@@ -119,7 +119,8 @@ def test_reference_dev_stack_type_counts():
     assert counts["kubernetes:apps/v1:StatefulSet"] == 2  # Redis per listener (no deployments)
     assert counts["kubernetes:helm.sh/v3:Release"] == 5  # 2 listeners, KEDA, metrics, Envoy
     assert counts["kubernetes:gateway.networking.k8s.io/v1:Gateway"] == 1
-    assert counts["pulumi-python:dynamic:Resource"] == 2  # both listeners registered
+    # Both listeners registered, and a guard before each of the 5 releases.
+    assert counts["pulumi-python:dynamic:Resource"] == 2 + 5
     assert not [t for t in counts if t.startswith("aws:")]
 
 
