@@ -42,7 +42,7 @@ test: $(STAMP) ## the whole test suite (unit, property, mock-based component tes
 # egctl or Traefik (CI runs the rest while those still build).
 INTEGRATION_TOOLS := $(addprefix tests/integration/,test_real_engine.py test_air_gapped.py \
 	test_policy_pack.py test_gateway_routes.py test_requests_arrive.py test_workspace_engine.py \
-	test_cloud_engine.py test_faults_engine.py test_concurrent_stacks.py)
+	test_cloud_engine.py test_faults_engine.py test_concurrent_stacks.py test_helm_kill_engine.py)
 
 test-integration: test-integration-core test-integration-tools ## build the API server, Helm, the engine, egctl and Traefik (cached), test against them
 

@@ -104,5 +104,7 @@ def store_statefulset(
             "template": {"metadata": {"labels": pod_labels}, "spec": pod_spec},
             "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": claim_spec}],
         },
-        opts=child_opts(parent, protect=protect, depends_on=[service]),
+        # Not after the Service: its readiness waits for this StatefulSet's pod, so ordering
+        # them would wait out the Service's await on every cluster that reports readiness.
+        opts=child_opts(parent, protect=protect),
     )

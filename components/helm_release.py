@@ -41,24 +41,26 @@ def guarded_release(
     `access` (components built outside a stack's wiring) there is no guard."""
     chart_args = release_chart(chart)
     waits_for = list(depends_on)
+    extra: dict[str, Any] = {}
     if access is not None:
-        waits_for.append(
-            ReleaseRecovery(
-                f"{name}-recovery",
-                ReleaseRecoveryArgs(
-                    namespace=namespace,
-                    release=release,
-                    chart_version=chart.version,
-                    values_digest=lifted(values if values is not None else {}, values_digest),
-                    kubeconfig=access.kubeconfig,
-                    kubeconfig_path=access.kubeconfig_path,
-                    context=access.context,
-                ),
-                opts=child_opts(parent, depends_on=list(depends_on)),
-            )
+        recovery = ReleaseRecovery(
+            f"{name}-recovery",
+            ReleaseRecoveryArgs(
+                namespace=namespace,
+                release=release,
+                chart_version=chart.version,
+                values_digest=lifted(values if values is not None else {}, values_digest),
+                kubeconfig=access.kubeconfig,
+                kubeconfig_path=access.kubeconfig_path,
+                context=access.context,
+            ),
+            opts=child_opts(parent, depends_on=list(depends_on)),
         )
-    # No values is no `values` input (not `{}`): what releases made before had.
-    extra: dict[str, Any] = {"values": values} if values is not None else {}
+        waits_for.append(recovery)
+        # None until a retry (no input: what releases made before had), then the retry.
+        extra["description"] = recovery.retried
+    if values is not None:  # no values is no `values` input (not `{}`), as before
+        extra["values"] = values
     if create_namespace:
         extra["create_namespace"] = True
     return k8s.helm.v3.Release(

@@ -59,11 +59,12 @@ def _own(revision: HelmRevision, props: dict[str, Any], olds: dict[str, Any]) ->
     return revision.chart_version == props["chart_version"] and revision.config_digest in digests
 
 
-def recover(props: dict[str, Any], olds: dict[str, Any] | None = None) -> None:
-    """Mark the release's pending revision failed when it is this stack's own; else stop."""
+def recover(props: dict[str, Any], olds: dict[str, Any] | None = None) -> str | None:
+    """Mark the release's pending revision failed when it is this stack's own, and say which
+    (the release's next description); None when none is pending. Someone else's: stop."""
     revision = _pending(props)
     if revision is None:
-        return
+        return None
     where = terminal(f"{props['namespace']}/{props['release']}")
     if not _own(revision, props, olds or {}):
         raise RuntimeError(
@@ -84,14 +85,15 @@ def recover(props: dict[str, Any], olds: dict[str, Any] | None = None) -> None:
         f"Helm release {where}: revision {revision.version} was left {revision.status} by an "
         "interrupted run; marked failed so that this run retries it"
     )
+    return f"retry of revision {revision.version} ({revision.status}, interrupted)"
 
 
 class ReleaseRecoveryProvider(ResourceProvider):
     """See the module docstring."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        recover(props)
-        return CreateResult(f"{props['namespace']}/{props['release']}", dict(props))
+        outs = {**props, "retried": recover(props)}
+        return CreateResult(f"{props['namespace']}/{props['release']}", outs)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Changes only when the release is pending now: its values, chart or credentials
@@ -105,8 +107,8 @@ class ReleaseRecoveryProvider(ResourceProvider):
         return DiffResult(changes=pending is not None, replaces=[], delete_before_replace=False)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        recover(news, olds)
-        return UpdateResult(dict(news))
+        retried = recover(news, olds) or olds.get("retried")
+        return UpdateResult({**news, "retried": retried})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         return ReadResult(id_, props)
@@ -127,7 +129,12 @@ class ReleaseRecoveryArgs:
 
 
 class ReleaseRecovery(Resource):
-    """Registered before the release it guards; see the module docstring."""
+    """Registered before the release it guards; see the module docstring. `retried` names the
+    last revision it marked failed (None: none yet): the release's Helm description, so that
+    a release whose state a refresh already took from the pending revision is upgraded (a
+    refresh reads the values that revision was sent with: else nothing would differ)."""
+
+    retried: pulumi.Output[str | None]
 
     def __init__(
         self, name: str, args: ReleaseRecoveryArgs, opts: pulumi.ResourceOptions | None = None
@@ -141,6 +148,7 @@ class ReleaseRecovery(Resource):
             "kubeconfig": pulumi.Output.secret(args.kubeconfig) if args.kubeconfig else None,
             "kubeconfig_path": args.kubeconfig_path,
             "context": args.context,
+            "retried": None,
         }
         opts = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig"])

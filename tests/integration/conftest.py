@@ -11,9 +11,9 @@ import pytest
 from tests.integration.control_plane import ControlPlane, engine_bin_dir
 
 
-def running_control_plane(workdir: Path) -> Iterator[ControlPlane]:
+def running_control_plane(workdir: Path, **options: Any) -> Iterator[ControlPlane]:
     """etcd, kube-apiserver and kube-controller-manager for the lifetime of a fixture."""
-    plane = ControlPlane(workdir, engine_bin_dir()).start()
+    plane = ControlPlane(workdir, engine_bin_dir(), **options).start()
     try:
         yield plane
     finally:

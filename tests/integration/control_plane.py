@@ -30,6 +30,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+CONTROLLERS = "namespace,garbagecollector,serviceaccount,serviceaccount-token"
+WORKLOAD_CONTROLLERS = f"{CONTROLLERS},deployment,replicaset,statefulset,endpoint,endpointslice"
+
+
 @dataclass
 class ControlPlane:
     workdir: Path
@@ -38,6 +42,9 @@ class ControlPlane:
     kubeconfig: Path | None = None
     server: str = ""
     processes: list[subprocess.Popen] = field(default_factory=list)
+    # The kube-controller-manager's controllers; the workload ones only where a stand-in
+    # kubelet reports pods (`fake_kubelet`), else nothing would ever come of them.
+    controllers: str = CONTROLLERS
     _apiserver_args: list[str] = field(default_factory=list)
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
@@ -123,7 +130,7 @@ class ControlPlane:
                 "--bind-address=127.0.0.1",
                 f"--secure-port={free_port()}",
                 f"--cert-dir={self.workdir / 'controller-manager-certs'}",
-                "--controllers=namespace,garbagecollector,serviceaccount,serviceaccount-token",
+                f"--controllers={self.controllers}",
             ],
         )
         return self

@@ -22,7 +22,7 @@ import pytest
 
 from tests.artifacts import listener_chart, platform_openapi
 from tests.fake_platform import Platform
-from tests.helpers import edit
+from tests.helpers import REPO, edit
 from tests.integration.conftest import (
     api_clients,
     running_control_plane,
@@ -350,6 +350,64 @@ def test_the_same_stack_twice_at_once_is_refused_by_the_lock(project, fake_cp):
     unstick(fake_cp, "registry.example.com/slow:1.0.2")
     assert first.wait(timeout=300) == 0
     project.up("--expect-no-changes")
+
+
+# -- 7b. the CLI killed alone: its plugins go on -------------------------------------------------
+
+
+def leftover_plugins(*args: str) -> subprocess.CompletedProcess:
+    """The README's way to find (and stop) what a killed engine left running."""
+    script = REPO / "tools" / "leftover-plugins.sh"
+    return subprocess.run(
+        ["bash", str(script), *args], capture_output=True, text=True, check=False, timeout=60
+    )
+
+
+def reads_settle(fake_cp, seconds: float = 7.0) -> bool:
+    """No revision read for longer than a poll (5 s): nothing is waiting any more."""
+    before = revision_reads(fake_cp)
+    time.sleep(seconds)
+    return revision_reads(fake_cp) == before
+
+
+def test_plugins_a_killed_cli_left_finish_on_their_own_then_are_stopped(
+    project, fake_cp, organisation
+):
+    """`kill -9` of the CLI alone (a terminal closed, an OOM kill): the dynamic provider host
+    is in a group of its own, goes on waiting, finishes its work after the CLI died and never
+    exits. The README's recovery finds it and stops it first, then converges."""
+    text = (project.root / "topology.yaml").read_text()
+    late = '      late: {redisDb: 4, image: "registry.example.com/late:1.0.0"}\n'
+    project.write_topology(edit(text, "      extra:", late + "      extra:"))
+    fake_cp.state.revision_outcomes["registry.example.com/late:1.0.0"] = "stuck"
+    reads = revision_reads(fake_cp)
+    process = project.start("up", "--yes", "--skip-preview")
+    wait_for(lambda: "late" in deployment_names(fake_cp), "the late deployment is created")
+    wait_for(lambda: revision_reads(fake_cp) > reads + 1, "the up waits on its revision")
+    plugins = psutil.Process(process.pid).children(recursive=True)
+    process.kill()  # the CLI only, as `kill -9 <pid>` would
+    process.wait(timeout=30)
+    try:
+        listed = leftover_plugins()
+        assert listed.returncode == 4, listed.stderr
+        assert "-m pulumi.dynamic" in listed.stdout  # the host that is still waiting
+        # With no engine, it still polls; once the revision goes live it reads that and
+        # stops: its work is done, and it is still there.
+        after_kill = revision_reads(fake_cp)
+        wait_for(lambda: revision_reads(fake_cp) > after_kill, "the orphan goes on polling")
+        unstick(fake_cp, "registry.example.com/late:1.0.0")
+        wait_for(lambda: reads_settle(fake_cp), "the orphan's wait ends", timeout=60)
+        assert any(p.is_running() for p in plugins)
+        stopped = leftover_plugins("--stop")
+        assert stopped.returncode == 0, stopped.stderr
+        assert leftover_plugins().returncode == 0  # none left
+    finally:
+        for plugin in plugins:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                plugin.kill()
+    recover_after_a_kill(project)
+    converges(project)
+    assert deployment_names(fake_cp) == ["bot", "extra", "helper", "late", "slow"]  # one each
 
 
 # -- 8. destroy cut half-way ---------------------------------------------------------------------
