@@ -57,8 +57,8 @@ def guarded_release(
             opts=child_opts(parent, depends_on=list(depends_on)),
         )
         waits_for.append(recovery)
-        # None until a retry (no input: what releases made before had), then the retry.
-        extra["description"] = recovery.retried
+        # No input until a retry (what releases made before had), then the retry.
+        extra["description"] = recovery.retried.apply(lambda retried: retried or None)
     if values is not None:  # no values is no `values` input (not `{}`), as before
         extra["values"] = values
     if create_namespace:

@@ -59,12 +59,12 @@ def _own(revision: HelmRevision, props: dict[str, Any], olds: dict[str, Any]) ->
     return revision.chart_version == props["chart_version"] and revision.config_digest in digests
 
 
-def recover(props: dict[str, Any], olds: dict[str, Any] | None = None) -> str | None:
+def recover(props: dict[str, Any], olds: dict[str, Any] | None = None) -> str:
     """Mark the release's pending revision failed when it is this stack's own, and say which
-    (the release's next description); None when none is pending. Someone else's: stop."""
+    (the release's next description); "" when none is pending. Someone else's: stop."""
     revision = _pending(props)
     if revision is None:
-        return None
+        return ""
     where = terminal(f"{props['namespace']}/{props['release']}")
     if not _own(revision, props, olds or {}):
         raise RuntimeError(
@@ -107,7 +107,7 @@ class ReleaseRecoveryProvider(ResourceProvider):
         return DiffResult(changes=pending is not None, replaces=[], delete_before_replace=False)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        retried = recover(news, olds) or olds.get("retried")
+        retried = recover(news, olds) or olds.get("retried") or ""
         return UpdateResult({**news, "retried": retried})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -130,11 +130,13 @@ class ReleaseRecoveryArgs:
 
 class ReleaseRecovery(Resource):
     """Registered before the release it guards; see the module docstring. `retried` names the
-    last revision it marked failed (None: none yet): the release's Helm description, so that
-    a release whose state a refresh already took from the pending revision is upgraded (a
-    refresh reads the values that revision was sent with: else nothing would differ)."""
+    last revision it marked failed ("": none yet): the release's Helm description, so that a
+    release whose state a refresh already took from the pending revision is upgraded (a
+    refresh reads the values that revision was sent with: else nothing would differ). It is
+    an input too, so that a preview knows it (the engine previews a dynamic resource's
+    outputs as its inputs): no release shows a change because its guard is new."""
 
-    retried: pulumi.Output[str | None]
+    retried: pulumi.Output[str]
 
     def __init__(
         self, name: str, args: ReleaseRecoveryArgs, opts: pulumi.ResourceOptions | None = None
@@ -148,7 +150,7 @@ class ReleaseRecovery(Resource):
             "kubeconfig": pulumi.Output.secret(args.kubeconfig) if args.kubeconfig else None,
             "kubeconfig_path": args.kubeconfig_path,
             "context": args.context,
-            "retried": None,
+            "retried": "",
         }
         opts = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig"])

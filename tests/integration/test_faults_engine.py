@@ -315,6 +315,36 @@ def test_ctrl_c_cancels_and_the_next_run_converges(project, fake_cp, organisatio
     assert counts(fake_cp, organisation)["keys"] == 2
 
 
+def test_ctrl_c_twice_ends_the_engine_and_the_kill_recovery_converges(
+    project, fake_cp, organisation
+):
+    """The second interrupt ends the engine without waiting for what is in flight: the
+    README's row for it is the kill's recovery, run here as written."""
+    text = (project.root / "topology.yaml").read_text()
+    project.write_topology(edit(text, "extra:1.0.0", "extra:1.0.1"))
+    fake_cp.state.revision_outcomes["registry.example.com/extra:1.0.1"] = "stuck"
+    reads = revision_reads(fake_cp)
+    process = project.start("up", "--yes", "--skip-preview")
+    wait_for(lambda: revision_reads(fake_cp) > reads + 1, "the up waits on the new revision")
+    plugins = psutil.Process(process.pid).children(recursive=True)
+    signal_group(process, signal.SIGINT)
+    time.sleep(0.5)
+    signal_group(process, signal.SIGINT)
+    assert process.wait(timeout=60) != 0
+    try:
+        assert leftover_plugins("--stop").returncode == 0
+    finally:
+        for plugin in plugins:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                plugin.kill()
+    unstick(fake_cp, "registry.example.com/extra:1.0.1")
+    project.run("cancel", "--yes", check=False)  # "if the stack is still locked"
+    project.run("refresh", "--clear-pending-creates", "--yes", "--skip-preview")
+    converges(project)
+    assert deployment_names(fake_cp) == ["bot", "extra", "helper", "slow"]
+    assert counts(fake_cp, organisation)["keys"] == 2
+
+
 # -- 6. the kube-apiserver restarted during up ---------------------------------------------------
 
 
