@@ -37,6 +37,7 @@ def _base_from_git(
         with_config_changes,
     )
     from langsmith_dataplane.review.stack_checks import stack_config_errors
+    from langsmith_dataplane.review.stack_options import options_by_stack
     from langsmith_dataplane.topology import parse_topology
 
     try:
@@ -71,10 +72,12 @@ def _base_from_git(
                 diff.notes.append(
                     f"the program changed since {clean(ref)}: each side planned with its own code"
                 )
-        else:
-            diff = diff_topologies(base_topology.model, head.model)
         files = git_revision.work_tree_stack_files(base.top)
         configs = base.stack_configs(), {f.stack: f.values for f in files}
+        if not (program_changed or elsewhere):
+            # Each side as its stack config makes the program run (`stack_options`).
+            options = options_by_stack(configs[0]), options_by_stack(configs[1])
+            diff = diff_topologies(base_topology.model, head.model, options)
     except git_revision.GitError as exc:
         raise UsageError(str(exc)) from None
     diff.config_errors = stack_config_errors(files, head.model, base.topology)

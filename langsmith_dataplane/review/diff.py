@@ -12,7 +12,7 @@ Each changed path is shown with its old and new value (secrets by reference name
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langsmith_dataplane.dynamic_kinds import CHANGED_BY_THE_CLUSTER_ONLY, SERVICE_KEY_KIND
 from langsmith_dataplane.forked import map_parallel
@@ -24,6 +24,12 @@ from langsmith_dataplane.review.shown_values import old_and_new
 from langsmith_dataplane.simulation import RecordedResource, simulate
 from langsmith_dataplane.stack_slice import slice_for_stack
 from langsmith_dataplane.topology.schema import Topology
+from langsmith_dataplane.wiring.options import ProgramOptions
+
+if TYPE_CHECKING:
+    from langsmith_dataplane.review.stack_options import SideOptions
+
+DEFAULTS = ProgramOptions()
 
 IGNORED_PATHS = ("__provider",)
 
@@ -103,12 +109,19 @@ def _keys_remade_for_renamed_holders(changes: list[Change]) -> list[Change]:
     return out
 
 
-def diff_stack(stack: str, base: Topology | None, head: Topology | None) -> StackDiff:
+def diff_stack(
+    stack: str,
+    base: Topology | None,
+    head: Topology | None,
+    options: tuple[ProgramOptions, ProgramOptions] = (DEFAULTS, DEFAULTS),
+) -> StackDiff:
+    """`options`: what each side's stack config makes the program do (`stack_options`)."""
     return diff_as_previewed(
         stack,
-        simulate(base, stack).resources if base else None,
+        simulate(base, stack, options=options[0]).resources if base else None,
         head,
         _protection_removed(stack, base, head),
+        options[1],
     )
 
 
@@ -120,6 +133,7 @@ def diff_as_previewed(
     base: list[RecordedResource] | None,
     head: Topology | None,
     warnings: list[str],
+    options: ProgramOptions = DEFAULTS,
 ) -> StackDiff:
     """As the engine previews it: a LangSmith record updated in place has no known output but
     its id until `up` (Python's dynamic provider keeps none stable), so whatever reads one
@@ -130,7 +144,7 @@ def diff_as_previewed(
         return diff_resources(stack, base, None, warnings)
     unknown: frozenset[str] = frozenset()
     for _ in range(PREVIEW_ROUNDS):
-        resources = simulate(head, stack, unknown_outputs=unknown).resources
+        resources = simulate(head, stack, options=options, unknown_outputs=unknown).resources
         diff = diff_resources(stack, base, resources, warnings)
         # Records updated in place, by name: a `langsmith/` type that only changes.
         updated = frozenset(
@@ -236,19 +250,32 @@ def diff_resources(
     return StackDiff(stack, status, changes, list(warnings or []), cautions)
 
 
-def diff_topologies(base: Topology, head: Topology) -> TopologyDiff:
-    """Per stack; a stack whose slice of the topology is identical is unchanged, unsimulated.
-    The others are simulated on every core (`forked.map_parallel`)."""
+def diff_topologies(
+    base: Topology, head: Topology, options: tuple[SideOptions, SideOptions] | None = None
+) -> TopologyDiff:
+    """Per stack; a stack whose slice of the topology and options are identical is unchanged,
+    unsimulated. The others are simulated on every core (`forked.map_parallel`). `options`:
+    each side's per stack (defaults for a stack not named)."""
     out: dict[str, StackDiff] = {}
-    affected: list[tuple[str, Topology | None, Topology | None]] = []
+    affected: list[tuple[str, Topology | None, Topology | None, tuple[Any, Any]]] = []
     for stack in sorted(set(base.stacks) | set(head.stacks)):
         old = base if stack in base.stacks else None
         new = head if stack in head.stacks else None
-        if old and new and slice_for_stack(old, stack) == slice_for_stack(new, stack):
+        sides = (
+            (options[0].get(stack, DEFAULTS), options[1].get(stack, DEFAULTS))
+            if options
+            else (DEFAULTS, DEFAULTS)
+        )
+        if (
+            old
+            and new
+            and sides[0] == sides[1]
+            and slice_for_stack(old, stack) == slice_for_stack(new, stack)
+        ):
             out[stack] = StackDiff(stack, "unchanged")
         else:
-            affected.append((stack, old, new))
-    for diff in map_parallel(lambda sides: diff_stack(*sides), affected):
+            affected.append((stack, old, new, sides))
+    for diff in map_parallel(lambda args: diff_stack(*args), affected):
         out[diff.stack] = diff
     return TopologyDiff(dict(sorted(out.items())), base=base, head=head)
 

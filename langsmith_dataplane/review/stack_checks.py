@@ -43,7 +43,7 @@ class StackConfig:
         return str(value) if value else settings.DEFAULT_TOPOLOGY
 
 
-def _as_bool(value: Any) -> bool | None:
+def as_bool(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
@@ -51,7 +51,7 @@ def _as_bool(value: Any) -> bool | None:
     return None
 
 
-def _as_int(value: Any) -> int | None:
+def as_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -73,13 +73,13 @@ def _problems(config: StackConfig, head: Topology) -> list[tuple[str, str]]:
         out.append((f"{settings.OLD_NAMESPACE}:{first}", " ".join(moved.split())))
     for key in settings.BOOLEANS:
         name = settings.setting(key)
-        if name in values and values[name] != "" and _as_bool(values[name]) is None:
+        if name in values and values[name] != "" and as_bool(values[name]) is None:
             out.append((name, f"{name} must be true or false (Pulumi.yaml: type boolean)"))
     for key in settings.INTEGERS:
         name = settings.setting(key)
         if name not in values or values[name] == "":
             continue
-        number = _as_int(values[name])
+        number = as_int(values[name])
         if number is None:
             out.append((name, f"{name} must be a whole number (Pulumi.yaml: type integer)"))
         elif key == settings.REVISION_TIMEOUT and (

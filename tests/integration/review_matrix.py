@@ -93,6 +93,35 @@ def compare(project: Any, stack: str, base: str, head: str, where: Path) -> tupl
     return engine_ops(preview), diff_ops(review(base, head, where), stack)
 
 
+GIT = ["git", "-c", "user.email=review@example.com", "-c", "user.name=review"]
+REVIEW = [sys.executable, "-m", "langsmith_dataplane.cli", "diff", "--format", "json"]
+
+
+def compare_config(project: Any, stack: str, key: str, old: str, new: str) -> tuple[dict, dict]:
+    """(engine, review) ops for a stack config change `key: old -> new`, the review as CI runs
+    it (`dataplane diff --git HEAD`, in the project made a repository at `old`); the project is
+    left at `old`."""
+    root = project.root
+    if not (root / ".git").is_dir():
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run([*GIT, "add", "topology.yaml", "stacks", "Pulumi.yaml"], cwd=root, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "base", "--allow-empty"], cwd=root, check=True)
+    project.config(key, new)
+    try:
+        preview = project.preview_json()
+        done = subprocess.run(
+            [*REVIEW, "--git", "HEAD", "topology.yaml"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    finally:
+        project.config(key, old)
+    return engine_ops(preview), diff_ops(json.loads(done.stdout), stack)
+
+
 def short(ops: dict[str, set[str]]) -> dict[str, list[str]]:
     """Readable in a failure: each URN by its type and name."""
     return {

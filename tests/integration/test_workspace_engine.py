@@ -24,7 +24,7 @@ from tests.integration.conftest import (
     serving_fake_control_plane,
 )
 from tests.integration.engine import keep_log, plain, ready_project
-from tests.integration.review_matrix import REASONS, compare, short
+from tests.integration.review_matrix import REASONS, compare, compare_config, short
 
 pytestmark = pytest.mark.integration
 
@@ -234,6 +234,18 @@ def test_the_review_lists_what_the_preview_does(project, topology, tmp_path, cha
     old, new = MATRIX[change]
     engine, review = compare(project, STACK, topology, edit(topology, old, new), tmp_path)
     assert engine, f"{change}: the preview changes nothing"
+    assert short(review) == short(engine), json.dumps(
+        [short(review), short(engine), REASONS], indent=1
+    )
+
+
+def test_the_review_lists_what_a_stack_config_change_previews(project):
+    """A setting the program reads (`skipAwait`: every release's and store's waits), reviewed
+    with `diff --git` as CI does: each side simulated with its own stack config."""
+    engine, review = compare_config(
+        project, STACK, "langsmith-dataplane:skipAwait", "true", "false"
+    )
+    assert engine, "the preview changes nothing"
     assert short(review) == short(engine), json.dumps(
         [short(review), short(engine), REASONS], indent=1
     )
