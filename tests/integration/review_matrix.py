@@ -122,6 +122,57 @@ def compare_config(project: Any, stack: str, key: str, old: str, new: str) -> tu
     return engine_ops(preview), diff_ops(json.loads(done.stdout), stack)
 
 
+PROGRAM = ("components", "langsmith_dataplane", "pyproject.toml", "requirements.lock")
+PROJECT = ("Pulumi.yaml", "__main__.py", "topology.yaml", "stacks")
+
+
+def compare_code(
+    project: Any, stack: str, program: Path, where: Path, old: str, new: str, file: str
+) -> tuple[dict, dict]:
+    """(engine, review) ops for a change of the program itself: `old -> new` in `file`, in a
+    repository holding the program (from `program`) and the project (from `project.root`),
+    committed at `old`. The engine previews the changed work tree (first on the Python path),
+    and the review runs from it as CI does (`diff --git HEAD`: HEAD planned with HEAD's
+    code). The project is left as it was."""
+    import shutil
+
+    repo = where / "repo"
+    repo.mkdir()
+    for name, source in [(n, program) for n in PROGRAM] + [(n, project.root) for n in PROJECT]:
+        if (source / name).is_dir():
+            shutil.copytree(
+                source / name, repo / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        else:
+            shutil.copy2(source / name, repo / name)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*GIT, "add", "."], cwd=repo, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "base"], cwd=repo, check=True)
+    source = repo / file
+    text = source.read_text()
+    assert text.count(old) == 1, f"{old!r} is not once in {file}"
+    source.write_text(text.replace(old, new))
+    env = {**project.env, "PYTHONPATH": str(repo)}
+    root, project_env = project.root, project.env
+    project.root, project.env = repo, env
+    try:
+        preview = project.preview_json()
+    finally:
+        project.root, project.env = root, project_env
+    done = subprocess.run(
+        [*REVIEW, "--git", "HEAD", "topology.yaml"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    review_json = json.loads(done.stdout)
+    assert any("the program changed" in note for note in review_json["notes"]), review_json
+    return engine_ops(preview), diff_ops(review_json, stack)
+
+
 def short(ops: dict[str, set[str]]) -> dict[str, list[str]]:
     """Readable in a failure: each URN by its type and name."""
     return {

@@ -164,3 +164,33 @@ def test_a_kill_while_helm_upgrades_them_is_retried(project, control_plane, kube
     project.write_topology(topology(fake_cp.url, "h-agents, h-more"))
     killed_once_all_wait(project, control_plane, "pending-upgrade")
     retried(project, control_plane, kubelet, "pending-upgrade")
+
+
+def test_a_release_helm_finished_but_the_engine_never_recorded_is_imported(project):
+    """The kill in the instant after Helm finished an install, before the engine recorded it:
+    the release is `deployed` and not in the state. Reproduced by dropping it from the state;
+    the README's troubleshooting row takes it back with `pulumi import`."""
+    resources = project.export()["deployment"]["resources"]
+    [keda] = [
+        r for r in resources if r["urn"].endswith("kubernetes:helm.sh/v3:Release::local-keda")
+    ]
+    project.run("state", "delete", keda["urn"], "--yes")
+    refused = project.up(check=False)
+    assert refused.code != 0
+    assert "cannot re-use a name that is still in use" in refused.text
+    provider = keda["provider"].rsplit("::", 1)[0]  # `urn::id` in the state
+    project.run(
+        "import",
+        "kubernetes:helm.sh/v3:Release",
+        "local-keda",
+        "keda/keda",
+        "--parent",
+        f"cluster={keda['parent']}",
+        "--provider",
+        f"k8s={provider}",
+        "--protect=false",
+        "--generate-code=false",
+        "--yes",
+    )
+    project.up()
+    project.up("--expect-no-changes")

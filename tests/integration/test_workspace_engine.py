@@ -17,14 +17,14 @@ import pytest
 
 from tests.artifacts import charts_root, platform_openapi
 from tests.fake_platform import Platform
-from tests.helpers import edit
+from tests.helpers import REPO, edit
 from tests.integration.conftest import (
     api_clients,
     running_control_plane,
     serving_fake_control_plane,
 )
 from tests.integration.engine import keep_log, plain, ready_project
-from tests.integration.review_matrix import REASONS, compare, compare_config, short
+from tests.integration.review_matrix import REASONS, compare, compare_code, compare_config, short
 
 pytestmark = pytest.mark.integration
 
@@ -249,6 +249,22 @@ def test_the_review_lists_what_a_stack_config_change_previews(project):
     assert short(review) == short(engine), json.dumps(
         [short(review), short(engine), REASONS], indent=1
     )
+
+
+def test_the_review_lists_what_a_code_change_previews(project, tmp_path):
+    """The program changed (the listener release's timeout), reviewed with `diff --git` from a
+    repository holding the program: each side planned with its own code."""
+    engine, review = compare_code(
+        project,
+        STACK,
+        REPO,
+        tmp_path,
+        "            timeout=900,\n            depends_on=[*watched",
+        "            timeout=1200,\n            depends_on=[*watched",
+        "components/listener.py",
+    )
+    assert short(engine) == {"update": ["kubernetes:helm.sh/v3:Release::c-dev-chart"]}
+    assert short(review) == short(engine), json.dumps([short(review), short(engine)], indent=1)
 
 
 def test_rotation_creates_new_keys_rolls_the_releases_then_revokes_the_old(
