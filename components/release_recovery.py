@@ -46,7 +46,7 @@ ACCESS_INPUTS = ("kubeconfig", "kubeconfig_path", "context")
 
 
 def _access(props: dict[str, Any]) -> ClusterAccess:
-    return ClusterAccess(*(props.get(key) or None for key in ACCESS_INPUTS))
+    return ClusterAccess(**{key: props.get(key) or None for key in ACCESS_INPUTS})
 
 
 def _pending(props: dict[str, Any]) -> HelmRevision | None:
@@ -65,14 +65,15 @@ def recover(props: dict[str, Any], olds: dict[str, Any] | None = None) -> str:
     revision = _pending(props)
     if revision is None:
         return ""
-    where = terminal(f"{props['namespace']}/{props['release']}")
+    namespace, release = terminal(props["namespace"]), terminal(props["release"])
+    where = f"{namespace}/{release}"
     if not _own(revision, props, olds or {}):
         raise RuntimeError(
             f"Helm release {where} is {revision.status} (revision {revision.version}) with a "
             "chart version or values this stack did not send: another Helm operation may be "
             "running, or it was made from another topology. Nothing was changed. If no one is "
-            f"running Helm on it, run `helm -n {where.split('/')[0]} rollback "
-            f"{where.split('/')[1]}` (or `helm uninstall` for a pending-install), then `pulumi up`"
+            f"running Helm on it, run `helm -n {namespace} rollback {release}` (or "
+            "`helm uninstall` for a pending-install), then `pulumi up`"
         )
     mark_failed(
         _access(props),

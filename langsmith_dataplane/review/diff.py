@@ -258,14 +258,11 @@ def diff_topologies(
     each side's per stack (defaults for a stack not named)."""
     out: dict[str, StackDiff] = {}
     affected: list[tuple[str, Topology | None, Topology | None, tuple[Any, Any]]] = []
+    base_options, head_options = options or ({}, {})
     for stack in sorted(set(base.stacks) | set(head.stacks)):
         old = base if stack in base.stacks else None
         new = head if stack in head.stacks else None
-        sides = (
-            (options[0].get(stack, DEFAULTS), options[1].get(stack, DEFAULTS))
-            if options
-            else (DEFAULTS, DEFAULTS)
-        )
+        sides = (base_options.get(stack, DEFAULTS), head_options.get(stack, DEFAULTS))
         if (
             old
             and new
