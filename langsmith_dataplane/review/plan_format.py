@@ -200,7 +200,8 @@ def _short_type(token: str, qualified: bool = False) -> str:
 def display_counts(plan: StackPlan) -> list[str]:
     """`12 k8s/NetworkPolicy, 1 langsmith/Registration, ...`, most first."""
     counter = Counter(display_type(r) for r in plan.resources)
-    names = {t: t if t.startswith("langsmith/") else _short_type(t) for t in counter}
+    # Display types (`langsmith/Registration`, `helm/ReleaseRecovery`) are short already.
+    names = {t: _short_type(t) if ":" in t else t for t in counter}
     clashing = {n for n in names.values() if list(names.values()).count(n) > 1}
     shown = Counter(
         {
